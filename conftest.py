@@ -1,0 +1,106 @@
+"""Fixtures shared by every app's tests: purposes, published notices, users in each role."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from consent import services
+from contactcenter import roles
+
+LANGS = ("en", "de", "nl", "it", "pt-br")
+
+
+def texts(prefix: str) -> dict[str, str]:
+    return {lang: f"{prefix} ({lang})" for lang in LANGS}
+
+
+@pytest.fixture
+def marketing(db):
+    return services.purpose_create(
+        code="marketing",
+        name=texts("Offers"),
+        description=texts("Offers on WhatsApp"),
+        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
+        is_marketing=True,
+        requires_double_opt_in=True,
+        actor=None,
+    )
+
+
+@pytest.fixture
+def newsletter(db):
+    """A second marketing purpose, single opt-in."""
+    return services.purpose_create(
+        code="newsletter",
+        name=texts("Newsletter"),
+        description=texts("Monthly news"),
+        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
+        is_marketing=True,
+        actor=None,
+    )
+
+
+@pytest.fixture
+def service(db):
+    return services.purpose_create(
+        code="service",
+        name=texts("Service"),
+        description=texts("Answering requests"),
+        legal_bases={"GDPR": "gdpr-6-1-b", "LGPD": "lgpd-7-v"},
+        actor=None,
+    )
+
+
+@pytest.fixture
+def notices(db):
+    """Published notices: GDPR in the five languages, LGPD in pt-br and en."""
+    published = {}
+    for jurisdiction, language in [("GDPR", lang) for lang in LANGS] + [("LGPD", "pt-br"), ("LGPD", "en")]:
+        notice = services.notice_create(
+            language=language, jurisdiction=jurisdiction, title=f"Notice {language}", text=f"Text {language}", actor=None
+        )
+        published[(jurisdiction, language)] = services.notice_publish(notice=notice, actor=None)
+    return published
+
+
+@pytest.fixture
+def subject_de(db):
+    return services.subject_create(kind="whatsapp", value="+49 151 23456789", display_name="Erika Mustermann", actor=None)
+
+
+@pytest.fixture
+def subject_br(db):
+    return services.subject_create(kind="whatsapp", value="5511987654321", display_name="Maria Silva", actor=None)
+
+
+def make_user(django_user_model, username: str, role: str | None, *, staff: bool = False):
+    user = django_user_model.objects.create_user(username=username, password="x-test-password-1", is_staff=staff)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def agent(django_user_model):
+    return make_user(django_user_model, "agent1", roles.AGENT)
+
+
+@pytest.fixture
+def dpo(django_user_model):
+    return make_user(django_user_model, "dpo1", roles.DPO, staff=True)
+
+
+@pytest.fixture
+def nobody(django_user_model):
+    return make_user(django_user_model, "nobody1", None)
+
+
+@pytest.fixture
+def require_postgres(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but the tests run on " + connection.vendor)
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")

@@ -1,0 +1,400 @@
+"""The DPO's views of the consent app. Thin: parse, authorise, call a service.
+
+Personal values are shown masked; nothing here decrypts for display beyond
+the masked form, and nothing here writes except through ``consent.services``.
+"""
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from consent import selectors, services
+from consent.contacts import contact_index, mask_contact, mask_name, normalize_contact
+from consent.exceptions import ConsentError
+from consent.jurisdictions import JURISDICTIONS, LANGUAGES
+from consent.ledger import ledger_verify
+from consent.models import ConsentEvent, ConsentState, ContactKind, ContactPoint, PrivacyNotice, Purpose, Subject
+
+
+def _masked_name(subject: Subject) -> str:
+    try:
+        return mask_name(subject.display_name)
+    except ConsentError:
+        return "[erased]"
+
+
+def _masked_contact(contact: ContactPoint) -> str:
+    try:
+        return mask_contact(kind=contact.kind, value=contact.value)
+    except ConsentError:
+        return "[erased]"
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    extra = 0
+    can_delete = False
+    fields = ["kind", "masked_value", "country", "verified_at", "created_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="value")
+    def masked_value(self, obj: ContactPoint) -> str:
+        return _masked_contact(obj)
+
+
+class ConsentStateInline(admin.TabularInline):
+    model = ConsentState
+    extra = 0
+    can_delete = False
+    fields = ["purpose", "status", "changed_at", "notice", "last_event"]
+    readonly_fields = fields
+    verbose_name_plural = "current consent"
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class SubjectForm(forms.ModelForm):
+    reason = forms.CharField(
+        max_length=200, help_text="Why this change is made (kept in the subject's history).", required=True
+    )
+
+    class Meta:
+        model = Subject
+        fields = ["jurisdiction", "jurisdiction_overridden", "language"]
+
+
+@admin.register(Subject)
+class SubjectAdmin(SimpleHistoryAdmin):
+    form = SubjectForm
+    list_display = ["id", "public_id", "masked_name", "contacts", "jurisdiction", "language", "created_at"]
+    list_filter = ["jurisdiction", "language", "jurisdiction_overridden"]
+    search_fields = ["public_id"]
+    search_help_text = "Exact phone number (international format), e-mail address or public id."
+    readonly_fields = ["public_id", "masked_name", "country", "created_at", "consent_history_link"]
+    inlines = [ContactPointInline, ConsentStateInline]
+    actions = ["export_consent_history"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # subjects come from the channels, never typed in
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # erasure is a subject-rights workflow, with its own evidence
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("contact_points")
+
+    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        # Contact values are ciphertext: search by their blind index, exact match only.
+        term = search_term.strip()
+        for kind in (ContactKind.WHATSAPP, ContactKind.EMAIL):
+            try:
+                normalized = normalize_contact(kind=kind, value=term)
+            except ConsentError:
+                continue
+            index = contact_index(kind=normalized.kind, value=normalized.value)
+            return queryset.filter(contact_points__kind=kind, contact_points__value_index=index), False
+        try:
+            return super().get_search_results(request, queryset, term)
+        except ValidationError:
+            return queryset.none(), False
+
+    @admin.display(description="name")
+    def masked_name(self, obj: Subject) -> str:
+        return _masked_name(obj)
+
+    @admin.display(description="contact points")
+    def contacts(self, obj: Subject) -> str:
+        return ", ".join(_masked_contact(c) for c in obj.contact_points.all())
+
+    @admin.display(description="consent history")
+    def consent_history_link(self, obj: Subject) -> str:
+        url = reverse("admin:consent_subject_consent_csv", args=[obj.pk])
+        ledger = reverse("admin:consent_consentevent_changelist") + f"?subject__public_id__exact={obj.public_id}"
+        return format_html('<a href="{}">ledger events</a> · <a href="{}">download CSV</a>', ledger, url)
+
+    def save_model(self, request: HttpRequest, obj: Subject, form: SubjectForm, change: bool) -> None:
+        reason = form.cleaned_data["reason"]
+        stored = Subject.objects.get(pk=obj.pk)
+        if (obj.jurisdiction, obj.jurisdiction_overridden) != (stored.jurisdiction, stored.jurisdiction_overridden):
+            services.subject_set_jurisdiction(
+                subject=stored,
+                jurisdiction=obj.jurisdiction if obj.jurisdiction_overridden else None,
+                actor=request.user,
+                reason=reason,
+            )
+        if obj.language != stored.language:
+            services.subject_update(subject=stored, language=obj.language, actor=request.user, reason=reason)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        custom = [
+            path(
+                "<int:subject_id>/consent.csv",
+                self.admin_site.admin_view(self.consent_csv_view),
+                name="consent_subject_consent_csv",
+            )
+        ]
+        return custom + urls
+
+    def consent_csv_view(self, request: HttpRequest, subject_id: int) -> HttpResponse:
+        if not request.user.has_perm("consent.export_consent_history"):
+            return HttpResponse(status=403)
+        subject = get_object_or_404(Subject, pk=subject_id)
+        return _consent_csv([subject])
+
+    @admin.action(description="Export consent history (CSV)", permissions=["export"])
+    def export_consent_history(self, request: HttpRequest, queryset) -> HttpResponse:
+        return _consent_csv(list(queryset.order_by("pk")))
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("consent.export_consent_history")
+
+
+def _consent_csv(subjects: list[Subject]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"consent-history-subject-{subjects[0].pk}.csv" if len(subjects) == 1 else "consent-history.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["subject_public_id", "seq", "timestamp_utc", "purpose", "action", "channel", "notice", "notice_sha256",
+         "evidence", "actor_id", "event_sha256", "previous_sha256"]
+    )  # fmt: skip
+    for subject in subjects:
+        for event in selectors.consent_history(subject=subject):
+            writer.writerow(
+                [
+                    subject.public_id,
+                    event.seq,
+                    event.created_at.isoformat(),
+                    event.purpose.code,
+                    event.action,
+                    event.channel,
+                    str(event.notice) if event.notice else "",
+                    event.notice.content_hash if event.notice else "",
+                    "; ".join(f"{k}={v}" for k, v in sorted(event.evidence.items())),
+                    event.actor_id or "",
+                    event.hash,
+                    event.prev_hash,
+                ]
+            )
+    return response
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(SimpleHistoryAdmin):
+    list_display = ["id", "subject", "kind", "masked_value", "country", "created_at"]
+    list_filter = ["kind", "country"]
+    fields = ["subject", "kind", "masked_value", "country", "verified_at", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="value")
+    def masked_value(self, obj: ContactPoint) -> str:
+        return _masked_contact(obj)
+
+
+class PurposeForm(forms.ModelForm):
+    """Edits the per-language and per-jurisdiction JSON as ordinary fields, built from the tables."""
+
+    class Meta:
+        model = Purpose
+        fields = ["code", "special_category", "is_marketing", "requires_double_opt_in", "balancing_note", "keywords", "active"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        for lang in LANGUAGES:
+            self.fields[f"name_{lang}"] = forms.CharField(
+                label=f"Name ({lang})", max_length=200, initial=(instance.name or {}).get(lang, "")
+            )
+            self.fields[f"description_{lang}"] = forms.CharField(
+                label=f"Description ({lang})",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=(instance.description or {}).get(lang, ""),
+            )
+        for code, jurisdiction in JURISDICTIONS.items():
+            self.fields[f"basis_{code}"] = forms.ChoiceField(
+                label=f"Legal basis ({code})",
+                choices=[("", "---------")] + [(b.code, f"{b.citation} — {b.label}") for b in jurisdiction.bases],
+                initial=(instance.legal_bases or {}).get(code, ""),
+            )
+            self.fields[f"special_{code}"] = forms.ChoiceField(
+                label=f"Special-category condition ({code})",
+                required=False,
+                choices=[("", "---------")]
+                + [(b.code, f"{b.citation} — {b.label}") for b in jurisdiction.special_conditions],
+                initial=(instance.special_conditions or {}).get(code, ""),
+            )
+        if instance.pk:
+            # The code is referenced by the ledger and by configuration; it never changes.
+            self.fields["code"].disabled = True
+
+    def clean(self) -> dict:
+        data = super().clean()
+        self.instance.name = {lang: data.get(f"name_{lang}", "") for lang in LANGUAGES}
+        self.instance.description = {lang: data.get(f"description_{lang}", "") for lang in LANGUAGES}
+        self.instance.legal_bases = {code: data.get(f"basis_{code}", "") for code in JURISDICTIONS}
+        self.instance.special_conditions = {
+            code: value for code in JURISDICTIONS if (value := data.get(f"special_{code}"))
+        }
+        return data
+
+    def add_error(self, field: str | None, error) -> None:
+        # Model-level errors name the JSON fields the form shows as several inputs.
+        if field is None and hasattr(error, "error_dict"):
+            remapped: dict[str, list] = {}
+            for key, errors in error.error_dict.items():
+                remapped.setdefault(key if key in self.fields else NON_FIELD_ERRORS, []).extend(errors)
+            error = ValidationError(remapped)
+        super().add_error(field, error)
+
+
+@admin.register(Purpose)
+class PurposeAdmin(SimpleHistoryAdmin):
+    form = PurposeForm
+    list_display = ["code", "english_name", "bases", "is_marketing", "requires_double_opt_in", "special_category", "active"]
+    list_filter = ["is_marketing", "requires_double_opt_in", "special_category", "active"]
+    search_fields = ["code"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # the ledger refers to purposes; deactivate instead
+
+    @admin.display(description="name")
+    def english_name(self, obj: Purpose) -> str:
+        return obj.localized("name", "en")
+
+    @admin.display(description="legal bases")
+    def bases(self, obj: Purpose) -> str:
+        labels = []
+        for code, jurisdiction in JURISDICTIONS.items():
+            basis = jurisdiction.basis(obj.legal_bases.get(code, ""))
+            labels.append(basis.citation if basis else f"{code}: —")
+        return "; ".join(labels)
+
+    def save_model(self, request: HttpRequest, obj: Purpose, form: PurposeForm, change: bool) -> None:
+        obj._history_user = request.user
+        obj.save()
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "title", "jurisdiction", "language", "version", "published_at", "short_hash"]
+    list_filter = ["jurisdiction", "language", ("published_at", admin.EmptyFieldListFilter)]
+    fields = ["jurisdiction", "language", "title", "text", "version", "content_hash", "published_at"]
+    actions = ["publish"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: PrivacyNotice | None = None) -> list[str]:
+        if obj is not None and obj.is_published:
+            return self.fields
+        if obj is not None:
+            return ["jurisdiction", "language", "version", "content_hash", "published_at"]
+        return ["version", "content_hash", "published_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: PrivacyNotice | None = None) -> bool:
+        return obj is not None and not obj.is_published and super().has_delete_permission(request, obj)
+
+    @admin.display(description="SHA-256")
+    def short_hash(self, obj: PrivacyNotice) -> str:
+        return obj.content_hash[:12]
+
+    def save_model(self, request: HttpRequest, obj: PrivacyNotice, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            obj._history_user = request.user
+            obj.save()
+            return
+        created = services.notice_create(
+            language=obj.language, jurisdiction=obj.jurisdiction, title=obj.title, text=obj.text, actor=request.user
+        )
+        obj.pk, obj.version, obj.content_hash = created.pk, created.version, created.content_hash
+
+    @admin.action(description="Publish (freezes the text for good)", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset) -> None:
+        for notice in queryset:
+            services.notice_publish(notice=notice, actor=request.user)
+        messages.success(request, f"Published {queryset.count()} notice(s).")
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(admin.ModelAdmin):
+    list_display = ["seq", "created_at", "subject_ref", "purpose", "action", "channel", "notice", "actor_id", "short_hash"]
+    list_filter = ["purpose", "action", "channel", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["=subject__public_id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["purpose", "notice"]
+    actions = ["verify_ledger"]
+    change_list_template = "admin/consent/consentevent/change_list.html"
+    readonly_fields = [
+        "seq", "subject_ref", "purpose", "action", "channel", "evidence", "notice", "actor_id",
+        "created_at", "prev_hash", "hash",
+    ]  # fmt: skip
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="subject")
+    def subject_ref(self, obj: ConsentEvent) -> str:
+        return str(obj.subject_id)
+
+    @admin.display(description="hash")
+    def short_hash(self, obj: ConsentEvent) -> str:
+        return obj.hash[:12]
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_verify_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("consent.verify_ledger")
+
+    @admin.action(description="Verify the whole ledger's hash chain", permissions=["verify"])
+    def verify_ledger(self, request: HttpRequest, queryset=None) -> None:
+        report = ledger_verify()
+        if report.intact:
+            messages.success(request, f"Ledger intact: {report.checked} events verified.")
+        else:
+            problem = report.problem
+            messages.error(
+                request,
+                f"Ledger broken at event #{problem.seq}: {problem.reason} ({report.checked} events verified before it).",
+            )
+
+    def get_urls(self):
+        custom = [path("verify/", self.admin_site.admin_view(self.verify_view), name="consent_consentevent_verify")]
+        return custom + super().get_urls()
+
+    def verify_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST" or not self.has_verify_permission(request):
+            return HttpResponse(status=403 if request.method == "POST" else 405)
+        self.verify_ledger(request)
+        return redirect("admin:consent_consentevent_changelist")

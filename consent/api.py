@@ -1,0 +1,163 @@
+"""REST API of the consent app. Thin: validate shape, check permission, call a service."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consent import selectors, services
+from consent.jurisdictions import JURISDICTIONS
+from consent.models import ConsentChannel, PrivacyNotice, Purpose, Subject
+
+
+def require_perm(perm: str) -> type[BasePermission]:
+    class HasPerm(BasePermission):
+        def has_permission(self, request: Request, view: APIView) -> bool:
+            return bool(request.user and request.user.is_authenticated and request.user.has_perm(perm))
+
+    HasPerm.__name__ = f"Has_{perm.replace('.', '_')}"
+    return HasPerm
+
+
+class PurposeSerializer(serializers.ModelSerializer):
+    legal_bases = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Purpose
+        fields = ["code", "name", "description", "legal_bases", "special_category", "is_marketing",
+                  "requires_double_opt_in"]  # fmt: skip
+
+    def get_legal_bases(self, obj: Purpose) -> dict[str, dict[str, str]]:
+        result = {}
+        for code, jurisdiction in JURISDICTIONS.items():
+            basis = jurisdiction.basis(obj.legal_bases.get(code, ""))
+            if basis is not None:
+                result[code] = {"code": basis.code, "citation": basis.citation, "label": basis.label}
+        return result
+
+
+class PurposeListApi(APIView):
+    @extend_schema(responses=PurposeSerializer(many=True), summary="Active processing purposes and their legal bases")
+    def get(self, request: Request) -> Response:
+        return Response(PurposeSerializer(selectors.purpose_list(), many=True).data)
+
+
+class ConsentStateSerializer(serializers.Serializer):
+    purpose = serializers.CharField(source="purpose.code")
+    status = serializers.CharField()
+    changed_at = serializers.DateTimeField(allow_null=True)
+    notice = serializers.SerializerMethodField()
+
+    def get_notice(self, obj: dict) -> dict | None:
+        notice = obj["notice"]
+        if notice is None:
+            return None
+        return {"id": notice.pk, "version": notice.version, "language": notice.language, "sha256": notice.content_hash}
+
+
+class SubjectConsentListApi(APIView):
+    permission_classes = [require_perm("consent.view_consentstate")]
+
+    @extend_schema(responses=ConsentStateSerializer(many=True), summary="A subject's consent state per purpose")
+    def get(self, request: Request, public_id: str) -> Response:
+        subject = get_object_or_404(Subject, public_id=public_id)
+        return Response(ConsentStateSerializer(selectors.consent_state_list(subject=subject), many=True).data)
+
+
+class ConsentRecordSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=ConsentChannel.choices, default=ConsentChannel.API)
+    reference = serializers.CharField(
+        max_length=200, required=False, default="", help_text="Where the staff member took this from (ticket, call)."
+    )
+    form = serializers.CharField(max_length=200, required=False, default="")
+    notice_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ConsentChangeSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    changed = serializers.BooleanField()
+    event_seq = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField(help_text="What to send to the subject, in their language.")
+
+
+class _ConsentRecordApi(APIView):
+    permission_classes = [require_perm("consent.add_consentevent")]
+    reference_required = False
+
+    def _parse(self, request: Request, public_id: str, purpose_code: str) -> tuple[Subject, Purpose, dict]:
+        subject = get_object_or_404(Subject, public_id=public_id)
+        purpose = get_object_or_404(Purpose, code=purpose_code, active=True)
+        serializer = ConsentRecordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if self.reference_required and not data["reference"].strip():
+            raise serializers.ValidationError({"reference": "Say where this consent was given (ticket, call, form)."})
+        return subject, purpose, data
+
+    def _respond(self, change: services.ConsentChange, created: bool = True) -> Response:
+        body = ConsentChangeSerializer(
+            {
+                "status": change.status,
+                "changed": change.changed,
+                "event_seq": change.event.seq if change.event else None,
+                "message": change.message,
+            }
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED if change.changed else status.HTTP_200_OK)
+
+    @staticmethod
+    def _notice(data: dict) -> PrivacyNotice | None:
+        if data["notice_id"] is None:
+            return None
+        return get_object_or_404(PrivacyNotice, pk=data["notice_id"])
+
+    @staticmethod
+    def _evidence(data: dict) -> services.Evidence:
+        return services.Evidence(reference=data["reference"], form=data["form"])
+
+
+_record_schema = extend_schema(
+    request=ConsentRecordSerializer,
+    responses={201: ConsentChangeSerializer, 200: ConsentChangeSerializer, 409: OpenApiResponse(description="Not allowed in the current state")},
+)
+
+
+class ConsentGrantApi(_ConsentRecordApi):
+    reference_required = True
+
+    @_record_schema
+    def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
+        subject, purpose, data = self._parse(request, public_id, purpose_code)
+        return self._respond(
+            services.consent_grant(
+                subject=subject, purpose=purpose, channel=data["channel"], notice=self._notice(data),
+                evidence=self._evidence(data), actor=request.user,
+            )  # fmt: skip
+        )
+
+
+class ConsentRequestApi(_ConsentRecordApi):
+    @_record_schema
+    def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
+        subject, purpose, data = self._parse(request, public_id, purpose_code)
+        return self._respond(
+            services.consent_request(
+                subject=subject, purpose=purpose, channel=data["channel"], notice=self._notice(data),
+                evidence=self._evidence(data), actor=request.user,
+            )  # fmt: skip
+        )
+
+
+class ConsentWithdrawApi(_ConsentRecordApi):
+    @_record_schema
+    def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
+        subject, purpose, data = self._parse(request, public_id, purpose_code)
+        return self._respond(
+            services.consent_withdraw(
+                subject=subject, purpose=purpose, channel=data["channel"], evidence=self._evidence(data),
+                actor=request.user,
+            )  # fmt: skip
+        )

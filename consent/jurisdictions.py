@@ -1,0 +1,141 @@
+"""Jurisdiction rules as data (DESIGN decision 4).
+
+GDPR and LGPD differ in legal bases, deadlines and statement items. Code reads
+these tables keyed by jurisdiction; it never branches on the jurisdiction's
+name. A new regime is a new entry here, not new ``if`` statements.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    code: str
+    citation: str
+    label: str
+    is_consent: bool = False
+    is_legitimate_interest: bool = False
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    code: str
+    name: str
+    law: str
+    # Legal bases for ordinary personal data.
+    bases: tuple[LegalBasis, ...]
+    # Conditions for special-category (GDPR) / sensitive (LGPD) data.
+    special_conditions: tuple[LegalBasis, ...]
+    # Countries (ISO 3166-1 alpha-2) whose residents we place under this regime.
+    countries: frozenset[str]
+    # Deadline to answer a data-subject request.
+    request_deadline: timedelta
+    # Deadline to notify the supervisory authority of a breach.
+    breach_notification_deadline: timedelta
+    authority: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def basis(self, code: str) -> LegalBasis | None:
+        return next((b for b in self.bases if b.code == code), None)
+
+    def special_condition(self, code: str) -> LegalBasis | None:
+        return next((b for b in self.special_conditions if b.code == code), None)
+
+
+_EEA = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
+)
+
+GDPR = Jurisdiction(
+    code="GDPR",
+    name="European Union / EEA",
+    law="Regulation (EU) 2016/679 (GDPR)",
+    bases=(
+        LegalBasis("gdpr-6-1-a", "Art. 6(1)(a) GDPR", "Consent", is_consent=True),
+        LegalBasis("gdpr-6-1-b", "Art. 6(1)(b) GDPR", "Performance of a contract"),
+        LegalBasis("gdpr-6-1-c", "Art. 6(1)(c) GDPR", "Legal obligation"),
+        LegalBasis("gdpr-6-1-d", "Art. 6(1)(d) GDPR", "Vital interests"),
+        LegalBasis("gdpr-6-1-e", "Art. 6(1)(e) GDPR", "Public interest or official authority"),
+        LegalBasis("gdpr-6-1-f", "Art. 6(1)(f) GDPR", "Legitimate interests", is_legitimate_interest=True),
+    ),
+    special_conditions=(
+        LegalBasis("gdpr-9-2-a", "Art. 9(2)(a) GDPR", "Explicit consent", is_consent=True),
+        LegalBasis("gdpr-9-2-b", "Art. 9(2)(b) GDPR", "Employment and social security law"),
+        LegalBasis("gdpr-9-2-c", "Art. 9(2)(c) GDPR", "Vital interests, subject incapable of consent"),
+        LegalBasis("gdpr-9-2-d", "Art. 9(2)(d) GDPR", "Not-for-profit body, members"),
+        LegalBasis("gdpr-9-2-e", "Art. 9(2)(e) GDPR", "Made manifestly public by the subject"),
+        LegalBasis("gdpr-9-2-f", "Art. 9(2)(f) GDPR", "Legal claims"),
+        LegalBasis("gdpr-9-2-g", "Art. 9(2)(g) GDPR", "Substantial public interest"),
+        LegalBasis("gdpr-9-2-h", "Art. 9(2)(h) GDPR", "Health or social care"),
+        LegalBasis("gdpr-9-2-i", "Art. 9(2)(i) GDPR", "Public health"),
+        LegalBasis("gdpr-9-2-j", "Art. 9(2)(j) GDPR", "Archiving, research or statistics"),
+    ),
+    countries=_EEA,
+    request_deadline=timedelta(days=30),  # "one month", Art. 12(3)
+    breach_notification_deadline=timedelta(hours=72),  # Art. 33(1)
+    authority="the competent supervisory authority (Art. 77 GDPR)",
+)
+
+LGPD = Jurisdiction(
+    code="LGPD",
+    name="Brazil",
+    law="Lei nº 13.709/2018 (LGPD)",
+    bases=(
+        LegalBasis("lgpd-7-i", "Art. 7, I LGPD", "Consent", is_consent=True),
+        LegalBasis("lgpd-7-ii", "Art. 7, II LGPD", "Legal or regulatory obligation"),
+        LegalBasis("lgpd-7-iii", "Art. 7, III LGPD", "Public administration"),
+        LegalBasis("lgpd-7-iv", "Art. 7, IV LGPD", "Studies by research bodies"),
+        LegalBasis("lgpd-7-v", "Art. 7, V LGPD", "Performance of a contract"),
+        LegalBasis("lgpd-7-vi", "Art. 7, VI LGPD", "Exercise of rights in proceedings"),
+        LegalBasis("lgpd-7-vii", "Art. 7, VII LGPD", "Protection of life"),
+        LegalBasis("lgpd-7-viii", "Art. 7, VIII LGPD", "Protection of health"),
+        LegalBasis("lgpd-7-ix", "Art. 7, IX LGPD", "Legitimate interests", is_legitimate_interest=True),
+        LegalBasis("lgpd-7-x", "Art. 7, X LGPD", "Credit protection"),
+    ),
+    special_conditions=(
+        LegalBasis("lgpd-11-i", "Art. 11, I LGPD", "Specific and highlighted consent", is_consent=True),
+        LegalBasis("lgpd-11-ii-a", "Art. 11, II, a LGPD", "Legal or regulatory obligation"),
+        LegalBasis("lgpd-11-ii-b", "Art. 11, II, b LGPD", "Public administration"),
+        LegalBasis("lgpd-11-ii-c", "Art. 11, II, c LGPD", "Studies by research bodies"),
+        LegalBasis("lgpd-11-ii-d", "Art. 11, II, d LGPD", "Exercise of rights in proceedings"),
+        LegalBasis("lgpd-11-ii-e", "Art. 11, II, e LGPD", "Protection of life"),
+        LegalBasis("lgpd-11-ii-f", "Art. 11, II, f LGPD", "Protection of health"),
+        LegalBasis("lgpd-11-ii-g", "Art. 11, II, g LGPD", "Fraud prevention and security"),
+    ),
+    countries=frozenset({"BR"}),
+    request_deadline=timedelta(days=15),  # Art. 19, II (full statement)
+    # ANPD Resolution CD/ANPD 15/2024: three working days; stored as calendar
+    # hours here, the breach register computes working days.
+    breach_notification_deadline=timedelta(days=3),
+    authority="Autoridade Nacional de Proteção de Dados (ANPD)",
+    extra={"breach_deadline_working_days": "3"},
+)
+
+JURISDICTIONS: dict[str, Jurisdiction] = {j.code: j for j in (GDPR, LGPD)}
+JURISDICTION_CHOICES = [(j.code, j.code) for j in JURISDICTIONS.values()]
+
+
+def jurisdiction_get(code: str) -> Jurisdiction:
+    return JURISDICTIONS[code]
+
+
+def jurisdiction_for_country(country: str | None, *, default: str) -> str:
+    """The regime for a subject from this country, or ``default`` when none claims it."""
+    if country:
+        for jurisdiction in JURISDICTIONS.values():
+            if country.upper() in jurisdiction.countries:
+                return jurisdiction.code
+    return default
+
+
+LANGUAGES = ("en", "de", "nl", "it", "pt-br")
+LANGUAGE_CHOICES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands"), ("it", "Italiano"), ("pt-br", "Português (Brasil)")]
+_COUNTRY_LANGUAGE = {
+    "DE": "de", "AT": "de", "LI": "de", "NL": "nl", "BE": "nl", "IT": "it", "SM": "it", "BR": "pt-br", "PT": "pt-br",
+}  # fmt: skip
+
+
+def language_for_country(country: str | None) -> str:
+    return _COUNTRY_LANGUAGE.get((country or "").upper(), "en")
+

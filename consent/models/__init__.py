@@ -1,0 +1,20 @@
+from consent.models.ledger import ConsentAction, ConsentChannel, ConsentEvent, ConsentState, ConsentStatus, LedgerHead
+from consent.models.notice import PrivacyNotice
+from consent.models.purpose import Purpose
+from consent.models.subject import ContactKind, ContactPoint, Subject
+from consent.models.vault import DataKey
+
+__all__ = [
+    "ConsentAction",
+    "ConsentChannel",
+    "ConsentEvent",
+    "ConsentState",
+    "ConsentStatus",
+    "ContactKind",
+    "ContactPoint",
+    "DataKey",
+    "LedgerHead",
+    "PrivacyNotice",
+    "Purpose",
+    "Subject",
+]

@@ -1,0 +1,57 @@
+import hashlib
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from consent.exceptions import ImmutableRecord
+from consent.jurisdictions import JURISDICTION_CHOICES, LANGUAGE_CHOICES
+
+
+def notice_content_hash(*, title: str, text: str) -> str:
+    return hashlib.sha256(f"{title}\n\n{text}".encode()).hexdigest()
+
+
+class PrivacyNotice(models.Model):
+    """A version of the privacy notice shown to subjects. Frozen once published.
+
+    The consent ledger records which version a subject saw; the content hash
+    proves the exact text later.
+    """
+
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES)
+    jurisdiction = models.CharField(max_length=8, choices=JURISDICTION_CHOICES)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["jurisdiction", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "jurisdiction", "version"], name="notice_unique_version")
+        ]
+        indexes = [models.Index(fields=["language", "jurisdiction", "published_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.language} v{self.version}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values_list("published_at", flat=True).first()
+            if stored is not None:
+                raise ImmutableRecord(f"privacy notice #{self.pk} is published and cannot change")
+        self.content_hash = notice_content_hash(title=self.title, text=self.text)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_published:
+            raise ImmutableRecord(f"privacy notice #{self.pk} is published and cannot be deleted")
+        return super().delete(*args, **kwargs)

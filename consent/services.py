@@ -1,0 +1,544 @@
+"""Every write of the consent app: subjects, contact points, notices, the ledger.
+
+Invariants:
+- A subject always has a data key while it exists; personal fields are
+  written only through ``consent.vault``.
+- Every consent change is one ledger event plus the matching ``ConsentState``
+  row, in one transaction, after the transition was checked against
+  ``CONSENT_TRANSITIONS`` under the ledger lock.
+- Errors name internal ids and codes, never personal data.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from consent import crypto, messages, vault
+from consent.contacts import contact_index, normalize_contact
+from consent.exceptions import (
+    ConfirmationExpired,
+    DoubleOptInRequired,
+    InvalidEvidence,
+    InvalidTransition,
+    NoticeUnavailable,
+)
+from consent.jurisdictions import JURISDICTIONS, LANGUAGES, jurisdiction_for_country, language_for_country
+from consent.ledger import ledger_append
+from consent.models import (
+    ConsentAction,
+    ConsentEvent,
+    ConsentState,
+    ConsentStatus,
+    ContactPoint,
+    LedgerHead,
+    PrivacyNotice,
+    Purpose,
+    Subject,
+)
+from consent.selectors import notice_current, subject_get_by_contact
+
+Actor = AbstractBaseUser | None
+
+# --- Subjects and contact points ------------------------------------------------------
+
+
+def _history(instance: Any, *, actor: Actor, reason: str) -> None:
+    instance._history_user = actor
+    instance._change_reason = reason or None
+
+
+@transaction.atomic
+def subject_create(
+    *,
+    kind: str,
+    value: str,
+    display_name: str = "",
+    language: str | None = None,
+    actor: Actor,
+    reason: str = "",
+) -> Subject:
+    normalized = normalize_contact(kind=kind, value=value)
+    subject = Subject(
+        country=normalized.country,
+        jurisdiction=jurisdiction_for_country(normalized.country, default=settings.DEFAULT_JURISDICTION),
+        language=language if language in LANGUAGES else language_for_country(normalized.country),
+    )
+    _history(subject, actor=actor, reason=reason or "subject created")
+    subject.full_clean(exclude=["display_name_enc"])
+    subject.save()
+    vault.key_create(subject=subject)
+    if display_name:
+        subject.display_name_enc = vault.field_encrypt(subject, display_name, field="subject.display_name")
+        subject.save(update_fields=["display_name_enc", "updated_at"])
+    contact = ContactPoint(
+        subject=subject,
+        kind=normalized.kind,
+        value_enc=vault.field_encrypt(subject, normalized.value, field=f"contactpoint.{normalized.kind}"),
+        value_index=contact_index(kind=normalized.kind, value=normalized.value),
+        country=normalized.country,
+    )
+    _history(contact, actor=actor, reason=reason or "subject created")
+    contact.save()
+    return subject
+
+
+def subject_get_or_create_by_contact(
+    *,
+    kind: str,
+    value: str,
+    display_name: str = "",
+    language: str | None = None,
+    actor: Actor,
+) -> tuple[Subject, bool]:
+    """The subject behind a contact value, created on first contact. Safe under concurrency."""
+    existing = subject_get_by_contact(kind=kind, value=value)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return subject_create(kind=kind, value=value, display_name=display_name, language=language, actor=actor), True
+    except IntegrityError:
+        # Another request created the same contact point between our read and our insert.
+        existing = subject_get_by_contact(kind=kind, value=value)
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def subject_update(
+    *,
+    subject: Subject,
+    display_name: str | None = None,
+    language: str | None = None,
+    actor: Actor,
+    reason: str,
+) -> Subject:
+    fields: list[str] = []
+    if display_name is not None:
+        subject.display_name_enc = (
+            vault.field_encrypt(subject, display_name, field="subject.display_name") if display_name else None
+        )
+        fields.append("display_name_enc")
+    if language is not None:
+        subject.language = language
+        fields.append("language")
+    if fields:
+        subject.full_clean(exclude=["display_name_enc"])
+        _history(subject, actor=actor, reason=reason)
+        subject.save(update_fields=[*fields, "updated_at"])
+    return subject
+
+
+@transaction.atomic
+def subject_set_jurisdiction(*, subject: Subject, jurisdiction: str | None, actor: Actor, reason: str) -> Subject:
+    """Override the regime derived from the country, or (``None``) go back to the derived one."""
+    if jurisdiction is not None and jurisdiction not in JURISDICTIONS:
+        raise InvalidTransition(f"unknown jurisdiction {jurisdiction!r}")
+    if jurisdiction is None:
+        subject.jurisdiction = jurisdiction_for_country(subject.country, default=settings.DEFAULT_JURISDICTION)
+        subject.jurisdiction_overridden = False
+    else:
+        subject.jurisdiction = jurisdiction
+        subject.jurisdiction_overridden = True
+    _history(subject, actor=actor, reason=reason)
+    subject.save(update_fields=["jurisdiction", "jurisdiction_overridden", "updated_at"])
+    return subject
+
+
+@transaction.atomic
+def contact_point_add(*, subject: Subject, kind: str, value: str, actor: Actor, reason: str) -> ContactPoint:
+    normalized = normalize_contact(kind=kind, value=value)
+    contact = ContactPoint(
+        subject=subject,
+        kind=normalized.kind,
+        value_enc=vault.field_encrypt(subject, normalized.value, field=f"contactpoint.{normalized.kind}"),
+        value_index=contact_index(kind=normalized.kind, value=normalized.value),
+        country=normalized.country,
+    )
+    _history(contact, actor=actor, reason=reason)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_point_change(*, contact_point: ContactPoint, value: str, actor: Actor, reason: str) -> ContactPoint:
+    """A new value for the same contact point (a customer changed number): one subject, full history."""
+    normalized = normalize_contact(kind=contact_point.kind, value=value)
+    contact_point.value_enc = vault.field_encrypt(
+        contact_point.subject, normalized.value, field=f"contactpoint.{normalized.kind}"
+    )
+    contact_point.value_index = contact_index(kind=normalized.kind, value=normalized.value)
+    contact_point.country = normalized.country
+    _history(contact_point, actor=actor, reason=reason)
+    contact_point.save(update_fields=["value_enc", "value_index", "country", "updated_at"])
+    return contact_point
+
+
+# --- Purposes ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def purpose_create(
+    *,
+    code: str,
+    name: dict[str, str],
+    description: dict[str, str],
+    legal_bases: dict[str, str],
+    special_category: bool = False,
+    special_conditions: dict[str, str] | None = None,
+    balancing_note: str = "",
+    is_marketing: bool = False,
+    requires_double_opt_in: bool = False,
+    keywords: dict[str, list[str]] | None = None,
+    actor: Actor,
+) -> Purpose:
+    """A new purpose; ``Purpose.clean`` refuses one without a valid basis in every jurisdiction."""
+    purpose = Purpose(
+        code=code,
+        name=name,
+        description=description,
+        legal_bases=legal_bases,
+        special_category=special_category,
+        special_conditions=special_conditions or {},
+        balancing_note=balancing_note,
+        is_marketing=is_marketing,
+        requires_double_opt_in=requires_double_opt_in,
+        keywords=keywords or {},
+    )
+    _history(purpose, actor=actor, reason="purpose created")
+    purpose.save()
+    return purpose
+
+
+# --- Privacy notices ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def notice_create(*, language: str, jurisdiction: str, title: str, text: str, actor: Actor) -> PrivacyNotice:
+    last = (
+        PrivacyNotice.objects.select_for_update()
+        .filter(language=language, jurisdiction=jurisdiction)
+        .order_by("-version")
+        .first()
+    )
+    notice = PrivacyNotice(
+        language=language, jurisdiction=jurisdiction, version=(last.version + 1 if last else 1), title=title, text=text
+    )
+    notice.full_clean(exclude=["content_hash"])
+    _history(notice, actor=actor, reason="draft created")
+    notice.save()
+    return notice
+
+
+@transaction.atomic
+def notice_publish(*, notice: PrivacyNotice, actor: Actor) -> PrivacyNotice:
+    if notice.is_published:
+        return notice
+    notice.published_at = timezone.now()
+    _history(notice, actor=actor, reason="published")
+    notice.save(update_fields=["published_at", "content_hash"])
+    return notice
+
+
+def notice_url(notice: PrivacyNotice) -> str:
+    path = reverse("privacy-notice", kwargs={"notice_id": notice.pk})
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+# --- The consent ledger ----------------------------------------------------------------
+
+# Which actions each state allows, and the state each action leads to.
+CONSENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ConsentStatus.NONE: frozenset({ConsentAction.REQUESTED, ConsentAction.GRANTED, ConsentAction.WITHDRAWN}),
+    ConsentStatus.PENDING: frozenset(
+        {ConsentAction.REQUESTED, ConsentAction.CONFIRMED, ConsentAction.WITHDRAWN, ConsentAction.EXPIRED}
+    ),
+    ConsentStatus.GRANTED: frozenset({ConsentAction.GRANTED, ConsentAction.WITHDRAWN, ConsentAction.EXPIRED}),
+    ConsentStatus.WITHDRAWN: frozenset({ConsentAction.REQUESTED, ConsentAction.GRANTED}),
+    ConsentStatus.EXPIRED: frozenset({ConsentAction.REQUESTED, ConsentAction.GRANTED, ConsentAction.WITHDRAWN}),
+}
+ACTION_RESULT: dict[str, str] = {
+    ConsentAction.REQUESTED: ConsentStatus.PENDING,
+    ConsentAction.GRANTED: ConsentStatus.GRANTED,
+    ConsentAction.CONFIRMED: ConsentStatus.GRANTED,
+    ConsentAction.WITHDRAWN: ConsentStatus.WITHDRAWN,
+    ConsentAction.EXPIRED: ConsentStatus.EXPIRED,
+}
+
+_EVIDENCE_MAX = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Proof of how consent was given or withdrawn. Never the message text itself."""
+
+    inbound_message_id: str = ""
+    keyword: str = ""
+    form: str = ""
+    ip: str = ""  # hashed before it is recorded
+    reference: str = ""  # e.g. a ticket number a staff member recorded it under
+
+    def as_record(self) -> dict[str, str]:
+        record = {
+            "inbound_message_id": self.inbound_message_id,
+            "keyword": self.keyword,
+            "form": self.form,
+            "ip_hash": crypto.ip_hash(self.ip) if self.ip else "",
+            "reference": self.reference,
+        }
+        for key, value in record.items():
+            if not isinstance(value, str) or len(value) > _EVIDENCE_MAX or not value.isprintable():
+                raise InvalidEvidence(f"evidence field {key} must be printable text of at most {_EVIDENCE_MAX} characters")
+        return {key: value for key, value in record.items() if value}
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentChange:
+    event: ConsentEvent | None  # None when nothing changed (a repeated withdrawal)
+    status: str
+    message: str = ""  # what to send to the subject, in their language
+    changed: bool = field(default=True)
+
+
+def _current(subject: Subject, purpose: Purpose) -> ConsentState | None:
+    return ConsentState.objects.select_for_update().filter(subject=subject, purpose=purpose).first()
+
+
+def _resolve_notice(subject: Subject, notice: PrivacyNotice | None) -> PrivacyNotice:
+    if notice is None:
+        notice = notice_current(language=subject.language, jurisdiction=subject.jurisdiction)
+        if notice is None:
+            raise NoticeUnavailable(
+                f"no published privacy notice for {subject.jurisdiction}/{subject.language}: publish one first"
+            )
+    if not notice.is_published:
+        raise NoticeUnavailable(f"privacy notice #{notice.pk} is not published")
+    if notice.jurisdiction != subject.jurisdiction:
+        raise NoticeUnavailable(f"privacy notice #{notice.pk} is for {notice.jurisdiction}, not {subject.jurisdiction}")
+    return notice
+
+
+def _record(
+    *,
+    subject: Subject,
+    purpose: Purpose,
+    action: str,
+    channel: str,
+    evidence: Evidence | None,
+    notice: PrivacyNotice | None,
+    actor: Actor,
+) -> ConsentChange:
+    # Lock the ledger head first: it serialises every consent change, so the
+    # state read below cannot go stale before the event is appended.
+    LedgerHead.objects.select_for_update().get_or_create(id=1)
+    state = _current(subject, purpose)
+    status = state.status if state else ConsentStatus.NONE
+    if action not in CONSENT_TRANSITIONS[status]:
+        raise InvalidTransition(f"consent for purpose {purpose.code} is {status}; cannot record {action}")
+    record = (evidence or Evidence()).as_record()
+    event = ledger_append(
+        subject_ref=str(subject.public_id),
+        purpose_id=purpose.pk,
+        action=action,
+        channel=channel,
+        evidence=record,
+        notice_id=notice.pk if notice else None,
+        notice_hash=notice.content_hash if notice else None,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+    )
+    new_status = ACTION_RESULT[action]
+    keep_notice = notice or (state.notice if state and new_status == ConsentStatus.GRANTED else None)
+    if state is None:
+        ConsentState.objects.create(
+            subject=subject,
+            purpose=purpose,
+            status=new_status,
+            last_event=event,
+            notice=keep_notice,
+            changed_at=event.created_at,
+        )
+    else:
+        state.status, state.last_event, state.notice, state.changed_at = (
+            new_status,
+            event,
+            keep_notice,
+            event.created_at,
+        )
+        state.save(update_fields=["status", "last_event", "notice", "changed_at"])
+    return ConsentChange(event=event, status=new_status)
+
+
+@transaction.atomic
+def consent_request(
+    *,
+    subject: Subject,
+    purpose: Purpose,
+    channel: str,
+    notice: PrivacyNotice | None = None,
+    evidence: Evidence | None = None,
+    actor: Actor = None,
+) -> ConsentChange:
+    """Start double opt-in. Returns the confirmation message to send to the subject."""
+    notice = _resolve_notice(subject, notice)
+    change = _record(
+        subject=subject,
+        purpose=purpose,
+        action=ConsentAction.REQUESTED,
+        channel=channel,
+        evidence=evidence,
+        notice=notice,
+        actor=actor,
+    )
+    text = messages.render(
+        messages.CONFIRMATION_REQUEST,
+        subject.language,
+        purpose=purpose.localized("name", subject.language),
+        notice=notice_url(notice),
+    )
+    return ConsentChange(event=change.event, status=change.status, message=text)
+
+
+def consent_confirm(
+    *,
+    subject: Subject,
+    purpose: Purpose,
+    channel: str,
+    evidence: Evidence | None = None,
+    actor: Actor = None,
+) -> ConsentChange:
+    """Complete a pending double opt-in; an expired request is closed (and stays closed) and refused."""
+    with transaction.atomic():
+        LedgerHead.objects.select_for_update().get_or_create(id=1)
+        state = _current(subject, purpose)
+        if state is None or state.status != ConsentStatus.PENDING:
+            raise InvalidTransition(f"no pending request for purpose {purpose.code} to confirm")
+        window = timedelta(hours=settings.CONSENT_CONFIRMATION_HOURS)
+        expired = state.changed_at + window < timezone.now()
+        if expired:
+            _record(
+                subject=subject,
+                purpose=purpose,
+                action=ConsentAction.EXPIRED,
+                channel="system",
+                evidence=None,
+                notice=None,
+                actor=None,
+            )
+        else:
+            change = _record(
+                subject=subject,
+                purpose=purpose,
+                action=ConsentAction.CONFIRMED,
+                channel=channel,
+                evidence=evidence,
+                notice=state.notice,  # the version shown when the request was made
+                actor=actor,
+            )
+    if expired:
+        # Raised after the commit: the expiry is recorded even though the confirmation is refused.
+        raise ConfirmationExpired(f"the request for purpose {purpose.code} expired; request again")
+    text = messages.render(messages.GRANT_CONFIRMED, subject.language, purpose=purpose.localized("name", subject.language))
+    return ConsentChange(event=change.event, status=change.status, message=text)
+
+
+@transaction.atomic
+def consent_grant(
+    *,
+    subject: Subject,
+    purpose: Purpose,
+    channel: str,
+    notice: PrivacyNotice | None = None,
+    evidence: Evidence | None = None,
+    actor: Actor = None,
+) -> ConsentChange:
+    """Single-step consent (e.g. the web-chat checkbox). Refused where the purpose needs double opt-in."""
+    if purpose.requires_double_opt_in:
+        raise DoubleOptInRequired(f"purpose {purpose.code} requires double opt-in: request and confirm it")
+    notice = _resolve_notice(subject, notice)
+    change = _record(
+        subject=subject,
+        purpose=purpose,
+        action=ConsentAction.GRANTED,
+        channel=channel,
+        evidence=evidence,
+        notice=notice,
+        actor=actor,
+    )
+    text = messages.render(messages.GRANT_CONFIRMED, subject.language, purpose=purpose.localized("name", subject.language))
+    return ConsentChange(event=change.event, status=change.status, message=text)
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    subject: Subject,
+    purpose: Purpose,
+    channel: str,
+    evidence: Evidence | None = None,
+    actor: Actor = None,
+) -> ConsentChange:
+    """Withdraw in one step, from any channel, whatever the state. Repeating it changes nothing."""
+    LedgerHead.objects.select_for_update().get_or_create(id=1)
+    state = _current(subject, purpose)
+    text = messages.render(
+        messages.WITHDRAWAL_CONFIRMED, subject.language, purpose=purpose.localized("name", subject.language)
+    )
+    if state is not None and state.status == ConsentStatus.WITHDRAWN:
+        return ConsentChange(event=None, status=state.status, message=text, changed=False)
+    change = _record(
+        subject=subject,
+        purpose=purpose,
+        action=ConsentAction.WITHDRAWN,
+        channel=channel,
+        evidence=evidence,
+        notice=None,
+        actor=actor,
+    )
+    return ConsentChange(event=change.event, status=change.status, message=text)
+
+
+@transaction.atomic
+def consent_withdraw_marketing(
+    *, subject: Subject, channel: str, evidence: Evidence | None = None, actor: Actor = None
+) -> list[ConsentChange]:
+    """What STOP means: every marketing purpose, withdrawn in one go."""
+    return [
+        consent_withdraw(subject=subject, purpose=purpose, channel=channel, evidence=evidence, actor=actor)
+        for purpose in Purpose.objects.filter(is_marketing=True).order_by("pk")
+    ]
+
+
+def consent_expire_pending(*, batch_size: int = 500) -> int:
+    """Close double opt-in requests nobody confirmed in time. Idempotent, batched."""
+    cutoff = timezone.now() - timedelta(hours=settings.CONSENT_CONFIRMATION_HOURS)
+    expired = 0
+    while True:
+        batch = list(
+            ConsentState.objects.filter(status=ConsentStatus.PENDING, changed_at__lt=cutoff)
+            .select_related("subject", "purpose")
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            return expired
+        for state in batch:
+            with transaction.atomic():
+                try:
+                    _record(
+                        subject=state.subject,
+                        purpose=state.purpose,
+                        action=ConsentAction.EXPIRED,
+                        channel="system",
+                        evidence=None,
+                        notice=None,
+                        actor=None,
+                    )
+                except InvalidTransition:
+                    continue  # confirmed or withdrawn meanwhile
+                expired += 1

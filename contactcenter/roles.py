@@ -1,0 +1,91 @@
+"""Roles as Django groups, least privilege first.
+
+- Agent: answers customers; sees subjects and their consent state, records
+  a grant or withdrawal a customer states. No admin access.
+- Supervisor: an agent who also manages team membership and reads the ledger.
+- DPO: the data-protection officer; owns purposes, notices and the ledger
+  (verify, export), can correct a subject's jurisdiction. Cannot delete
+  ledger events: nobody can.
+- Admin: runs the installation (users, tokens, teams) and everything above.
+"""
+
+from typing import Any
+
+AGENT = "Agent"
+SUPERVISOR = "Supervisor"
+DPO = "DPO"
+ADMIN = "Admin"
+
+_AGENT = {
+    "consent.view_subject",
+    "consent.view_purpose",
+    "consent.view_privacynotice",
+    "consent.view_consentstate",
+    "consent.add_consentevent",
+    "conversations.view_team",
+}
+_SUPERVISOR = _AGENT | {
+    "consent.view_consentevent",
+    "conversations.view_teammembership",
+    "conversations.add_teammembership",
+    "conversations.change_teammembership",
+    "conversations.delete_teammembership",
+}
+_DPO = _AGENT | {
+    "consent.change_subject",
+    "consent.view_contactpoint",
+    "consent.add_purpose",
+    "consent.change_purpose",
+    "consent.add_privacynotice",
+    "consent.change_privacynotice",
+    "consent.view_consentevent",
+    "consent.verify_ledger",
+    "consent.export_consent_history",
+    "conversations.view_teammembership",
+}
+_ADMIN = _SUPERVISOR | _DPO | {
+    "auth.view_user",
+    "auth.add_user",
+    "auth.change_user",
+    "auth.view_group",
+    "authtoken.view_tokenproxy",
+    "authtoken.add_tokenproxy",
+    "authtoken.delete_tokenproxy",
+    "conversations.add_team",
+    "conversations.change_team",
+    "conversations.delete_team",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    AGENT: frozenset(_AGENT),
+    SUPERVISOR: frozenset(_SUPERVISOR),
+    DPO: frozenset(_DPO),
+    ADMIN: frozenset(_ADMIN),
+}
+
+
+def roles_sync(*, group_model: Any, permission_model: Any) -> None:
+    """Create the groups and grant each exactly the permissions the table names that exist yet."""
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".", 1)
+            found = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is not None:
+                wanted.append(found)
+        group.permissions.set(wanted)
+
+
+def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
+    if getattr(sender, "label", None) != "contactcenter":
+        return
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    # Permissions are created per app by the same signal; apps after ours in
+    # INSTALLED_APPS would not have theirs yet.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
+    roles_sync(group_model=Group, permission_model=Permission)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from contactcenter import health, views
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("privacy/notices/<int:notice_id>/", views.privacy_notice, name="privacy-notice"),
+    path("privacy/<str:jurisdiction>/<str:language>/", views.privacy_notice_current, name="privacy-notice-current"),
+    path("api/v1/", include("consent.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,26 @@
+"""Writes of the conversations app."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from conversations.models import Team, TeamMembership
+
+
+@transaction.atomic
+def team_create(*, name: str, slug: str, auto_assign: bool = True, actor: AbstractBaseUser | None) -> Team:
+    team = Team(name=name, slug=slug, auto_assign=auto_assign)
+    team.full_clean()
+    team._history_user = actor
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_member_add(
+    *, team: Team, user: AbstractBaseUser, role: str = TeamMembership.Role.AGENT, actor: AbstractBaseUser | None
+) -> TeamMembership:
+    membership, created = TeamMembership.objects.get_or_create(team=team, user=user, defaults={"role": role})
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
