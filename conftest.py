@@ -58,7 +58,11 @@ def notices(db):
     published = {}
     for jurisdiction, language in [("GDPR", lang) for lang in LANGS] + [("LGPD", "pt-br"), ("LGPD", "en")]:
         notice = services.notice_create(
-            language=language, jurisdiction=jurisdiction, title=f"Notice {language}", text=f"Text {language}", actor=None
+            language=language,
+            jurisdiction=jurisdiction,
+            title=f"Notice {language}",
+            text=f"Text {language}",
+            actor=None,
         )
         published[(jurisdiction, language)] = services.notice_publish(notice=notice, actor=None)
     return published
@@ -66,7 +70,9 @@ def notices(db):
 
 @pytest.fixture
 def subject_de(db):
-    return services.subject_create(kind="whatsapp", value="+49 151 23456789", display_name="Erika Mustermann", actor=None)
+    return services.subject_create(
+        kind="whatsapp", value="+49 151 23456789", display_name="Erika Mustermann", actor=None
+    )
 
 
 @pytest.fixture
@@ -104,3 +110,17 @@ def require_postgres(db):
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail("REQUIRE_POSTGRES=1 but the tests run on " + connection.vendor)
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
+
+
+def tamper_with_ledger(sql: str, params: list | None = None) -> None:
+    """Change the ledger as an attacker with the table owner's rights would: around the trigger."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Deferred foreign-key checks queued by this test's inserts block ALTER TABLE; run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE consent_consentevent DISABLE TRIGGER consent_ledger_append_only")
+        cursor.execute(sql, params or [])
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE consent_consentevent ENABLE TRIGGER consent_ledger_append_only")

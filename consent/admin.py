@@ -221,7 +221,15 @@ class PurposeForm(forms.ModelForm):
 
     class Meta:
         model = Purpose
-        fields = ["code", "special_category", "is_marketing", "requires_double_opt_in", "balancing_note", "keywords", "active"]
+        fields = [
+            "code",
+            "special_category",
+            "is_marketing",
+            "requires_double_opt_in",
+            "balancing_note",
+            "keywords",
+            "active",
+        ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -275,7 +283,15 @@ class PurposeForm(forms.ModelForm):
 @admin.register(Purpose)
 class PurposeAdmin(SimpleHistoryAdmin):
     form = PurposeForm
-    list_display = ["code", "english_name", "bases", "is_marketing", "requires_double_opt_in", "special_category", "active"]
+    list_display = [
+        "code",
+        "english_name",
+        "bases",
+        "is_marketing",
+        "requires_double_opt_in",
+        "special_category",
+        "active",
+    ]
     list_filter = ["is_marketing", "requires_double_opt_in", "special_category", "active"]
     search_fields = ["code"]
 
@@ -316,6 +332,10 @@ class PrivacyNoticeAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: PrivacyNotice | None = None) -> bool:
         return obj is not None and not obj.is_published and super().has_delete_permission(request, obj)
 
+    def has_change_permission(self, request: HttpRequest, obj: PrivacyNotice | None = None) -> bool:
+        # A published notice is evidence: viewable, never editable.
+        return not (obj is not None and obj.is_published) and super().has_change_permission(request, obj)
+
     @admin.display(description="SHA-256")
     def short_hash(self, obj: PrivacyNotice) -> str:
         return obj.content_hash[:12]
@@ -339,7 +359,17 @@ class PrivacyNoticeAdmin(SimpleHistoryAdmin):
 
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(admin.ModelAdmin):
-    list_display = ["seq", "created_at", "subject_ref", "purpose", "action", "channel", "notice", "actor_id", "short_hash"]
+    list_display = [
+        "seq",
+        "created_at",
+        "subject_ref",
+        "purpose",
+        "action",
+        "channel",
+        "notice",
+        "actor_id",
+        "short_hash",
+    ]
     list_filter = ["purpose", "action", "channel", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=subject__public_id"]
     date_hierarchy = "created_at"
@@ -369,11 +399,6 @@ class ConsentEventAdmin(admin.ModelAdmin):
     def short_hash(self, obj: ConsentEvent) -> str:
         return obj.hash[:12]
 
-    def get_actions(self, request: HttpRequest):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
     def has_verify_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("consent.verify_ledger")
 
@@ -386,7 +411,8 @@ class ConsentEventAdmin(admin.ModelAdmin):
             problem = report.problem
             messages.error(
                 request,
-                f"Ledger broken at event #{problem.seq}: {problem.reason} ({report.checked} events verified before it).",
+                f"Ledger broken at event #{problem.seq}: {problem.reason} "
+                f"({report.checked} events verified before it).",
             )
 
     def get_urls(self):

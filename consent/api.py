@@ -121,7 +121,11 @@ class _ConsentRecordApi(APIView):
 
 _record_schema = extend_schema(
     request=ConsentRecordSerializer,
-    responses={201: ConsentChangeSerializer, 200: ConsentChangeSerializer, 409: OpenApiResponse(description="Not allowed in the current state")},
+    responses={
+        201: ConsentChangeSerializer,
+        200: ConsentChangeSerializer,
+        409: OpenApiResponse(description="Not allowed in the current state"),
+    },
 )
 
 
@@ -133,9 +137,13 @@ class ConsentGrantApi(_ConsentRecordApi):
         subject, purpose, data = self._parse(request, public_id, purpose_code)
         return self._respond(
             services.consent_grant(
-                subject=subject, purpose=purpose, channel=data["channel"], notice=self._notice(data),
-                evidence=self._evidence(data), actor=request.user,
-            )  # fmt: skip
+                subject=subject,
+                purpose=purpose,
+                channel=data["channel"],
+                notice=self._notice(data),
+                evidence=self._evidence(data),
+                actor=request.user,
+            )
         )
 
 
@@ -145,9 +153,13 @@ class ConsentRequestApi(_ConsentRecordApi):
         subject, purpose, data = self._parse(request, public_id, purpose_code)
         return self._respond(
             services.consent_request(
-                subject=subject, purpose=purpose, channel=data["channel"], notice=self._notice(data),
-                evidence=self._evidence(data), actor=request.user,
-            )  # fmt: skip
+                subject=subject,
+                purpose=purpose,
+                channel=data["channel"],
+                notice=self._notice(data),
+                evidence=self._evidence(data),
+                actor=request.user,
+            )
         )
 
 
@@ -157,7 +169,10 @@ class ConsentWithdrawApi(_ConsentRecordApi):
         subject, purpose, data = self._parse(request, public_id, purpose_code)
         return self._respond(
             services.consent_withdraw(
-                subject=subject, purpose=purpose, channel=data["channel"], evidence=self._evidence(data),
+                subject=subject,
+                purpose=purpose,
+                channel=data["channel"],
+                evidence=self._evidence(data),
                 actor=request.user,
-            )  # fmt: skip
+            )
         )

@@ -43,9 +43,7 @@ class Jurisdiction:
         return next((b for b in self.special_conditions if b.code == code), None)
 
 
-_EEA = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
-)
+_EEA = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split())
 
 GDPR = Jurisdiction(
     code="GDPR",
@@ -130,7 +128,13 @@ def jurisdiction_for_country(country: str | None, *, default: str) -> str:
 
 
 LANGUAGES = ("en", "de", "nl", "it", "pt-br")
-LANGUAGE_CHOICES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands"), ("it", "Italiano"), ("pt-br", "Português (Brasil)")]
+LANGUAGE_CHOICES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("nl", "Nederlands"),
+    ("it", "Italiano"),
+    ("pt-br", "Português (Brasil)"),
+]
 _COUNTRY_LANGUAGE = {
     "DE": "de", "AT": "de", "LI": "de", "NL": "nl", "BE": "nl", "IT": "it", "SM": "it", "BR": "pt-br", "PT": "pt-br",
 }  # fmt: skip
@@ -138,4 +142,3 @@ _COUNTRY_LANGUAGE = {
 
 def language_for_country(country: str | None) -> str:
     return _COUNTRY_LANGUAGE.get((country or "").upper(), "en")
-

@@ -197,9 +197,7 @@ def _canonical(phrase: _Phrase) -> str:
     return " ".join(phrase).upper()
 
 
-_ALL_FILLERS: frozenset[_Phrase] = frozenset(
-    _phrase(filler) for fillers in _FILLERS.values() for filler in fillers
-)
+_ALL_FILLERS: frozenset[_Phrase] = frozenset(_phrase(filler) for fillers in _FILLERS.values() for filler in fillers)
 _LONGEST_FILLER = max(len(filler) for filler in _ALL_FILLERS)
 
 
@@ -313,10 +311,7 @@ def _compile_extra(frozen: _FrozenExtra) -> _Extra:
         try:
             table = tables[Intent(key)]
         except (ValueError, KeyError):
-            raise ValueError(
-                f"unknown extra keyword purpose {key!r}; "
-                f"expected one of {', '.join(tables)}"
-            ) from None
+            raise ValueError(f"unknown extra keyword purpose {key!r}; expected one of {', '.join(tables)}") from None
         for spelling in spellings:
             canonical = _canonical(_keyword_phrase(spelling))
             _add(table, spelling, canonical)
@@ -340,9 +335,7 @@ def _lookup(core: _Phrase, *tables: dict[_Phrase, str]) -> str | None:
     return None
 
 
-def interpret(
-    text: str, language: str, *, extra: Mapping[str, Iterable[str]] | None = None
-) -> KeywordMatch:
+def interpret(text: str, language: str, *, extra: Mapping[str, Iterable[str]] | None = None) -> KeywordMatch:
     """Return the consent intent of one inbound message, NONE when in doubt.
 
     `extra` maps an intent value ("opt_out", "opt_in", "confirm") to keywords

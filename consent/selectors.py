@@ -41,11 +41,7 @@ def consent_state_list(*, subject: Subject) -> list[dict]:
 
 
 def consent_history(*, subject: Subject) -> QuerySet[ConsentEvent]:
-    return (
-        ConsentEvent.objects.filter(subject_id=subject.public_id)
-        .select_related("purpose", "notice")
-        .order_by("seq")
-    )
+    return ConsentEvent.objects.filter(subject_id=subject.public_id).select_related("purpose", "notice").order_by("seq")
 
 
 def subject_get_by_contact(*, kind: str, value: str) -> Subject | None:

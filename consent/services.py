@@ -102,7 +102,9 @@ def subject_get_or_create_by_contact(
         return existing, False
     try:
         with transaction.atomic():
-            return subject_create(kind=kind, value=value, display_name=display_name, language=language, actor=actor), True
+            return subject_create(
+                kind=kind, value=value, display_name=display_name, language=language, actor=actor
+            ), True
     except IntegrityError:
         # Another request created the same contact point between our read and our insert.
         existing = subject_get_by_contact(kind=kind, value=value)
@@ -295,7 +297,9 @@ class Evidence:
         }
         for key, value in record.items():
             if not isinstance(value, str) or len(value) > _EVIDENCE_MAX or not value.isprintable():
-                raise InvalidEvidence(f"evidence field {key} must be printable text of at most {_EVIDENCE_MAX} characters")
+                raise InvalidEvidence(
+                    f"evidence field {key} must be printable text of at most {_EVIDENCE_MAX} characters"
+                )
         return {key: value for key, value in record.items() if value}
 
 
@@ -444,7 +448,9 @@ def consent_confirm(
     if expired:
         # Raised after the commit: the expiry is recorded even though the confirmation is refused.
         raise ConfirmationExpired(f"the request for purpose {purpose.code} expired; request again")
-    text = messages.render(messages.GRANT_CONFIRMED, subject.language, purpose=purpose.localized("name", subject.language))
+    text = messages.render(
+        messages.GRANT_CONFIRMED, subject.language, purpose=purpose.localized("name", subject.language)
+    )
     return ConsentChange(event=change.event, status=change.status, message=text)
 
 
@@ -471,7 +477,9 @@ def consent_grant(
         notice=notice,
         actor=actor,
     )
-    text = messages.render(messages.GRANT_CONFIRMED, subject.language, purpose=purpose.localized("name", subject.language))
+    text = messages.render(
+        messages.GRANT_CONFIRMED, subject.language, purpose=purpose.localized("name", subject.language)
+    )
     return ConsentChange(event=change.event, status=change.status, message=text)
 
 

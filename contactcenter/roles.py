@@ -43,18 +43,22 @@ _DPO = _AGENT | {
     "consent.export_consent_history",
     "conversations.view_teammembership",
 }
-_ADMIN = _SUPERVISOR | _DPO | {
-    "auth.view_user",
-    "auth.add_user",
-    "auth.change_user",
-    "auth.view_group",
-    "authtoken.view_tokenproxy",
-    "authtoken.add_tokenproxy",
-    "authtoken.delete_tokenproxy",
-    "conversations.add_team",
-    "conversations.change_team",
-    "conversations.delete_team",
-}
+_ADMIN = (
+    _SUPERVISOR
+    | _DPO
+    | {
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+        "authtoken.view_tokenproxy",
+        "authtoken.add_tokenproxy",
+        "authtoken.delete_tokenproxy",
+        "conversations.add_team",
+        "conversations.change_team",
+        "conversations.delete_team",
+    }
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     AGENT: frozenset(_AGENT),

@@ -130,7 +130,9 @@ class ConsentState(models.Model):
     purpose = models.ForeignKey("consent.Purpose", on_delete=models.CASCADE, related_name="consent_states")
     status = models.CharField(max_length=16, choices=ConsentStatus.choices, default=ConsentStatus.NONE)
     last_event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
-    notice = models.ForeignKey("consent.PrivacyNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    notice = models.ForeignKey(
+        "consent.PrivacyNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     changed_at = models.DateTimeField()
 
     class Meta:

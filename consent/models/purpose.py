@@ -66,7 +66,9 @@ class Purpose(models.Model):
         for code, jurisdiction in JURISDICTIONS.items():
             basis = jurisdiction.basis(bases.get(code, ""))
             if basis is None:
-                errors.setdefault("legal_bases", []).append(f"{code}: a legal basis from {jurisdiction.law} is required.")
+                errors.setdefault("legal_bases", []).append(
+                    f"{code}: a legal basis from {jurisdiction.law} is required."
+                )
                 continue
             if basis.is_legitimate_interest and not self.balancing_note.strip():
                 errors.setdefault("balancing_note", []).append(
@@ -77,8 +79,9 @@ class Purpose(models.Model):
             if self.special_category:
                 condition = jurisdiction.special_condition(conditions.get(code, ""))
                 if condition is None:
+                    first = jurisdiction.special_conditions[0].citation
                     errors.setdefault("special_conditions", []).append(
-                        f"{code}: special-category data needs a condition ({jurisdiction.special_conditions[0].citation} ff.)."
+                        f"{code}: special-category data needs a condition ({first} ff.)."
                     )
         unknown = set(bases) - set(JURISDICTIONS)
         if unknown:

@@ -211,9 +211,7 @@ def test_opt_out_positives(text: str, language: str, keyword: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "language", "keyword"), CROSS_LANGUAGE_OPT_OUT)
-def test_opt_out_works_whatever_the_language(
-    text: str, language: str, keyword: str
-) -> None:
+def test_opt_out_works_whatever_the_language(text: str, language: str, keyword: str) -> None:
     assert interpret(text, language) == KeywordMatch(Intent.OPT_OUT, keyword)
 
 
@@ -261,9 +259,7 @@ ALL_POSITIVES += CONFIRM_POSITIVES
 
 
 @pytest.mark.parametrize(("text", "language", "keyword"), ALL_POSITIVES)
-def test_keyword_is_canonical_and_never_the_message(
-    text: str, language: str, keyword: str
-) -> None:
+def test_keyword_is_canonical_and_never_the_message(text: str, language: str, keyword: str) -> None:
     match = interpret(text, language)
     assert match.keyword == keyword
     assert match.keyword == match.keyword.upper()
@@ -325,24 +321,18 @@ def test_extra_keyword_is_normalised_and_language_independent() -> None:
 
 def test_extra_confirm_keyword() -> None:
     extra = {"confirm": ["CLARO"]}
-    assert interpret("Claro!", "pt-br", extra=extra) == KeywordMatch(
-        Intent.CONFIRM, "CLARO"
-    )
+    assert interpret("Claro!", "pt-br", extra=extra) == KeywordMatch(Intent.CONFIRM, "CLARO")
     assert interpret("claro", "pt-br").intent is Intent.NONE
 
 
 def test_extra_multi_word_opt_in_keyword() -> None:
     extra = {"opt_in": ["quero receber"]}
-    assert interpret("Quero receber, por favor", "pt-br", extra=extra) == (
-        KeywordMatch(Intent.OPT_IN, "QUERO RECEBER")
-    )
+    assert interpret("Quero receber, por favor", "pt-br", extra=extra) == (KeywordMatch(Intent.OPT_IN, "QUERO RECEBER"))
     assert interpret("não quero receber", "pt-br", extra=extra).intent is (Intent.NONE)
 
 
 def test_extra_accepts_intent_keys_and_a_bare_string() -> None:
-    assert interpret("ok", "en", extra={Intent.CONFIRM: ["ok"]}) == KeywordMatch(
-        Intent.CONFIRM, "OK"
-    )
+    assert interpret("ok", "en", extra={Intent.CONFIRM: ["ok"]}) == KeywordMatch(Intent.CONFIRM, "OK")
     # A bare string is one keyword, not one keyword per letter.
     extra = {"opt_out": "halt"}
     assert interpret("halt", "en", extra=extra).intent is Intent.OPT_OUT
@@ -374,18 +364,12 @@ def test_empty_extra_changes_nothing(extra: dict[str, list[str]] | None) -> None
 
 
 def test_opt_out_wins_over_other_intents() -> None:
-    assert interpret("stop", "en", extra={"opt_in": ["stop"]}) == KeywordMatch(
-        Intent.OPT_OUT, "STOP"
-    )
-    assert interpret("abmelden", "de", extra={"confirm": ["abmelden"]}) == (
-        KeywordMatch(Intent.OPT_OUT, "ABMELDEN")
-    )
+    assert interpret("stop", "en", extra={"opt_in": ["stop"]}) == KeywordMatch(Intent.OPT_OUT, "STOP")
+    assert interpret("abmelden", "de", extra={"confirm": ["abmelden"]}) == (KeywordMatch(Intent.OPT_OUT, "ABMELDEN"))
     both = {"confirm": ["halt"], "opt_out": ["halt"]}
     assert interpret("halt", "en", extra=both) == KeywordMatch(Intent.OPT_OUT, "HALT")
     # A default opt-in word configured as an opt-out for this purpose withdraws.
-    assert interpret("start", "en", extra={"opt_out": ["start"]}).intent is (
-        Intent.OPT_OUT
-    )
+    assert interpret("start", "en", extra={"opt_out": ["start"]}).intent is (Intent.OPT_OUT)
 
 
 def test_opt_in_wins_over_confirm() -> None:
@@ -426,9 +410,7 @@ def test_keyword_match_is_immutable() -> None:
     ("intent", "keyword"),
     [(Intent.NONE, "STOP"), (Intent.OPT_OUT, ""), (Intent.CONFIRM, "")],
 )
-def test_keyword_match_rejects_inconsistent_evidence(
-    intent: Intent, keyword: str
-) -> None:
+def test_keyword_match_rejects_inconsistent_evidence(intent: Intent, keyword: str) -> None:
     with pytest.raises(ValueError, match="intent is NONE"):
         KeywordMatch(intent, keyword)
 

@@ -1,5 +1,6 @@
 """The ledger: append-only at every layer, hash-chained, tamper-evident, erasure-proof."""
 
+import itertools
 import json
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
+from conftest import tamper_with_ledger
 from consent import services, vault
 from consent.exceptions import ImmutableRecord
 from consent.ledger import canonical_form, ledger_verify
@@ -28,7 +30,7 @@ def history(subject_de, marketing, newsletter, notices):
 def test_events_form_a_gap_free_hash_chain(history):
     assert [e.seq for e in history] == [1, 2, 3, 4, 5]
     assert history[0].prev_hash == GENESIS_HASH
-    for previous, event in zip(history, history[1:], strict=False):
+    for previous, event in itertools.pairwise(history):
         assert event.prev_hash == previous.hash
     head = LedgerHead.objects.get()
     assert (head.last_seq, head.last_hash) == (5, history[-1].hash)
@@ -64,29 +66,19 @@ def test_postgres_trigger_refuses_raw_sql(history, require_postgres):
     assert ConsentEvent.objects.filter(pk=event.pk, action=event.action).exists()
 
 
-def _tamper(sql: str, params: list) -> None:
-    """Change the ledger as an attacker with the table owner's rights would: around the trigger."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE consent_consentevent DISABLE TRIGGER consent_ledger_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE consent_consentevent ENABLE TRIGGER consent_ledger_append_only")
-
-
 def test_verify_ledger_command_passes_on_intact_chain(history, capsys):
     call_command("verify_ledger")
     assert "ledger intact: 5 events verified" in capsys.readouterr().out
 
 
 def test_altered_row_is_detected_and_named(history):
-    _tamper("UPDATE consent_consentevent SET action = 'granted' WHERE seq = 4", [])
+    tamper_with_ledger("UPDATE consent_consentevent SET action = 'granted' WHERE seq = 4", [])
     with pytest.raises(CommandError, match=r"ledger broken at event #4 .*content does not match its hash"):
         call_command("verify_ledger")
 
 
 def test_altered_evidence_is_detected(history):
-    _tamper("UPDATE consent_consentevent SET evidence = %s WHERE seq = 2", [json.dumps({"keyword": "YES"})])
+    tamper_with_ledger("UPDATE consent_consentevent SET evidence = %s WHERE seq = 2", [json.dumps({"keyword": "YES"})])
     report = ledger_verify()
     assert not report.intact and report.problem.seq == 2 and report.checked == 1
 
@@ -103,7 +95,7 @@ def test_rehashed_row_breaks_the_next_link(history):
     )  # fmt: skip
     import hashlib
 
-    _tamper(
+    tamper_with_ledger(
         "UPDATE consent_consentevent SET action = 'withdrawn', hash = %s WHERE seq = 3",
         [hashlib.sha256(forged).hexdigest()],
     )
@@ -113,15 +105,17 @@ def test_rehashed_row_breaks_the_next_link(history):
 
 
 def test_deleted_row_is_detected(history):
-    _tamper("DELETE FROM consent_consentevent WHERE seq = 3", [])
+    tamper_with_ledger("DELETE FROM consent_consentevent WHERE seq = 3", [])
     report = ledger_verify()
     assert not report.intact and report.problem.seq == 3 and "missing" in report.problem.reason
 
 
 def test_cut_tail_is_detected(history):
     # The attacker repoints the current-state row first, or the foreign key would stop the delete.
-    _tamper("UPDATE consent_consentstate SET last_event_id = %s WHERE last_event_id = %s", [history[2].pk, history[4].pk])
-    _tamper("DELETE FROM consent_consentevent WHERE seq = 5", [])
+    tamper_with_ledger(
+        "UPDATE consent_consentstate SET last_event_id = %s WHERE last_event_id = %s", [history[2].pk, history[4].pk]
+    )
+    tamper_with_ledger("DELETE FROM consent_consentevent WHERE seq = 5", [])
     report = ledger_verify()
     assert not report.intact and "tail" in report.problem.reason
 

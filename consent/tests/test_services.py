@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from conftest import texts
 from consent import services
 from consent.exceptions import (
     ConfirmationExpired,
@@ -18,7 +19,6 @@ from consent.exceptions import (
 )
 from consent.models import ConsentEvent, ConsentState, ContactPoint, Purpose
 from consent.selectors import consent_history, consent_state, consent_state_list, subject_get_by_contact
-from conftest import texts
 
 
 def actions(subject) -> list[tuple[str, str]]:
@@ -92,7 +92,10 @@ def test_expire_command_closes_stale_requests_only(subject_de, subject_br, marke
 
 def test_single_opt_in_grant_records_the_notice(subject_br, newsletter, notices):
     change = services.consent_grant(
-        subject=subject_br, purpose=newsletter, channel="webchat", evidence=services.Evidence(form="widget", ip="203.0.113.9")
+        subject=subject_br,
+        purpose=newsletter,
+        channel="webchat",
+        evidence=services.Evidence(form="widget", ip="203.0.113.9"),
     )
     assert change.status == "granted"
     assert change.event.notice_id == notices[("LGPD", "pt-br")].pk
@@ -285,7 +288,9 @@ def test_one_subject_per_contact_whatever_the_formatting(subject_de):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("kind", "value"), [("whatsapp", "12"), ("whatsapp", "hello"), ("email", "not-an-address"), ("fax", "1")])
+@pytest.mark.parametrize(
+    ("kind", "value"), [("whatsapp", "12"), ("whatsapp", "hello"), ("email", "not-an-address"), ("fax", "1")]
+)
 def test_invalid_contact_values_are_refused(kind, value):
     with pytest.raises(InvalidContactPoint) as excinfo:
         services.subject_create(kind=kind, value=value, actor=None)

@@ -14,5 +14,7 @@ class Command(BaseCommand):
         if not report.intact:
             problem = report.problem
             where = f"event #{problem.seq}" + (f" (id {problem.event_id})" if problem.event_id else "")
-            raise CommandError(f"ledger broken at {where}: {problem.reason}; {report.checked} events verified before it")
+            raise CommandError(
+                f"ledger broken at {where}: {problem.reason}; {report.checked} events verified before it"
+            )
         self.stdout.write(self.style.SUCCESS(f"ledger intact: {report.checked} events verified"))

@@ -1,0 +1,93 @@
+"""Encryption at rest and crypto-shredding (DESIGN decision 1)."""
+
+import pytest
+from django.db import connection
+
+from consent import crypto, services, vault
+from consent.exceptions import KeyDestroyed
+from consent.models import ContactPoint, DataKey, Subject
+from consent.selectors import subject_get_by_contact
+
+
+def raw(sql: str, params: list) -> bytes:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return b"".join(bytes(row[0]) for row in cursor.fetchall() if row[0] is not None)
+
+
+def test_round_trip_and_nothing_in_clear_in_the_database(subject_de):
+    subject = Subject.objects.get(pk=subject_de.pk)  # fresh instance: no cached key
+    assert subject.display_name == "Erika Mustermann"
+    assert subject.contact_points.get().value == "+4915123456789"
+    stored = raw("SELECT display_name_enc FROM consent_subject WHERE id = %s", [subject.pk])
+    stored += raw("SELECT value_enc FROM consent_contactpoint WHERE subject_id = %s", [subject.pk])
+    stored += raw("SELECT display_name_enc FROM consent_historicalsubject WHERE id = %s", [subject.pk])
+    stored += raw("SELECT value_enc FROM consent_historicalcontactpoint WHERE subject_id = %s", [subject.pk])
+    assert stored and b"Mustermann" not in stored and b"15123456789" not in stored
+    index = ContactPoint.objects.get(subject=subject).value_index
+    assert "15123456789" not in index and len(index) == 64
+
+
+def test_each_subject_has_its_own_key(subject_de, subject_br):
+    keys = {bytes(k.wrapped_key) for k in DataKey.objects.all()}
+    assert len(keys) == 2
+    # Ciphertext moved to another subject's row does not decrypt under that subject's key.
+    moved = Subject.objects.get(pk=subject_br.pk)
+    moved.display_name_enc = Subject.objects.get(pk=subject_de.pk).display_name_enc
+    with pytest.raises(crypto.DecryptionFailed):
+        _ = moved.display_name
+
+
+def test_ciphertext_is_bound_to_its_field(subject_de):
+    contact = subject_de.contact_points.get()
+    with pytest.raises(crypto.DecryptionFailed):
+        vault.field_decrypt(subject_de, bytes(contact.value_enc), field="subject.display_name")
+
+
+def test_crypto_shredding_makes_every_copy_unreadable(subject_de, subject_br):
+    history_ciphertexts = [bytes(h.display_name_enc) for h in subject_de.history.all() if h.display_name_enc]
+    assert history_ciphertexts
+    vault.key_destroy(subject=subject_de)
+
+    fresh = Subject.objects.get(pk=subject_de.pk)
+    with pytest.raises(KeyDestroyed):
+        _ = fresh.display_name
+    with pytest.raises(KeyDestroyed):
+        _ = fresh.contact_points.get().value
+    for ciphertext in history_ciphertexts:  # history rows and backups hold only this
+        with pytest.raises(KeyDestroyed):
+            vault.field_decrypt(fresh, ciphertext, field="subject.display_name")
+    # The blind index still finds the row (erasure deletes it next), other subjects are untouched.
+    assert subject_get_by_contact(kind="whatsapp", value="+4915123456789").pk == subject_de.pk
+    assert Subject.objects.get(pk=subject_br.pk).display_name == "Maria Silva"
+
+
+def test_data_key_does_not_unwrap_under_another_master_key(subject_de, settings):
+    settings.FIELD_ENCRYPTION_KEY = crypto.generate_master_key()
+    with pytest.raises(crypto.DecryptionFailed):
+        _ = Subject.objects.get(pk=subject_de.pk).display_name
+
+
+def test_blind_index_depends_on_the_master_key(settings):
+    first = crypto.blind_index("+4915123456789", scope="contact:whatsapp")
+    assert first == crypto.blind_index("+4915123456789", scope="contact:whatsapp")
+    assert first != crypto.blind_index("+4915123456789", scope="contact:email")
+    settings.FIELD_ENCRYPTION_KEY = crypto.generate_master_key()
+    assert first != crypto.blind_index("+4915123456789", scope="contact:whatsapp")
+
+
+def test_display_name_update_is_encrypted_and_audited(subject_de, dpo):
+    services.subject_update(subject=subject_de, display_name="Erika M.", actor=dpo, reason="customer asked")
+    fresh = Subject.objects.get(pk=subject_de.pk)
+    assert fresh.display_name == "Erika M."
+    latest = fresh.history.first()
+    assert latest.history_user == dpo and latest.history_change_reason == "customer asked"
+
+
+@pytest.mark.parametrize("bad", ["", "short", "!!!not-base64!!!", "AAAA"])
+def test_master_key_must_be_32_bytes(settings, bad):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.FIELD_ENCRYPTION_KEY = bad
+    with pytest.raises(ImproperlyConfigured):
+        crypto.derived_key("wrap")
