@@ -210,5 +210,9 @@ LOGGING = {
         # Django's request logger puts the full request (query string, POST
         # body on some errors) into the record: keep only status-level lines.
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The ASGI server's access log prints query strings (an admin search
+        # by phone number): route it through the same redacting handler.
+        "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -158,3 +158,11 @@ def test_log_filter_masks_personal_data():
     message = record.getMessage()
     assert "23456789" not in message and "erika@" not in message and "4111" not in message
     assert "#42" in message
+
+
+def test_server_access_log_goes_through_the_redacting_filter():
+    for name in ("uvicorn.access", "uvicorn.error", "django.request"):
+        handlers = logging.getLogger(name).handlers
+        assert handlers and all(
+            any(isinstance(f, RedactPersonalDataFilter) for f in handler.filters) for handler in handlers
+        ), name
