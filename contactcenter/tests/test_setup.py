@@ -160,9 +160,11 @@ def test_log_filter_masks_personal_data():
     assert "#42" in message
 
 
-def test_server_access_log_goes_through_the_redacting_filter():
+def test_server_access_log_goes_through_the_redacting_filter(settings):
+    config = settings.LOGGING
+    assert config["handlers"]["console"]["filters"] == ["redact"]
+    assert config["filters"]["redact"]["()"] == "contactcenter.logging.RedactPersonalDataFilter"
     for name in ("uvicorn.access", "uvicorn.error", "django.request"):
-        handlers = logging.getLogger(name).handlers
-        assert handlers and all(
-            any(isinstance(f, RedactPersonalDataFilter) for f in handler.filters) for handler in handlers
-        ), name
+        assert config["loggers"][name]["handlers"] == ["console"], name
+        assert config["loggers"][name]["propagate"] is False, name
+    assert config["root"]["handlers"] == ["console"]
