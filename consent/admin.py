@@ -311,8 +311,16 @@ class PurposeAdmin(SimpleHistoryAdmin):
         return "; ".join(labels)
 
     def save_model(self, request: HttpRequest, obj: Purpose, form: PurposeForm, change: bool) -> None:
-        obj._history_user = request.user
-        obj.save()
+        if change:
+            services.purpose_update(purpose=obj, actor=request.user)
+            return
+        created = services.purpose_create(
+            code=obj.code, name=obj.name, description=obj.description, legal_bases=obj.legal_bases,
+            special_category=obj.special_category, special_conditions=obj.special_conditions,
+            balancing_note=obj.balancing_note, is_marketing=obj.is_marketing,
+            requires_double_opt_in=obj.requires_double_opt_in, keywords=obj.keywords, actor=request.user,
+        )  # fmt: skip
+        obj.pk = created.pk
 
 
 @admin.register(PrivacyNotice)
@@ -342,8 +350,7 @@ class PrivacyNoticeAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: PrivacyNotice, form: forms.ModelForm, change: bool) -> None:
         if change:
-            obj._history_user = request.user
-            obj.save()
+            services.notice_update(notice=obj, title=obj.title, text=obj.text, actor=request.user)
             return
         created = services.notice_create(
             language=obj.language, jurisdiction=obj.jurisdiction, title=obj.title, text=obj.text, actor=request.user

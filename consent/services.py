@@ -219,6 +219,19 @@ def purpose_create(
     return purpose
 
 
+@transaction.atomic
+def purpose_update(*, purpose: Purpose, actor: Actor, reason: str = "") -> Purpose:
+    """Save edits made to a purpose (admin form); the same validation as creation applies."""
+    if purpose.pk is None:
+        raise InvalidTransition("purpose_update needs a saved purpose; use purpose_create")
+    stored_code = Purpose.objects.filter(pk=purpose.pk).values_list("code", flat=True).get()
+    if stored_code != purpose.code:
+        raise InvalidTransition(f"purpose #{purpose.pk}: the code is referenced by the ledger and cannot change")
+    _history(purpose, actor=actor, reason=reason or "purpose edited")
+    purpose.save()
+    return purpose
+
+
 # --- Privacy notices ---------------------------------------------------------------------
 
 
@@ -236,6 +249,16 @@ def notice_create(*, language: str, jurisdiction: str, title: str, text: str, ac
     notice.full_clean(exclude=["content_hash"])
     _history(notice, actor=actor, reason="draft created")
     notice.save()
+    return notice
+
+
+@transaction.atomic
+def notice_update(*, notice: PrivacyNotice, title: str, text: str, actor: Actor) -> PrivacyNotice:
+    """Edit a draft. A published notice refuses (``ImmutableRecord``): publish a new version instead."""
+    notice.title, notice.text = title, text
+    notice.full_clean(exclude=["content_hash"])
+    _history(notice, actor=actor, reason="draft edited")
+    notice.save(update_fields=["title", "text", "content_hash"])
     return notice
 
 

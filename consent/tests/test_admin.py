@@ -131,3 +131,20 @@ def test_published_notice_is_read_only_in_admin(dpo_client, notices):
     assert notice.text == "Text en"
     page = dpo_client.get(f"/privacy/notices/{notice.pk}/")
     assert page.status_code == 200 and notice.content_hash.encode() in page.content
+
+
+def test_dpo_edits_a_draft_notice_and_a_purpose(dpo_client, service):
+    draft = services.notice_create(language="de", jurisdiction="GDPR", title="Entwurf", text="alt", actor=None)
+    response = dpo_client.post(f"/admin/consent/privacynotice/{draft.pk}/change/", {"title": "Hinweis", "text": "neu"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.text) == ("Hinweis", "neu")
+    assert draft.history.first().history_user.username == "dpo1"
+
+    form = {f"name_{lang}": f"Service {lang}" for lang in ("en", "de", "nl", "it", "pt-br")}
+    form |= {f"description_{lang}": f"Answering {lang}" for lang in ("en", "de", "nl", "it", "pt-br")}
+    form |= {"keywords": "{}", "active": "on", "basis_GDPR": "gdpr-6-1-b", "basis_LGPD": "lgpd-7-v"}
+    assert dpo_client.post(f"/admin/consent/purpose/{service.pk}/change/", form).status_code == 302
+    service.refresh_from_db()
+    assert service.name["it"] == "Service it" and service.code == "service"
+    assert service.history.first().history_user.username == "dpo1"
