@@ -1,7 +1,7 @@
 """ASGI entry point: ``uvicorn contactcenter.asgi:application``.
 
-HTTP goes to Django; the WebSocket routes of the agent inbox join here, behind
-``AllowedHostsOriginValidator(AuthMiddlewareStack(...))``, when they exist.
+HTTP goes to Django; WebSockets (the agent inbox, the web-chat widget) go
+through ``AllowedHostsOriginValidator(AuthMiddlewareStack(...))``.
 """
 
 import os
@@ -15,6 +15,15 @@ from contactcenter.checks import require_production_settings  # noqa: E402
 
 require_production_settings()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402  (needs the app registry)
+from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app registry)
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from conversations.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

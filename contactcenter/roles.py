@@ -23,6 +23,12 @@ _AGENT = {
     "consent.view_consentstate",
     "consent.add_consentevent",
     "conversations.view_team",
+    "conversations.view_conversation",
+    "conversations.change_conversation",
+    "conversations.add_message",
+    "conversations.view_message",
+    "conversations.add_note",
+    "conversations.view_cannedresponse",
 }
 _SUPERVISOR = _AGENT | {
     "consent.view_consentevent",
@@ -30,6 +36,9 @@ _SUPERVISOR = _AGENT | {
     "conversations.add_teammembership",
     "conversations.change_teammembership",
     "conversations.delete_teammembership",
+    "conversations.add_cannedresponse",
+    "conversations.change_cannedresponse",
+    "conversations.delete_cannedresponse",
 }
 _DPO = _AGENT | {
     "consent.change_subject",
@@ -42,6 +51,7 @@ _DPO = _AGENT | {
     "consent.verify_ledger",
     "consent.export_consent_history",
     "conversations.view_teammembership",
+    "conversations.view_all_conversations",
 }
 _ADMIN = (
     _SUPERVISOR

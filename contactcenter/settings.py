@@ -6,6 +6,7 @@ values come from the environment only: with ``DJANGO_DEBUG=0`` the secret key,
 the allowed hosts and the master encryption key have no default.
 """
 
+import hashlib
 from pathlib import Path
 
 import environ
@@ -111,7 +112,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_LAYER_PREFIX", default="cc")},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="cc"),
+                # Frames carry message text to agents' sockets: encrypted in transit through Redis.
+                "symmetric_encryption_keys": [
+                    hashlib.sha256(b"channel-layer:" + FIELD_ENCRYPTION_KEY.encode()).hexdigest()
+                ],
+            },
         }
     }
 else:
@@ -170,6 +178,52 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Channels: WhatsApp Cloud API and web chat ------------------------------------------
+# Graph API base; the embedded default talks to the local fake (manage.py fake_graph_api).
+WHATSAPP_API_BASE = env.str("WHATSAPP_API_BASE", default="http://127.0.0.1:8099" if DEBUG else "https://graph.facebook.com/v23.0")
+WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="106540352242922" if DEBUG else "")
+WHATSAPP_ACCESS_TOKEN = env.str("WHATSAPP_ACCESS_TOKEN", default="dev-access-token" if DEBUG else "")
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="dev-app-secret" if DEBUG else "")
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="dev-verify-token" if DEBUG else "")
+WHATSAPP_TIMEOUT_SECONDS = env.float("WHATSAPP_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_BYTES = 3 * 1024 * 1024
+# Approved message templates (as approved in Meta's WhatsApp Manager). ``purpose`` ties a
+# template to the consent it needs; marketing templates need a purpose with consent granted.
+WHATSAPP_TEMPLATES = env.json(
+    "WHATSAPP_TEMPLATES",
+    default={
+        "conversation_followup": {
+            "category": "UTILITY",
+            "purpose": "customer-service",
+            "languages": ["en", "de", "nl", "it", "pt_BR"],
+            "preview": {
+                "en": "Hello, we have an update on your request: {0}",
+                "de": "Hallo, es gibt Neuigkeiten zu Ihrer Anfrage: {0}",
+                "nl": "Hallo, er is nieuws over uw vraag: {0}",
+                "it": "Salve, ci sono novità sulla sua richiesta: {0}",
+                "pt_BR": "Olá, temos novidades sobre a sua solicitação: {0}",
+            },
+        },
+        "weekly_offers": {
+            "category": "MARKETING",
+            "purpose": "marketing-whatsapp",
+            "languages": ["en", "de", "nl", "it", "pt_BR"],
+            "preview": {lang: "This week's offers: {0}" for lang in ["en", "de", "nl", "it", "pt_BR"]},
+        },
+    },
+)
+CONVERSATION_SENDERS = {
+    "whatsapp": "conversations.providers.whatsapp.client.WhatsAppSender",
+    "webchat": "conversations.providers.webchat.WebchatSender",
+}
+OUTBOUND_MAX_ATTEMPTS = env.int("OUTBOUND_MAX_ATTEMPTS", default=5)
+OUTBOUND_BACKOFF_SECONDS = env.float("OUTBOUND_BACKOFF_SECONDS", default=0.5)
+OUTBOUND_BACKOFF_MAX_SECONDS = env.float("OUTBOUND_BACKOFF_MAX_SECONDS", default=30.0)
+# The purpose a web-chat visitor consents to with the widget's checkbox.
+WEBCHAT_CONSENT_PURPOSE = env.str("WEBCHAT_CONSENT_PURPOSE", default="webchat-service")
+
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 
 # --- Privacy and security -------------------------------------------------------------
 # Jurisdiction for subjects whose country we cannot tell (web chat, e-mail) or

@@ -2,15 +2,16 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from consent.jurisdictions import LANGUAGE_CHOICES
+
 
 class Team(models.Model):
     """A group of agents sharing a queue. Conversations are routed to a team first."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=64, unique=True)
-    auto_assign = models.BooleanField(
-        default=True, help_text="Assign new conversations to the least-loaded online agent."
-    )
+    auto_assign = models.BooleanField(default=True, help_text="Assign new conversations to the least-loaded online agent.")
+    is_default = models.BooleanField(default=False, help_text="New conversations land in this team's queue.")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -38,3 +39,22 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"user #{self.user_id} in {self.team}"
+
+
+class CannedResponse(models.Model):
+    """A reusable reply, per team and language. Holds no personal data."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="canned_responses")
+    shortcut = models.SlugField(max_length=40)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    title = models.CharField(max_length=100)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["team", "shortcut", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "shortcut", "language"], name="canned_unique_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut} ({self.language})"

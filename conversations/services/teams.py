@@ -1,4 +1,4 @@
-"""Writes of the conversations app."""
+"""Teams and their members."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -7,8 +7,10 @@ from conversations.models import Team, TeamMembership
 
 
 @transaction.atomic
-def team_create(*, name: str, slug: str, auto_assign: bool = True, actor: AbstractBaseUser | None) -> Team:
-    team = Team(name=name, slug=slug, auto_assign=auto_assign)
+def team_create(
+    *, name: str, slug: str, auto_assign: bool = True, is_default: bool = False, actor: AbstractBaseUser | None
+) -> Team:
+    team = Team(name=name, slug=slug, auto_assign=auto_assign, is_default=is_default)
     team.full_clean()
     team._history_user = actor
     team.save()

@@ -1,0 +1,35 @@
+"""Domain errors of the conversations app; the API and consumers map them to answers.
+
+Messages name internal ids and codes only, never personal data.
+"""
+
+
+class ConversationError(Exception):
+    code = "conversation_error"
+    http_status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidTransition(ConversationError):
+    code = "invalid_transition"
+    http_status = 409
+
+
+class WindowClosed(ConversationError):
+    """Outside the 24-hour customer-service window only an approved template may be sent."""
+
+    code = "window_closed"
+    http_status = 409
+
+
+class ConsentMissing(ConversationError):
+    code = "consent_missing"
+    http_status = 409
+
+
+class NotAllowed(ConversationError):
+    code = "not_allowed"
+    http_status = 403

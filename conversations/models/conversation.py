@@ -1,0 +1,108 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
+
+
+class Channel(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    WEBCHAT = "webchat", "Web chat"
+
+
+class ConversationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    RESOLVED = "resolved", "Resolved"
+
+
+# The only moves a conversation's status may make; ``conversation_set_status`` enforces it.
+CONVERSATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ConversationStatus.OPEN: frozenset({ConversationStatus.PENDING, ConversationStatus.RESOLVED}),
+    ConversationStatus.PENDING: frozenset({ConversationStatus.OPEN, ConversationStatus.RESOLVED}),
+    ConversationStatus.RESOLVED: frozenset({ConversationStatus.OPEN}),
+}
+
+
+class Conversation(models.Model):
+    subject = models.ForeignKey("consent.Subject", on_delete=models.CASCADE, related_name="conversations")
+    contact_point = models.ForeignKey(
+        "consent.ContactPoint", null=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    team = models.ForeignKey("conversations.Team", null=True, on_delete=models.SET_NULL, related_name="conversations")
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_conversations"
+    )
+    status = models.CharField(max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.OPEN)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    unread_count = models.PositiveIntegerField(default=0)
+    sensitive = models.BooleanField(default=False, help_text="Holds special-category data: narrower visibility.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["last_inbound_at", "last_message_at", "unread_count"])
+
+    class Meta:
+        ordering = ["-last_message_at"]
+        permissions = [("view_all_conversations", "Can see every conversation, whatever the team")]
+        constraints = [
+            # At most one conversation in progress per subject and channel: inbound messages attach to it.
+            models.UniqueConstraint(
+                fields=["subject", "channel"],
+                condition=~models.Q(status="resolved"),
+                name="one_active_conversation_per_channel",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["assigned_agent", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"conversation #{self.pk}"
+
+    @property
+    def window_closes_at(self):
+        return self.last_inbound_at + CUSTOMER_SERVICE_WINDOW if self.last_inbound_at else None
+
+    @property
+    def window_open(self) -> bool:
+        closes = self.window_closes_at
+        return closes is not None and timezone.now() < closes
+
+
+class Note(models.Model):
+    """An internal note on a conversation: staff only, never sent. Encrypted under the subject's key."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body_enc = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"note #{self.pk}"
+
+    @property
+    def body(self) -> str:
+        from consent.vault import field_decrypt
+
+        return field_decrypt(self.conversation.subject, bytes(self.body_enc), field="conversations.note")
+
+
+class AgentPresence(models.Model):
+    """Which agents have the inbox open now (counted per socket), for auto-assignment."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence")
+    connections = models.PositiveIntegerField(default=0)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"presence of user #{self.user_id}"

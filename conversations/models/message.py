@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.db import models
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", "Inbound"
+    OUTBOUND = "out", "Outbound"
+
+
+class MessageType(models.TextChoices):
+    TEXT = "text", "Text"
+    IMAGE = "image", "Image"
+    AUDIO = "audio", "Audio"
+    VOICE = "voice", "Voice note"
+    VIDEO = "video", "Video"
+    DOCUMENT = "document", "Document"
+    STICKER = "sticker", "Sticker"
+    LOCATION = "location", "Location"
+    CONTACTS = "contacts", "Contacts"
+    INTERACTIVE = "interactive", "Interactive reply"
+    BUTTON = "button", "Button reply"
+    REACTION = "reaction", "Reaction"
+    SYSTEM = "system", "System"
+    TEMPLATE = "template", "Template"
+    UNSUPPORTED = "unsupported", "Unsupported"
+
+
+class MessageStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    READ = "read", "Read"
+    FAILED = "failed", "Failed"
+
+
+# Statuses only move forward, whatever order the provider's webhooks arrive in.
+# ``failed`` can follow queued or sent, never a delivery that already happened.
+_RANK = {"received": 0, "queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4}
+
+
+def status_may_advance(current: str, new: str) -> bool:
+    if current == MessageStatus.FAILED:
+        return False
+    return _RANK[new] > _RANK[current]
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    type = models.CharField(max_length=16, choices=MessageType.choices, default=MessageType.TEXT)
+    # Text and structured content (caption, location, contacts, reply payload …) as encrypted JSON.
+    content_enc = models.BinaryField(null=True, blank=True)
+    provider = models.CharField(max_length=16)
+    provider_message_id = models.CharField(max_length=128, null=True, blank=True)
+    reply_to_provider_id = models.CharField(max_length=128, blank=True)
+    status = models.CharField(max_length=16, choices=MessageStatus.choices)
+    error_code = models.CharField(max_length=16, blank=True)
+    error_title = models.CharField(max_length=200, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    template_name = models.CharField(max_length=100, blank=True)
+    template_language = models.CharField(max_length=16, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    provider_timestamp = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # A provider delivering the same message twice stores it once.
+            models.UniqueConstraint(fields=["provider", "provider_message_id"], name="message_unique_provider_id")
+        ]
+        indexes = [models.Index(fields=["conversation", "id"])]
+
+    def __str__(self) -> str:
+        return f"message #{self.pk} ({self.direction} {self.type})"
+
+    @property
+    def content(self) -> dict:
+        import json
+
+        from consent.vault import field_decrypt
+
+        if not self.content_enc:
+            return {}
+        return json.loads(field_decrypt(self.conversation.subject, bytes(self.content_enc), field="conversations.message"))
+
+
+class AttachmentStatus(models.TextChoices):
+    PENDING = "pending", "Pending download"
+    STORED = "stored", "Stored"
+    FAILED = "failed", "Download failed"
+
+
+class Attachment(models.Model):
+    """Media of a message: fetched from the provider in the background, stored encrypted."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    provider_media_id = models.CharField(max_length=128, blank=True)
+    mime_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to="attachments/", blank=True)  # ciphertext under the subject's key
+    status = models.CharField(max_length=16, choices=AttachmentStatus.choices, default=AttachmentStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"attachment #{self.pk}"
+
+
+class EarlyStatus(models.Model):
+    """A status webhook that arrived before we stored the provider's id for the message (a race on send).
+
+    Applied, then deleted, as soon as the send completes; holds no personal data.
+    """
+
+    provider = models.CharField(max_length=16)
+    provider_message_id = models.CharField(max_length=128, db_index=True)
+    status = models.CharField(max_length=16)
+    timestamp = models.DateTimeField()
+    error_code = models.CharField(max_length=16, blank=True)
+    error_title = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "provider_message_id", "status"], name="early_status_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"early status {self.status}"

@@ -1,0 +1,160 @@
+"""Reads of the conversations app: who may see what, and how events look to a client."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+
+from consent.contacts import mask_contact
+from consent.exceptions import ConsentError
+from conversations.models import Conversation, ConversationEvent, Message, Note, TeamMembership
+
+VIEW_ALL = "conversations.view_all_conversations"
+
+
+def user_team_ids(*, user: AbstractBaseUser) -> list[int]:
+    return list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
+
+
+def conversation_visibility(*, user: AbstractBaseUser) -> Q | None:
+    """``None`` means everything (DPO, admin); else the agent's teams and own conversations."""
+    if user.has_perm(VIEW_ALL):
+        return None
+    return Q(team_id__in=user_team_ids(user=user)) | Q(assigned_agent_id=user.pk)
+
+
+def conversation_list(
+    *, user: AbstractBaseUser, scope: str = "all", status: str | None = None
+) -> QuerySet[Conversation]:
+    rows = Conversation.objects.select_related("subject", "team", "assigned_agent", "contact_point")
+    visible = conversation_visibility(user=user)
+    if visible is not None:
+        rows = rows.filter(visible)
+    if scope == "mine":
+        rows = rows.filter(assigned_agent=user)
+    elif scope == "unassigned":
+        rows = rows.filter(assigned_agent__isnull=True)
+    elif scope == "team":
+        rows = rows.filter(team_id__in=user_team_ids(user=user))
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-last_message_at", "-id")
+
+
+def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> Conversation | None:
+    return conversation_list(user=user).filter(pk=conversation_id).first()
+
+
+def message_list(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:
+    rows = (
+        Message.objects.filter(conversation=conversation, id__gt=after_id)
+        .select_related("conversation__subject")
+        .prefetch_related("attachments")
+        .order_by("id")[:limit]
+    )
+    return list(rows)
+
+
+def _safe(callable_, default: Any) -> Any:
+    try:
+        return callable_()
+    except ConsentError:  # key destroyed: the subject was erased
+        return default
+
+
+def conversation_render(conversation: Conversation) -> dict[str, Any]:
+    subject = conversation.subject
+    contact = conversation.contact_point
+    return {
+        "id": conversation.pk,
+        "channel": conversation.channel,
+        "status": conversation.status,
+        "team": conversation.team_id,
+        "team_name": conversation.team.name if conversation.team_id else "",
+        "assigned_agent": conversation.assigned_agent_id,
+        "assigned_agent_name": conversation.assigned_agent.get_username() if conversation.assigned_agent_id else "",
+        "unread": conversation.unread_count,
+        "last_message_at": conversation.last_message_at.isoformat() if conversation.last_message_at else None,
+        "window_closes_at": conversation.window_closes_at.isoformat() if conversation.window_closes_at else None,
+        "window_open": conversation.window_open,
+        "sensitive": conversation.sensitive,
+        "subject": {
+            "public_id": str(subject.public_id),
+            "name": _safe(lambda: subject.display_name, "[erased]"),
+            "language": subject.language,
+            "jurisdiction": subject.jurisdiction,
+            "contact": _safe(lambda: mask_contact(kind=contact.kind, value=contact.value), "") if contact else "",
+        },
+    }
+
+
+def message_render(message: Message) -> dict[str, Any]:
+    content = _safe(lambda: message.content, {})
+    return {
+        "id": message.pk,
+        "conversation": message.conversation_id,
+        "direction": message.direction,
+        "type": message.type,
+        "text": content.get("text", ""),
+        "content": {k: v for k, v in content.items() if k != "text"},
+        "status": message.status,
+        "error_code": message.error_code,
+        "error_title": message.error_title,
+        "author": message.author_id,
+        "template": message.template_name,
+        "created_at": message.created_at.isoformat(),
+        "attachments": [
+            {"id": a.pk, "mime_type": a.mime_type, "status": a.status, "size": a.size}
+            for a in message.attachments.all()
+        ]
+        if message.pk
+        else [],
+    }
+
+
+def note_render(note: Note) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "author": note.author.get_username() if note.author_id else "",
+        "body": _safe(lambda: note.body, "[erased]"),
+        "created_at": note.created_at.isoformat(),
+    }
+
+
+def event_render(event: ConversationEvent) -> dict[str, Any]:
+    payload: dict[str, Any] = {"id": event.pk, "kind": event.kind, "data": event.data}
+    if event.conversation_id:
+        payload["conversation"] = conversation_render(event.conversation)
+    if event.message_id:
+        payload["message"] = message_render(event.message)
+    return payload
+
+
+def event_list_for_user(*, user: AbstractBaseUser, after_id: int, limit: int = 500) -> list[ConversationEvent]:
+    """What a reconnecting client missed: the events it may see, after the last one it saw."""
+    rows = ConversationEvent.objects.filter(id__gt=after_id).select_related(
+        "conversation__subject", "conversation__team", "conversation__assigned_agent",
+        "conversation__contact_point", "message__conversation__subject",
+    )  # fmt: skip
+    if not user.has_perm(VIEW_ALL):
+        rows = rows.filter(Q(team_id__in=user_team_ids(user=user)) | Q(agent_id=user.pk))
+    return list(rows.order_by("id")[:limit])
+
+
+def online_agent_loads(*, team_id: int) -> list[tuple[int, int]]:
+    """(agent id, open conversations) for the team's agents with the inbox open, least loaded first."""
+    from django.db.models import Count
+
+    members = (
+        TeamMembership.objects.filter(team_id=team_id, user__presence__connections__gt=0, user__is_active=True)
+        .values_list("user_id", flat=True)
+    )
+    loads = {uid: 0 for uid in members}
+    for uid, count in (
+        Conversation.objects.filter(assigned_agent_id__in=list(loads), status__in=["open", "pending"])
+        .values("assigned_agent_id")
+        .annotate(n=Count("id"))
+        .values_list("assigned_agent_id", "n")
+    ):
+        loads[uid] = count
+    return sorted(loads.items(), key=lambda item: (item[1], item[0]))

@@ -1,0 +1,46 @@
+"""Every write of the conversations app, one function per use case."""
+
+from conversations.services.conversation import (
+    conversation_assign,
+    conversation_mark_read,
+    conversation_resolve,
+    conversation_set_status,
+    conversation_transfer,
+    note_add,
+    presence_connect,
+    presence_disconnect,
+)
+from conversations.services.ingest import IngestResult, contact_number_change, ingest, message_status_update
+from conversations.services.outbound import (
+    message_deliver,
+    message_queue_system_reply,
+    message_reply,
+    message_send_template,
+    template_catalog,
+)
+from conversations.services.realtime import event_record, signal_send
+from conversations.services.teams import team_create, team_member_add
+
+__all__ = [
+    "IngestResult",
+    "contact_number_change",
+    "conversation_assign",
+    "conversation_mark_read",
+    "conversation_resolve",
+    "conversation_set_status",
+    "conversation_transfer",
+    "event_record",
+    "ingest",
+    "message_deliver",
+    "message_queue_system_reply",
+    "message_reply",
+    "message_send_template",
+    "message_status_update",
+    "note_add",
+    "presence_connect",
+    "presence_disconnect",
+    "signal_send",
+    "team_create",
+    "team_member_add",
+    "template_catalog",
+]

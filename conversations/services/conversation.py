@@ -1,0 +1,116 @@
+"""Agent actions on a conversation: assign, transfer, status, read, notes, presence."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from consent import vault
+from conversations.exceptions import InvalidTransition, NotAllowed
+from conversations.models import (
+    CONVERSATION_TRANSITIONS,
+    AgentPresence,
+    Conversation,
+    ConversationStatus,
+    Note,
+    Team,
+    TeamMembership,
+)
+from conversations.services.realtime import event_record
+
+
+def _locked(conversation: Conversation) -> Conversation:
+    return Conversation.objects.select_for_update().select_related("subject").get(pk=conversation.pk)
+
+
+def _audit(conversation: Conversation, *, actor: AbstractBaseUser | None, reason: str) -> None:
+    conversation._history_user = actor
+    conversation._change_reason = reason or None
+
+
+@transaction.atomic
+def conversation_assign(
+    *, conversation: Conversation, agent: AbstractBaseUser | None, actor: AbstractBaseUser | None, reason: str = ""
+) -> Conversation:
+    """Assign to an agent of the conversation's team (``None`` puts it back in the queue)."""
+    conversation = _locked(conversation)
+    if agent is not None and conversation.team_id is not None:
+        if not TeamMembership.objects.filter(team_id=conversation.team_id, user=agent).exists():
+            raise NotAllowed(f"user {agent.pk} is not in team {conversation.team_id}")
+    previous = conversation.assigned_agent_id
+    conversation.assigned_agent = agent
+    _audit(conversation, actor=actor, reason=reason or "assigned")
+    conversation.save(update_fields=["assigned_agent"])
+    event_record(
+        kind="conversation.assigned",
+        conversation=conversation,
+        data={"from_agent": previous, "to_agent": agent.pk if agent else None},
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_transfer(
+    *, conversation: Conversation, team: Team, actor: AbstractBaseUser | None, reason: str = ""
+) -> Conversation:
+    """Move to another team's queue, unassigned."""
+    conversation = _locked(conversation)
+    previous_team = conversation.team_id
+    conversation.team, conversation.assigned_agent = team, None
+    _audit(conversation, actor=actor, reason=reason or "transferred")
+    conversation.save(update_fields=["team", "assigned_agent"])
+    event_record(kind="conversation.transferred", conversation=conversation, data={"from_team": previous_team})
+    return conversation
+
+
+@transaction.atomic
+def conversation_set_status(
+    *, conversation: Conversation, status: str, actor: AbstractBaseUser | None, reason: str = ""
+) -> Conversation:
+    conversation = _locked(conversation)
+    if status not in CONVERSATION_TRANSITIONS.get(conversation.status, frozenset()):
+        raise InvalidTransition(f"conversation {conversation.pk} is {conversation.status}; cannot become {status}")
+    conversation.status = status
+    conversation.resolved_at = timezone.now() if status == ConversationStatus.RESOLVED else None
+    _audit(conversation, actor=actor, reason=reason or status)
+    conversation.save(update_fields=["status", "resolved_at"])
+    event_record(kind="conversation.status", conversation=conversation, data={"status": status})
+    return conversation
+
+
+def conversation_resolve(*, conversation: Conversation, actor: AbstractBaseUser | None) -> Conversation:
+    return conversation_set_status(conversation=conversation, status=ConversationStatus.RESOLVED, actor=actor)
+
+
+@transaction.atomic
+def conversation_mark_read(*, conversation: Conversation, actor: AbstractBaseUser) -> None:
+    updated = Conversation.objects.filter(pk=conversation.pk, unread_count__gt=0).update(unread_count=0)
+    if updated:
+        conversation.unread_count = 0
+        event_record(kind="conversation.read", conversation=conversation, data={"by": actor.pk})
+
+
+@transaction.atomic
+def note_add(*, conversation: Conversation, actor: AbstractBaseUser, body: str) -> Note:
+    body = body.strip()
+    if not body:
+        raise NotAllowed("an empty note is not saved")
+    conversation = Conversation.objects.select_related("subject").get(pk=conversation.pk)
+    note = Note.objects.create(
+        conversation=conversation,
+        author=actor,
+        body_enc=vault.field_encrypt(conversation.subject, body[:10000], field="conversations.note"),
+    )
+    event_record(kind="conversation.note", conversation=conversation, data={"note": note.pk})
+    return note
+
+
+def presence_connect(*, user: AbstractBaseUser) -> None:
+    presence, _ = AgentPresence.objects.get_or_create(user=user)
+    AgentPresence.objects.filter(pk=presence.pk).update(connections=F("connections") + 1, last_seen_at=timezone.now())
+
+
+def presence_disconnect(*, user: AbstractBaseUser) -> None:
+    AgentPresence.objects.filter(user=user, connections__gt=0).update(
+        connections=F("connections") - 1, last_seen_at=timezone.now()
+    )

@@ -1,0 +1,307 @@
+"""Inbound pipeline: one ``ingest`` for every channel (DESIGN "Data flow").
+
+Invariants:
+- Each inbound message is handled in one transaction: dedupe on the
+  provider's id (unique constraint; a duplicate is a no-op), resolve the
+  subject by its contact point's blind index, act on consent keywords, attach
+  to or open the conversation, store the message encrypted, append the outbox
+  event. Publishing happens after commit (``event_record``).
+- The caller acknowledges the provider only after ``ingest`` returned, so
+  nothing is acknowledged that is not durably stored.
+- Status updates only move a message forward (``status_may_advance``);
+  duplicates and late arrivals change nothing.
+- Nothing here logs or raises with personal data; ids only.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from consent import services as consent_services
+from consent import vault
+from consent.exceptions import ConsentError
+from consent.keywords import Intent, interpret
+from consent.models import ConsentChannel, ConsentState, ConsentStatus, ContactPoint, Purpose, Subject
+from consent.selectors import subject_get_by_contact
+from conversations.models import (
+    Attachment,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    EarlyStatus,
+    Message,
+    MessageStatus,
+    MessageType,
+    Team,
+    status_may_advance,
+)
+from conversations.providers.base import InboundMessage, NumberChange, StatusUpdate
+from conversations.selectors import online_agent_loads
+from conversations.services.realtime import event_record
+
+logger = logging.getLogger(__name__)
+
+_CONSENT_CHANNEL = {"whatsapp": ConsentChannel.WHATSAPP, "webchat": ConsentChannel.WEBCHAT}
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    message: Message | None
+    created: bool
+    replies: tuple[Message, ...] = ()
+
+
+def content_encrypt(subject: Subject, content: dict) -> bytes | None:
+    if not content:
+        return None
+    return vault.field_encrypt(subject, json.dumps(content, ensure_ascii=False), field="conversations.message")
+
+
+def _default_team() -> Team | None:
+    return Team.objects.filter(is_default=True).first() or Team.objects.order_by("pk").first()
+
+
+def _open_conversation(*, subject: Subject, contact: ContactPoint | None, channel: str) -> tuple[Conversation, bool]:
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(subject=subject, channel=channel)
+        .exclude(status=ConversationStatus.RESOLVED)
+        .first()
+    )
+    if conversation is not None:
+        if conversation.status == ConversationStatus.PENDING:
+            # The customer answered: back into the agents' queue.
+            conversation.status = ConversationStatus.OPEN
+            conversation.save(update_fields=["status"])
+        return conversation, False
+    team = _default_team()
+    agent_id = None
+    if team is not None and team.auto_assign:
+        loads = online_agent_loads(team_id=team.pk)
+        agent_id = loads[0][0] if loads else None
+    conversation = Conversation.objects.create(
+        subject=subject, contact_point=contact, channel=channel, team=team, assigned_agent_id=agent_id
+    )
+    return conversation, True
+
+
+def _store_message(
+    *,
+    conversation: Conversation,
+    inbound: InboundMessage,
+) -> Message | None:
+    content = dict(inbound.content)
+    if inbound.text:
+        content["text"] = inbound.text
+    message = Message(
+        conversation=conversation,
+        direction=Direction.INBOUND,
+        type=inbound.type if inbound.type in MessageType.values else MessageType.UNSUPPORTED,
+        content_enc=content_encrypt(conversation.subject, content),
+        provider=inbound.provider,
+        provider_message_id=inbound.provider_message_id,
+        reply_to_provider_id=inbound.reply_to[:128],
+        status=MessageStatus.RECEIVED,
+        provider_timestamp=inbound.timestamp,
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        return None  # delivered before: stored once, nothing more to do
+    if inbound.media is not None:
+        attachment = Attachment.objects.create(
+            message=message, provider_media_id=inbound.media.media_id[:128], mime_type=inbound.media.mime_type[:100]
+        )
+        transaction.on_commit(lambda: _fetch_enqueue(attachment.pk))
+    return message
+
+
+def _fetch_enqueue(attachment_id: int) -> None:
+    from conversations.tasks import fetch_attachment
+
+    fetch_attachment.enqueue(attachment_id=attachment_id)
+
+
+def _consent_replies(*, subject: Subject, conversation: Conversation, inbound: InboundMessage) -> list[str]:
+    """Act on STOP / START / YES. Returns texts to send back, in the subject's language."""
+    if inbound.type not in (MessageType.TEXT, MessageType.BUTTON, MessageType.INTERACTIVE) or not inbound.text:
+        return []
+    marketing = list(Purpose.objects.filter(is_marketing=True, active=True).order_by("pk"))
+    extra: dict[str, list[str]] = {}
+    for purpose in marketing:
+        for intent, words in (purpose.keywords or {}).items():
+            extra.setdefault(intent, []).extend(words)
+    match = interpret(inbound.text, subject.language, extra=extra)
+    if match.intent == Intent.NONE:
+        return []
+    channel = _CONSENT_CHANNEL.get(inbound.provider, ConsentChannel.SYSTEM)
+    evidence = consent_services.Evidence(inbound_message_id=inbound.provider_message_id[:200], keyword=match.keyword)
+    replies: list[str] = []
+    try:
+        if match.intent == Intent.OPT_OUT:
+            changes = consent_services.consent_withdraw_marketing(subject=subject, channel=channel, evidence=evidence)
+            replies.extend(c.message for c in changes[:1])
+        elif match.intent == Intent.OPT_IN:
+            for purpose in marketing:
+                state = ConsentState.objects.filter(subject=subject, purpose=purpose).values_list("status", flat=True)
+                if state.first() in (ConsentStatus.GRANTED, ConsentStatus.PENDING):
+                    continue
+                if purpose.requires_double_opt_in:
+                    change = consent_services.consent_request(
+                        subject=subject, purpose=purpose, channel=channel, evidence=evidence
+                    )
+                else:
+                    change = consent_services.consent_grant(
+                        subject=subject, purpose=purpose, channel=channel, evidence=evidence
+                    )
+                replies.append(change.message)
+        elif match.intent == Intent.CONFIRM:
+            pending = ConsentState.objects.filter(subject=subject, status=ConsentStatus.PENDING).select_related("purpose")
+            for state in pending:
+                try:
+                    change = consent_services.consent_confirm(
+                        subject=subject, purpose=state.purpose, channel=channel, evidence=evidence
+                    )
+                except ConsentError:
+                    continue  # expired: recorded by the service; the customer can start again
+                replies.append(change.message)
+    except ConsentError as exc:
+        # No published notice, say: the message itself is still stored and an agent sees it.
+        logger.warning("consent keyword on conversation %s not applied: %s", conversation.pk, exc.code)
+    return replies
+
+
+@transaction.atomic
+def ingest(*, inbound: InboundMessage) -> IngestResult:
+    from conversations.services.outbound import message_queue_system_reply
+
+    if Message.objects.filter(provider=inbound.provider, provider_message_id=inbound.provider_message_id).exists():
+        return IngestResult(message=None, created=False)  # a redelivery: stored once already
+    subject, _ = consent_services.subject_get_or_create_by_contact(
+        kind=inbound.contact_kind,
+        value=inbound.sender,
+        display_name=inbound.profile_name[:200],
+        language=inbound.language or None,
+        actor=None,
+    )
+    # Serialise work on one subject (a burst of messages from the same customer).
+    Subject.objects.select_for_update().filter(pk=subject.pk).first()
+    contact = ContactPoint.objects.filter(subject=subject, kind=inbound.contact_kind).order_by("pk").first()
+    conversation, opened = _open_conversation(subject=subject, contact=contact, channel=inbound.provider)
+    conversation.subject = subject  # reuse the instance whose data key is already unwrapped
+    message = _store_message(conversation=conversation, inbound=inbound)
+    if message is None:
+        return IngestResult(message=None, created=False)
+    now = timezone.now()
+    conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, inbound.timestamp]), default=now)
+    conversation.last_message_at = now
+    conversation.unread_count += 1
+    conversation.save(update_fields=["last_inbound_at", "last_message_at", "unread_count"])
+    if opened:
+        event_record(kind="conversation.opened", conversation=conversation)
+    event_record(kind="conversation.message", conversation=conversation, message=message)
+    replies = tuple(
+        message_queue_system_reply(conversation=conversation, text=text)
+        for text in _consent_replies(subject=subject, conversation=conversation, inbound=inbound)
+    )
+    return IngestResult(message=message, created=True, replies=replies)
+
+
+@transaction.atomic
+def message_status_update(*, update: StatusUpdate) -> bool:
+    """Move an outbound message forward. Unknown ids, duplicates and backward moves change nothing."""
+    message = (
+        Message.objects.select_for_update()
+        .select_related("conversation")
+        .filter(provider=update.provider, provider_message_id=update.provider_message_id)
+        .first()
+    )
+    if message is None:
+        # The send may not have recorded the provider's id yet: keep it for then (see outbound._mark).
+        with transaction.atomic():
+            try:
+                EarlyStatus.objects.create(
+                    provider=update.provider, provider_message_id=update.provider_message_id[:128],
+                    status=update.status, timestamp=update.timestamp,
+                    error_code=update.error_code[:16], error_title=update.error_title[:200],
+                )  # fmt: skip
+            except IntegrityError:
+                pass
+        return False
+    return _apply_status(message, update)
+
+
+def _apply_status(message: Message, update: StatusUpdate) -> bool:
+    if not status_may_advance(message.status, update.status):
+        return False
+    message.status = update.status
+    message.status_changed_at = update.timestamp
+    fields = ["status", "status_changed_at"]
+    if update.status == MessageStatus.FAILED:
+        message.error_code, message.error_title = update.error_code[:16], update.error_title[:200]
+        fields += ["error_code", "error_title"]
+    message.save(update_fields=fields)
+    event_record(
+        kind="message.status",
+        conversation=message.conversation,
+        message=message,
+        data={"status": message.status, "error_code": message.error_code},
+    )
+    return True
+
+
+def early_statuses_apply(*, message: Message) -> None:
+    """Apply status webhooks that overtook the send, oldest rank first; called once the id is known."""
+    early = list(
+        EarlyStatus.objects.filter(provider=message.provider, provider_message_id=message.provider_message_id)
+    )
+    for row in sorted(early, key=lambda r: ["sent", "failed", "delivered", "read"].index(r.status)):
+        _apply_status(
+            message,
+            StatusUpdate(
+                provider=row.provider, provider_message_id=row.provider_message_id, status=row.status,
+                timestamp=row.timestamp, error_code=row.error_code, error_title=row.error_title,
+            ),
+        )  # fmt: skip
+    EarlyStatus.objects.filter(pk__in=[r.pk for r in early]).delete()
+
+
+@transaction.atomic
+def contact_number_change(*, change: NumberChange) -> bool:
+    """The customer moved to a new number: the same subject, its contact point rewritten, history kept."""
+    subject = subject_get_by_contact(kind="whatsapp", value=change.old_value)
+    if subject is None:
+        return False
+    if subject_get_by_contact(kind="whatsapp", value=change.new_value) is not None:
+        logger.warning("number change for subject %s: new number already belongs to a subject", subject.pk)
+        return False
+    contact = ContactPoint.objects.get(subject=subject, kind="whatsapp")
+    consent_services.contact_point_change(
+        contact_point=contact, value=change.new_value, actor=None, reason="customer changed number (WhatsApp system)"
+    )
+    conversation = (
+        Conversation.objects.filter(subject=subject, channel="whatsapp").exclude(status="resolved").first()
+    )
+    if conversation is not None:
+        message = Message.objects.create(
+            conversation=conversation,
+            direction=Direction.INBOUND,
+            type=MessageType.SYSTEM,
+            content_enc=content_encrypt(subject, {"text": "The customer changed their phone number."}),
+            provider=change.provider,
+            provider_message_id=change.provider_message_id or None,
+            status=MessageStatus.RECEIVED,
+            provider_timestamp=change.timestamp,
+        )
+        event_record(kind="conversation.message", conversation=conversation, message=message)
+    return True
+
+
+def routing_default_team() -> Team | None:
+    return _default_team()
+
+

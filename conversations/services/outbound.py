@@ -1,0 +1,186 @@
+"""Outbound pipeline: policy first, then ``queued``, then a background task sends.
+
+Invariants:
+- The customer starts: nothing goes to a subject without an inbound message
+  in the last 24 hours (free text) or, outside it, an approved template for
+  a purpose the subject has consented to. Marketing templates never go to a
+  subject whose consent for that purpose is not ``granted``.
+- A message is stored ``queued`` in the caller's transaction and handed to
+  the task only after commit; the task moves it to ``sent`` (with the
+  provider's id) or ``failed``; provider webhooks move it on from there.
+- Retries: 5xx, 429 and rate-limit errors back off exponentially (honouring
+  Retry-After) for a bounded number of attempts; other errors fail at once.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from consent.models import ConsentStatus, Purpose
+from consent.selectors import consent_state
+from conversations.exceptions import ConsentMissing, NotAllowed, WindowClosed
+from conversations.models import Conversation, Direction, Message, MessageStatus, MessageType
+from conversations.providers.base import PermanentSendError, RetryableSendError
+from conversations.services.realtime import event_record
+
+logger = logging.getLogger(__name__)
+
+
+def _queue(
+    *,
+    conversation: Conversation,
+    text: str,
+    author: AbstractBaseUser | None,
+    type: str = MessageType.TEXT,
+    template: dict | None = None,
+) -> Message:
+    from conversations.services.ingest import content_encrypt
+
+    content = {"text": text} if text else {}
+    if template:
+        content["template"] = template
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Direction.OUTBOUND,
+        type=type,
+        content_enc=content_encrypt(conversation.subject, content),
+        provider=conversation.channel,
+        status=MessageStatus.QUEUED,
+        author=author if author is not None and author.is_authenticated else None,
+        template_name=(template or {}).get("name", ""),
+        template_language=(template or {}).get("language", ""),
+    )
+    conversation.last_message_at = timezone.now()
+    conversation.save(update_fields=["last_message_at"])
+    event_record(kind="conversation.message", conversation=conversation, message=message)
+    transaction.on_commit(lambda: message_deliver_enqueue(message_id=message.pk))
+    return message
+
+
+def message_queue_system_reply(*, conversation: Conversation, text: str) -> Message:
+    """An automatic answer to the customer's own message (consent confirmations): the window is open."""
+    return _queue(conversation=conversation, text=text, author=None)
+
+
+@transaction.atomic
+def message_reply(*, conversation: Conversation, actor: AbstractBaseUser, text: str) -> Message:
+    text = text.strip()
+    if not text:
+        raise NotAllowed("an empty reply cannot be sent")
+    if len(text) > 4096:
+        raise NotAllowed("a reply is at most 4096 characters (WhatsApp's limit)")
+    conversation = Conversation.objects.select_for_update().select_related("subject").get(pk=conversation.pk)
+    if conversation.channel == "whatsapp" and not conversation.window_open:
+        raise WindowClosed(
+            f"conversation {conversation.pk}: the 24-hour window is closed; send an approved template instead"
+        )
+    return _queue(conversation=conversation, text=text, author=actor)
+
+
+def template_catalog() -> dict[str, dict]:
+    """Approved templates, as configured (name → category, purpose, languages, body preview)."""
+    return settings.WHATSAPP_TEMPLATES
+
+
+@transaction.atomic
+def message_send_template(
+    *,
+    conversation: Conversation,
+    actor: AbstractBaseUser | None,
+    name: str,
+    language: str,
+    parameters: list[str],
+) -> Message:
+    template = template_catalog().get(name)
+    if template is None or language not in template.get("languages", []):
+        raise NotAllowed(f"template {name!r} in {language!r} is not approved")
+    conversation = Conversation.objects.select_for_update().select_related("subject").get(pk=conversation.pk)
+    if conversation.channel != "whatsapp":
+        raise NotAllowed("templates are a WhatsApp feature")
+    purpose_code = template.get("purpose", "")
+    purpose = Purpose.objects.filter(code=purpose_code).first() if purpose_code else None
+    if template.get("category") == "MARKETING" and purpose is None:
+        raise NotAllowed(f"marketing template {name!r} names no purpose")
+    if purpose is not None and purpose.needs_consent:
+        if consent_state(subject=conversation.subject, purpose=purpose) != ConsentStatus.GRANTED:
+            raise ConsentMissing(f"conversation {conversation.pk}: no consent for purpose {purpose.code}")
+    if template.get("category") != "MARKETING" and conversation.last_inbound_at is None:
+        # Utility templates too answer something the customer started.
+        raise NotAllowed("the customer has never written: no business-initiated conversation")
+    payload = {"name": name, "language": language, "parameters": [str(p)[:1024] for p in parameters]}
+    preview = template.get("preview", {}).get(language, name)
+    try:
+        text = preview.format(*payload["parameters"])
+    except (IndexError, KeyError):
+        text = preview
+    return _queue(conversation=conversation, text=text, author=actor, type=MessageType.TEMPLATE, template=payload)
+
+
+def message_deliver_enqueue(*, message_id: int) -> None:
+    from conversations.tasks import deliver_message
+
+    deliver_message.enqueue(message_id=message_id)
+
+
+def _sender(provider: str):
+    return import_string(settings.CONVERSATION_SENDERS[provider])()
+
+
+def _mark(message: Message, *, status: str, provider_message_id: str = "", code: str = "", title: str = "") -> None:
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().select_related("conversation").get(pk=message.pk)
+        if locked.status != MessageStatus.QUEUED:
+            return  # a status webhook overtook us, or it was handled already
+        locked.status, locked.status_changed_at = status, timezone.now()
+        locked.attempts = message.attempts
+        fields = ["status", "status_changed_at", "attempts"]
+        if provider_message_id:
+            locked.provider_message_id = provider_message_id
+            fields.append("provider_message_id")
+        if status == MessageStatus.FAILED:
+            locked.error_code, locked.error_title = code[:16], title[:200]
+            fields += ["error_code", "error_title"]
+        locked.save(update_fields=fields)
+        event_record(
+            kind="message.status",
+            conversation=locked.conversation,
+            message=locked,
+            data={"status": status, "error_code": locked.error_code},
+        )
+        if provider_message_id:
+            from conversations.services.ingest import early_statuses_apply
+
+            early_statuses_apply(message=locked)
+
+
+def message_deliver(*, message_id: int, sleep=time.sleep) -> str:
+    """Hand a queued message to its provider, retrying transient failures with backoff."""
+    message = Message.objects.select_related("conversation__subject", "conversation__contact_point").get(pk=message_id)
+    if message.status != MessageStatus.QUEUED:
+        return message.status
+    sender = _sender(message.provider)
+    attempts = settings.OUTBOUND_MAX_ATTEMPTS
+    delay = settings.OUTBOUND_BACKOFF_SECONDS
+    last: RetryableSendError | None = None
+    for attempt in range(1, attempts + 1):
+        message.attempts = attempt
+        try:
+            provider_id = sender.send(message=message)
+        except PermanentSendError as exc:
+            _mark(message, status=MessageStatus.FAILED, code=exc.code, title=str(exc))
+            return MessageStatus.FAILED
+        except RetryableSendError as exc:
+            last = exc
+            logger.warning("send of message %s failed (attempt %s/%s, code %s)", message_id, attempt, attempts, exc.code)
+            if attempt < attempts:
+                sleep(min(exc.retry_after or delay * 2 ** (attempt - 1), settings.OUTBOUND_BACKOFF_MAX_SECONDS))
+            continue
+        _mark(message, status=MessageStatus.SENT, provider_message_id=provider_id)
+        return MessageStatus.SENT
+    _mark(message, status=MessageStatus.FAILED, code=last.code if last else "", title="gave up after retries")
+    return MessageStatus.FAILED

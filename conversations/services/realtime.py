@@ -1,0 +1,76 @@
+"""Real-time delivery: an outbox row per event, published after commit (DESIGN "Real-time").
+
+Invariants:
+- ``event_record`` writes the ``ConversationEvent`` in the caller's
+  transaction; the publish happens only after that transaction commits, so a
+  client never sees an event that was rolled back.
+- A failed publish (Redis down) loses nothing: the row is in the database and
+  a reconnecting client is replayed from it. The failure is logged with ids only.
+- Groups are narrow: ``conversation-<id>``, ``team-<id>``, ``agent-<id>``.
+"""
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from conversations.models import Conversation, ConversationEvent, Message
+
+logger = logging.getLogger(__name__)
+
+
+def event_groups(*, conversation_id: int | None, team_id: int | None, agent_id: int | None) -> list[str]:
+    groups = []
+    if conversation_id:
+        groups.append(f"conversation-{conversation_id}")
+    if team_id:
+        groups.append(f"team-{team_id}")
+    if agent_id:
+        groups.append(f"agent-{agent_id}")
+    return groups
+
+
+def event_record(
+    *,
+    kind: str,
+    conversation: Conversation | None,
+    message: Message | None = None,
+    data: dict[str, Any] | None = None,
+) -> ConversationEvent:
+    event = ConversationEvent.objects.create(
+        kind=kind,
+        conversation=conversation,
+        message=message,
+        team_id=conversation.team_id if conversation else None,
+        agent_id=conversation.assigned_agent_id if conversation else None,
+        data=data or {},
+    )
+    transaction.on_commit(lambda: event_publish(event_id=event.pk))
+    return event
+
+
+def event_publish(*, event_id: int) -> None:
+    from conversations.selectors import event_render
+
+    event = ConversationEvent.objects.select_related("conversation__subject", "message").filter(pk=event_id).first()
+    if event is None:
+        return
+    payload = event_render(event)
+    layer = get_channel_layer()
+    groups = event_groups(conversation_id=event.conversation_id, team_id=event.team_id, agent_id=event.agent_id)
+    try:
+        for group in groups:
+            async_to_sync(layer.group_send)(group, {"type": "inbox.event", "event": payload})
+    except Exception:  # noqa: BLE001 — the outbox row is the source of truth; clients catch up on reconnect
+        logger.exception("publishing event %s failed; clients will catch up from the outbox", event_id)
+
+
+def signal_send(*, group: str, message: dict[str, Any]) -> None:
+    """Ephemeral signals (typing) that are not worth an outbox row."""
+    layer = get_channel_layer()
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # noqa: BLE001
+        logger.warning("ephemeral signal to %s not delivered", group)
