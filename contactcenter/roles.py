@@ -92,9 +92,12 @@ def roles_sync(*, group_model: Any, permission_model: Any) -> None:
 
 
 def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "label", None) != "contactcenter":
-        return
     from django.apps import apps
+
+    # post_migrate fires once per app with models; act once, after the last one.
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if getattr(sender, "label", None) != last.label:
+        return
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
