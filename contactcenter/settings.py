@@ -181,7 +181,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Channels: WhatsApp Cloud API and web chat ------------------------------------------
 # Graph API base; the embedded default talks to the local fake (manage.py fake_graph_api).
-WHATSAPP_API_BASE = env.str("WHATSAPP_API_BASE", default="http://127.0.0.1:8099" if DEBUG else "https://graph.facebook.com/v23.0")
+WHATSAPP_API_BASE = env.str(
+    "WHATSAPP_API_BASE", default="http://127.0.0.1:8099" if DEBUG else "https://graph.facebook.com/v23.0"
+)
 WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="106540352242922" if DEBUG else "")
 WHATSAPP_ACCESS_TOKEN = env.str("WHATSAPP_ACCESS_TOKEN", default="dev-access-token" if DEBUG else "")
 WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="dev-app-secret" if DEBUG else "")

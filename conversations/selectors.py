@@ -145,10 +145,9 @@ def online_agent_loads(*, team_id: int) -> list[tuple[int, int]]:
     """(agent id, open conversations) for the team's agents with the inbox open, least loaded first."""
     from django.db.models import Count
 
-    members = (
-        TeamMembership.objects.filter(team_id=team_id, user__presence__connections__gt=0, user__is_active=True)
-        .values_list("user_id", flat=True)
-    )
+    members = TeamMembership.objects.filter(
+        team_id=team_id, user__presence__connections__gt=0, user__is_active=True
+    ).values_list("user_id", flat=True)
     loads = {uid: 0 for uid in members}
     for uid, count in (
         Conversation.objects.filter(assigned_agent_id__in=list(loads), status__in=["open", "pending"])

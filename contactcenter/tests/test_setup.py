@@ -128,7 +128,7 @@ def test_seed_demo_is_idempotent_and_complete(capsys, debug_on):
     for username in ("admin", "dpo", "supervisor", "agent"):
         assert username in out
     assert Team.objects.count() == 2
-    assert Purpose.objects.count() == 3
+    assert Purpose.objects.count() == 4
     assert PrivacyNotice.objects.filter(published_at__isnull=False).count() == 6
     assert Subject.objects.count() == 2
     assert ConsentEvent.objects.count() == 5

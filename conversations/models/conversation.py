@@ -35,7 +35,11 @@ class Conversation(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices)
     team = models.ForeignKey("conversations.Team", null=True, on_delete=models.SET_NULL, related_name="conversations")
     assigned_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_conversations"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
     )
     status = models.CharField(max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.OPEN)
     last_inbound_at = models.DateTimeField(null=True, blank=True)

@@ -57,7 +57,9 @@ class Message(models.Model):
     status = models.CharField(max_length=16, choices=MessageStatus.choices)
     error_code = models.CharField(max_length=16, blank=True)
     error_title = models.CharField(max_length=200, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     template_name = models.CharField(max_length=100, blank=True)
     template_language = models.CharField(max_length=16, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -84,7 +86,9 @@ class Message(models.Model):
 
         if not self.content_enc:
             return {}
-        return json.loads(field_decrypt(self.conversation.subject, bytes(self.content_enc), field="conversations.message"))
+        return json.loads(
+            field_decrypt(self.conversation.subject, bytes(self.content_enc), field="conversations.message")
+        )
 
 
 class AttachmentStatus(models.TextChoices):

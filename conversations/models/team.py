@@ -10,7 +10,9 @@ class Team(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=64, unique=True)
-    auto_assign = models.BooleanField(default=True, help_text="Assign new conversations to the least-loaded online agent.")
+    auto_assign = models.BooleanField(
+        default=True, help_text="Assign new conversations to the least-loaded online agent."
+    )
     is_default = models.BooleanField(default=False, help_text="New conversations land in this team's queue.")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams")
     created_at = models.DateTimeField(auto_now_add=True)

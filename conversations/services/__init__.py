@@ -19,10 +19,11 @@ from conversations.services.outbound import (
     template_catalog,
 )
 from conversations.services.realtime import event_record, signal_send
-from conversations.services.teams import team_create, team_member_add
+from conversations.services.teams import canned_response_create, team_create, team_member_add
 
 __all__ = [
     "IngestResult",
+    "canned_response_create",
     "contact_number_change",
     "conversation_assign",
     "conversation_mark_read",

@@ -160,7 +160,9 @@ def _consent_replies(*, subject: Subject, conversation: Conversation, inbound: I
                     )
                 replies.append(change.message)
         elif match.intent == Intent.CONFIRM:
-            pending = ConsentState.objects.filter(subject=subject, status=ConsentStatus.PENDING).select_related("purpose")
+            pending = ConsentState.objects.filter(subject=subject, status=ConsentStatus.PENDING).select_related(
+                "purpose"
+            )
             for state in pending:
                 try:
                     change = consent_services.consent_confirm(
@@ -256,9 +258,7 @@ def _apply_status(message: Message, update: StatusUpdate) -> bool:
 
 def early_statuses_apply(*, message: Message) -> None:
     """Apply status webhooks that overtook the send, oldest rank first; called once the id is known."""
-    early = list(
-        EarlyStatus.objects.filter(provider=message.provider, provider_message_id=message.provider_message_id)
-    )
+    early = list(EarlyStatus.objects.filter(provider=message.provider, provider_message_id=message.provider_message_id))
     for row in sorted(early, key=lambda r: ["sent", "failed", "delivered", "read"].index(r.status)):
         _apply_status(
             message,
@@ -283,9 +283,7 @@ def contact_number_change(*, change: NumberChange) -> bool:
     consent_services.contact_point_change(
         contact_point=contact, value=change.new_value, actor=None, reason="customer changed number (WhatsApp system)"
     )
-    conversation = (
-        Conversation.objects.filter(subject=subject, channel="whatsapp").exclude(status="resolved").first()
-    )
+    conversation = Conversation.objects.filter(subject=subject, channel="whatsapp").exclude(status="resolved").first()
     if conversation is not None:
         message = Message.objects.create(
             conversation=conversation,
@@ -303,5 +301,3 @@ def contact_number_change(*, change: NumberChange) -> bool:
 
 def routing_default_team() -> Team | None:
     return _default_team()
-
-

@@ -176,7 +176,9 @@ def message_deliver(*, message_id: int, sleep=time.sleep) -> str:
             return MessageStatus.FAILED
         except RetryableSendError as exc:
             last = exc
-            logger.warning("send of message %s failed (attempt %s/%s, code %s)", message_id, attempt, attempts, exc.code)
+            logger.warning(
+                "send of message %s failed (attempt %s/%s, code %s)", message_id, attempt, attempts, exc.code
+            )
             if attempt < attempts:
                 sleep(min(exc.retry_after or delay * 2 ** (attempt - 1), settings.OUTBOUND_BACKOFF_MAX_SECONDS))
             continue

@@ -63,7 +63,7 @@ def event_publish(*, event_id: int) -> None:
     try:
         for group in groups:
             async_to_sync(layer.group_send)(group, {"type": "inbox.event", "event": payload})
-    except Exception:  # noqa: BLE001 — the outbox row is the source of truth; clients catch up on reconnect
+    except Exception:
         logger.exception("publishing event %s failed; clients will catch up from the outbox", event_id)
 
 

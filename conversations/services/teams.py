@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from conversations.models import Team, TeamMembership
+from conversations.models import CannedResponse, Team, TeamMembership
 
 
 @transaction.atomic
@@ -26,3 +26,13 @@ def team_member_add(
         membership.role = role
         membership.save(update_fields=["role"])
     return membership
+
+
+@transaction.atomic
+def canned_response_create(
+    *, team: Team, shortcut: str, language: str, title: str, body: str, actor: AbstractBaseUser | None
+) -> CannedResponse:
+    response = CannedResponse(team=team, shortcut=shortcut, language=language, title=title, body=body)
+    response.full_clean()
+    response.save()
+    return response

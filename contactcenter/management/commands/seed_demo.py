@@ -14,7 +14,7 @@ from consent.models import ConsentChannel, PrivacyNotice, Purpose
 from consent.selectors import notice_current
 from contactcenter import roles
 from conversations import services as conversation_services
-from conversations.models import Team, TeamMembership
+from conversations.models import CannedResponse, Team, TeamMembership
 
 DEMO_USERS = [
     # username, password, role, staff (admin access), superuser
@@ -85,6 +85,52 @@ DEMO_PURPOSES = [
             "subjects can object; the interest in a reliable service does not override their rights."
         ),
     },
+]
+
+DEMO_PURPOSES.append(
+    {
+        "code": "webchat-service",
+        "name": {
+            "en": "Chatting with us on our website",
+            "de": "Chat mit uns auf unserer Website",
+            "nl": "Chatten met ons op onze website",
+            "it": "Chat con noi sul nostro sito",
+            "pt-br": "Conversa conosco no nosso site",
+        },
+        "description": {
+            "en": "With your consent we store your chat messages to answer them and show you the conversation.",
+            "de": "Mit Ihrer Einwilligung speichern wir Ihre Chatnachrichten, um sie zu beantworten.",
+            "nl": "Met uw toestemming bewaren we uw chatberichten om ze te beantwoorden.",
+            "it": "Con il suo consenso conserviamo i suoi messaggi di chat per rispondere.",
+            "pt-br": "Com o seu consentimento guardamos suas mensagens de chat para respondê-las.",
+        },
+        "legal_bases": {"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
+    }
+)
+
+DEMO_CANNED = [
+    (
+        "hello",
+        "Greeting",
+        {
+            "en": "Hello! Thank you for your message. How can I help you?",
+            "de": "Hallo! Danke für Ihre Nachricht. Wie kann ich Ihnen helfen?",
+            "nl": "Hallo! Bedankt voor uw bericht. Hoe kan ik u helpen?",
+            "it": "Salve! Grazie per il messaggio. Come posso aiutarla?",
+            "pt-br": "Olá! Obrigado pela sua mensagem. Como posso ajudar?",
+        },
+    ),
+    (
+        "order",
+        "Order number",
+        {
+            "en": "Could you send me your order number (not your card or account number)?",
+            "de": "Könnten Sie mir Ihre Bestellnummer schicken (nicht Ihre Karten- oder Kontonummer)?",
+            "nl": "Kunt u mij uw bestelnummer sturen (niet uw kaart- of rekeningnummer)?",
+            "it": "Può inviarmi il numero d'ordine (non il numero di carta o di conto)?",
+            "pt-br": "Pode me enviar o número do pedido (não o número do cartão ou da conta)?",
+        },
+    ),
 ]
 
 _NOTICE_TEXT = {
@@ -170,10 +216,17 @@ class Command(BaseCommand):
         return users
 
     def _teams(self, users: dict) -> None:
-        for name, slug in (("Customer care", "customer-care"), ("Billing", "billing")):
+        for name, slug, default in (("Customer care", "customer-care", True), ("Billing", "billing", False)):
             team = Team.objects.filter(slug=slug).first() or conversation_services.team_create(
-                name=name, slug=slug, actor=users["admin"]
+                name=name, slug=slug, is_default=default, actor=users["admin"]
             )
+            for shortcut, title, bodies in DEMO_CANNED:
+                for language, body in bodies.items():
+                    if not CannedResponse.objects.filter(team=team, shortcut=shortcut, language=language).exists():
+                        conversation_services.canned_response_create(
+                            team=team, shortcut=shortcut, language=language, title=title, body=body,
+                            actor=users["admin"],
+                        )  # fmt: skip
             conversation_services.team_member_add(team=team, user=users["agent"], actor=users["admin"])
             conversation_services.team_member_add(
                 team=team, user=users["supervisor"], role=TeamMembership.Role.SUPERVISOR, actor=users["admin"]
