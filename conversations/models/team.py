@@ -13,7 +13,10 @@ class Team(models.Model):
     auto_assign = models.BooleanField(
         default=True, help_text="Assign new conversations to the least-loaded online agent."
     )
-    is_default = models.BooleanField(default=False, help_text="New conversations land in this team's queue.")
+    is_default = models.BooleanField(default=False, help_text="New conversations no other team claims land here.")
+    languages = models.JSONField(
+        default=list, blank=True, help_text='Customer languages this team serves first, e.g. ["de", "nl"].'
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams")
     created_at = models.DateTimeField(auto_now_add=True)
 

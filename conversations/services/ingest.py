@@ -60,8 +60,13 @@ def content_encrypt(subject: Subject, content: dict) -> bytes | None:
     return vault.field_encrypt(subject, json.dumps(content, ensure_ascii=False), field="conversations.message")
 
 
-def _default_team() -> Team | None:
-    return Team.objects.filter(is_default=True).first() or Team.objects.order_by("pk").first()
+def _route_team(subject: Subject) -> Team | None:
+    """The team serving the subject's language, else the default team, else the first one."""
+    teams = list(Team.objects.order_by("pk"))
+    for team in teams:
+        if subject.language in (team.languages or []):
+            return team
+    return next((t for t in teams if t.is_default), teams[0] if teams else None)
 
 
 def _open_conversation(*, subject: Subject, contact: ContactPoint | None, channel: str) -> tuple[Conversation, bool]:
@@ -77,7 +82,7 @@ def _open_conversation(*, subject: Subject, contact: ContactPoint | None, channe
             conversation.status = ConversationStatus.OPEN
             conversation.save(update_fields=["status"])
         return conversation, False
-    team = _default_team()
+    team = _route_team(subject)
     agent_id = None
     if team is not None and team.auto_assign:
         loads = online_agent_loads(team_id=team.pk)
@@ -299,5 +304,3 @@ def contact_number_change(*, change: NumberChange) -> bool:
     return True
 
 
-def routing_default_team() -> Team | None:
-    return _default_team()

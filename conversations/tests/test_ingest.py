@@ -215,3 +215,12 @@ def test_free_text_needs_the_window_and_marketing_needs_consent(team, notices, m
         conversation=conversation, actor=agent, name="conversation_followup", language="de", parameters=["versandt"]
     )
     assert sent.type == "template" and sent.content["template"]["name"] == "conversation_followup"
+
+
+def test_language_routing_picks_the_team_serving_it(team, notices):
+    german = services.team_create(name="DACH", slug="dach", actor=None)
+    german.languages = ["de"]
+    german.save(update_fields=["languages"])
+    de = services.ingest(inbound=inbound("Hallo", mid="wamid.l1")).message.conversation
+    br = services.ingest(inbound=inbound("Olá", mid="wamid.l2", sender="5511987654321")).message.conversation
+    assert (de.team, br.team) == (german, team)
