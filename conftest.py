@@ -11,6 +11,31 @@ from contactcenter import roles
 LANGS = ("en", "de", "nl", "it", "pt-br")
 
 
+@pytest.fixture(autouse=True)
+def roles_present(request):
+    """Role groups come from a data migration; a flush by an earlier transactional test can remove them.
+
+    Re-running the post-migrate work (content types, permissions, roles) puts back what migrations made.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    wants_db = marker is not None or {"db", "transactional_db"} & set(request.fixturenames)
+    if not wants_db:
+        return
+    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.contrib.auth.models import Group
+    from django.core.management.sql import emit_post_migrate_signal
+
+    if not Group.objects.filter(name="Agent").exists():
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2 at production strength costs about a second per test user; tests check nothing about it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def texts(prefix: str) -> dict[str, str]:
     return {lang: f"{prefix} ({lang})" for lang in LANGS}
 

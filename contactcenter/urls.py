@@ -10,6 +10,10 @@ urlpatterns = [
     path("privacy/notices/<int:notice_id>/", views.privacy_notice, name="privacy-notice"),
     path("privacy/<str:jurisdiction>/<str:language>/", views.privacy_notice_current, name="privacy-notice-current"),
     path("api/v1/", include("consent.urls")),
+    path("api/v1/", include("conversations.urls_api")),
+    path("webhooks/", include("conversations.urls_webhooks")),
+    path("inbox/", include("conversations.urls_pages")),
+    path("webchat/", include("conversations.urls_webchat")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

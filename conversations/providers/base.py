@@ -68,5 +68,5 @@ class PermanentSendError(SendError):
 
 
 class Sender(Protocol):
-    def send(self, *, to: str, message: Any) -> str:
+    def send(self, *, message: Any) -> str:
         """Hand the message to the provider; return the provider's message id."""

@@ -119,7 +119,10 @@ def _store_message(
         return None  # delivered before: stored once, nothing more to do
     if inbound.media is not None:
         attachment = Attachment.objects.create(
-            message=message, provider_media_id=inbound.media.media_id[:128], mime_type=inbound.media.mime_type[:100]
+            message=message,
+            provider_media_id=inbound.media.media_id[:128],
+            mime_type=inbound.media.mime_type[:100],
+            sha256=inbound.media.sha256[:64],
         )
         transaction.on_commit(lambda: _fetch_enqueue(attachment.pk))
     return message
@@ -302,5 +305,3 @@ def contact_number_change(*, change: NumberChange) -> bool:
         )
         event_record(kind="conversation.message", conversation=conversation, message=message)
     return True
-
-

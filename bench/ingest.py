@@ -1,0 +1,174 @@
+"""Benchmark: WhatsApp webhook ingest through the full pipeline on PostgreSQL + Redis.
+
+Targets (issue "Conversations"): >= 300 single-message POSTs/s (the bare view doing only
+HMAC + one insert + one publish made about 475/s on this machine class, DESIGN.md), and
+>= 1,000 messages/s in POSTs carrying 50 messages. Prints figures; asserts nothing about time.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/ingest.py [--seconds 20] [--connections 16] [--workers 2]
+
+What runs: uvicorn with ``--workers`` processes serving ``contactcenter.asgi:application`` on
+127.0.0.1 against a scratch database; ``wrk`` (Debian package) posts unique, pre-signed
+payloads (every message id distinct, 2,000 customers writing, so both new and ongoing
+conversations), then the script counts what was stored: every 200 must be a stored message.
+"""
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import stack
+
+LUA = r"""
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+function init(args)
+  requests = {}
+  local f = io.open(args[1] .. "/t" .. id .. ".txt", "r")
+  for line in f:lines() do
+    local sig, body = line:match("^(%S+)\t(.*)$")
+    requests[#requests + 1] = wrk.format("POST", "/webhooks/whatsapp/",
+      {["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = sig}, body)
+  end
+  f:close()
+  i = 0
+  exhausted = 0
+end
+function request()
+  i = i + 1
+  if i > #requests then
+    i = 1
+    exhausted = exhausted + 1
+  end
+  return requests[i]
+end
+function done(summary, latency, requests)
+  local wrapped = 0
+  for _, thread in ipairs(threads) do wrapped = wrapped + thread:get("exhausted") end
+  io.write(string.format("WRAPPED %d\n", wrapped))
+end
+"""
+
+COUNTRIES = ["1415555", "4915155", "3161255", "3931255", "5511955"]
+
+
+def make_payloads(directory: Path, *, threads: int, per_thread: int, batch: int, tag: str) -> None:
+    customers = [f"{COUNTRIES[i % 5]}{i:05d}" for i in range(2000)]
+    counter = 0
+    for thread in range(1, threads + 1):
+        with open(directory / f"t{thread}.txt", "w") as handle:
+            for _ in range(per_thread):
+                messages = []
+                for _ in range(batch):
+                    counter += 1
+                    wa_id = customers[counter % len(customers)]
+                    wamid = f"wamid.{tag}.{uuid.uuid4().hex}"
+                    messages.append(
+                        (wa_id, f"Customer {counter % 2000}", wamid, f"Question number {counter} about my order")
+                    )
+                body = stack.whatsapp_payload(messages)
+                handle.write(stack.sign(body) + "\t" + body.decode() + "\n")
+
+
+def run_wrk(base: str, directory: Path, *, seconds: int, connections: int, threads: int) -> dict[str, float]:
+    script = directory / "post.lua"
+    script.write_text(LUA)
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "--timeout", "10s",
+               "-s", str(script), base, "--", str(directory)]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    figures: dict[str, float] = {}
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    figures["rps"] = float(match.group(1)) if match else float("nan")
+    figures["requests"] = float(re.search(r"(\d+) requests in", output).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    figures["non2xx"] = float(non2xx.group(1)) if non2xx else 0.0
+    errors = re.search(r"Socket errors: (.*)", output)
+    figures["socket_errors"] = errors.group(1) if errors else "none"
+    for label in ("50", "90", "99"):
+        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", output, re.M)
+        if found:
+            value, unit = float(found.group(1)), found.group(2)
+            figures[f"p{label}_ms"] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    wrapped = re.search(r"WRAPPED (\d+)", output)
+    figures["wrapped"] = float(wrapped.group(1)) if wrapped else 0.0
+    return figures
+
+
+def stored_messages() -> int:
+    from conversations.models import Message
+
+    return Message.objects.filter(direction="in").count()
+
+
+def scenario(st: stack.Stack, base: str, *, batch: int, seconds: int, connections: int, label: str) -> None:
+    threads = 2
+    expected_rps = 900 if batch == 1 else 60
+    per_thread = int(expected_rps * (seconds + 5) / threads) + 200
+    with tempfile.TemporaryDirectory() as tmp:
+        warm = Path(tmp) / "warm"
+        warm.mkdir()
+        make_payloads(warm, threads=threads, per_thread=max(200, per_thread // 6), batch=batch, tag=f"w{batch}")
+        run_wrk(base, warm, seconds=3, connections=connections, threads=threads)
+        before = stored_messages()
+        measured = Path(tmp) / "run"
+        measured.mkdir()
+        make_payloads(measured, threads=threads, per_thread=per_thread, batch=batch, tag=f"m{batch}")
+        figures = run_wrk(base, measured, seconds=seconds, connections=connections, threads=threads)
+    time.sleep(1)
+    stored = stored_messages() - before
+    ok_requests = figures["requests"] - figures["non2xx"]
+    print(f"{label}:")
+    print(f"  POSTs/s        {figures['rps']:.0f}  ({figures['requests']:.0f} POSTs in {seconds} s, "
+          f"{figures['non2xx']:.0f} non-2xx, socket errors: {figures['socket_errors']})")  # fmt: skip
+    print(f"  messages/s     {figures['rps'] * batch:.0f}")
+    print(f"  latency ms     p50 {figures.get('p50_ms', float('nan')):.1f}  p90 {figures.get('p90_ms', float('nan')):.1f}"
+          f"  p99 {figures.get('p99_ms', float('nan')):.1f}")  # fmt: skip
+    print(
+        f"  stored         {stored} messages for {ok_requests:.0f} accepted POSTs x {batch} "
+        f"= {ok_requests * batch:.0f} expected{'' if figures['wrapped'] == 0 else ' (payloads wrapped: duplicates)'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("needs wrk (apt-get install wrk)")
+        sys.exit(2)
+    started = time.monotonic()
+    with stack.scratch_stack("bench_ingest") as st:
+        stack.setup_django(st)
+        from conversations import services
+
+        services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
+        with stack.server(st, workers=args.workers) as base:
+            print(f"uvicorn x{args.workers} on {base}; PostgreSQL + Redis pub/sub; wrk 2 threads x {args.connections} "
+                  f"connections; {args.seconds} s each after a 3 s warm-up")  # fmt: skip
+            scenario(
+                st, base, batch=1, seconds=args.seconds, connections=args.connections, label="single-message POSTs"
+            )
+            scenario(st, base, batch=50, seconds=args.seconds, connections=args.connections, label="50-message POSTs")
+        from django.db import connections
+
+        connections.close_all()
+    print(
+        "baseline (DESIGN.md): bare view, HMAC + parse + one insert + one publish: ~475 POSTs/s on this machine class"
+    )
+    print(f"total {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,419 @@
+"""REST API of the agent inbox. Thin: validate shape, check permission and visibility, call a service.
+
+Visibility is the socket's: ``selectors.conversation_get`` decides, and a
+conversation the caller may not see answers 404 (not 403), so ids do not leak
+which conversations exist. Domain errors (``ConversationError``) answer with
+their own ``http_status`` and ``{"error": code, "detail": ...}``.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from conversations import selectors, services
+from conversations.exceptions import ConversationError
+from conversations.models import CannedResponse, Conversation, ConversationStatus, Message, Note, Team
+
+VIEW = "conversations.view_conversation"
+REPLY = "conversations.add_message"
+CHANGE = "conversations.change_conversation"
+ADD_NOTE = "conversations.add_note"
+VIEW_CANNED = "conversations.view_cannedresponse"
+
+
+def require_perms(**by_method: str) -> type[BasePermission]:
+    """A permission class asking for one Django permission per HTTP method (``get=...``, ``post=...``)."""
+
+    class HasPerm(BasePermission):
+        def has_permission(self, request: Request, view: APIView) -> bool:
+            perm = by_method.get(request.method.lower(), by_method.get("get", ""))
+            return bool(request.user and request.user.is_authenticated and request.user.has_perm(perm))
+
+    HasPerm.__name__ = "Has_" + "_".join(f"{m}_{p.replace('.', '_')}" for m, p in sorted(by_method.items()))
+    return HasPerm
+
+
+def _conversation_error_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # The same mapping the project-wide handler is to get; kept here so the inbox answers correctly
+    # whichever handler is configured (apps do not import ``contactcenter``: reach it through settings).
+    if isinstance(exc, ConversationError):
+        return Response({"error": exc.code, "detail": exc.message}, status=exc.http_status)
+    return api_settings.EXCEPTION_HANDLER(exc, context)
+
+
+class InboxApi(APIView):
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
+        return _conversation_error_handler
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        found = selectors.conversation_get(user=self.request.user, conversation_id=conversation_id)
+        if found is None:
+            raise Http404
+        return found
+
+
+def messages_render(conversation: Conversation, messages: list[Message]) -> list[dict[str, Any]]:
+    # One subject instance for all rows: its data key is unwrapped once, not once per message.
+    for message in messages:
+        message.conversation = conversation
+    return [selectors.message_render(m) for m in messages]
+
+
+def note_list(*, conversation: Conversation) -> list[Note]:
+    notes = list(Note.objects.filter(conversation=conversation).select_related("author").order_by("created_at", "id"))
+    for note in notes:
+        note.conversation = conversation  # decrypt with the already-loaded subject, no query per note
+    return notes
+
+
+def canned_response_list(*, team_ids: list[int] | None, language: str | None = None) -> list[CannedResponse]:
+    """Canned responses of the given teams (``None``: every team)."""
+    rows = CannedResponse.objects.all()
+    if team_ids is not None:
+        rows = rows.filter(team_id__in=team_ids)
+    if language:
+        rows = rows.filter(language=language)
+    return list(rows.order_by("team_id", "shortcut", "language"))
+
+
+# --- response shapes (documentation; the selectors' render functions build the bodies) ---------------
+
+
+class SubjectOut(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    name = serializers.CharField()
+    language = serializers.CharField()
+    jurisdiction = serializers.CharField()
+    contact = serializers.CharField(help_text="Masked contact point.")
+
+
+class ConversationOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    channel = serializers.CharField()
+    status = serializers.ChoiceField(choices=ConversationStatus.choices)
+    team = serializers.IntegerField(allow_null=True)
+    team_name = serializers.CharField()
+    assigned_agent = serializers.IntegerField(allow_null=True)
+    assigned_agent_name = serializers.CharField()
+    unread = serializers.IntegerField()
+    last_message_at = serializers.DateTimeField(allow_null=True)
+    window_closes_at = serializers.DateTimeField(allow_null=True)
+    window_open = serializers.BooleanField()
+    sensitive = serializers.BooleanField()
+    subject = SubjectOut()
+
+
+class AttachmentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    mime_type = serializers.CharField()
+    status = serializers.CharField()
+    size = serializers.IntegerField(allow_null=True)
+
+
+class MessageOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    conversation = serializers.IntegerField()
+    direction = serializers.CharField()
+    type = serializers.CharField()
+    text = serializers.CharField()
+    content = serializers.DictField()
+    status = serializers.CharField()
+    error_code = serializers.CharField()
+    error_title = serializers.CharField()
+    author = serializers.IntegerField(allow_null=True)
+    template = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    attachments = AttachmentOut(many=True)
+
+
+class NoteOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CannedResponseOut(serializers.ModelSerializer):
+    class Meta:
+        model = CannedResponse
+        fields = ["id", "team", "shortcut", "language", "title", "body"]
+
+
+class TemplateOut(serializers.Serializer):
+    name = serializers.CharField()
+    category = serializers.CharField()
+    purpose = serializers.CharField()
+    languages = serializers.ListField(child=serializers.CharField())
+    preview = serializers.DictField(child=serializers.CharField())
+
+
+class ErrorOut(serializers.Serializer):
+    error = serializers.CharField()
+    detail = serializers.CharField()
+
+
+# --- requests -----------------------------------------------------------------------------------------
+
+
+class ReplyIn(serializers.Serializer):
+    text = serializers.CharField(max_length=4096, trim_whitespace=True)
+
+
+class TemplateIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    language = serializers.CharField(max_length=16)
+    parameters = serializers.ListField(child=serializers.CharField(max_length=1024), max_length=20, default=list)
+
+
+class AssignIn(serializers.Serializer):
+    agent = serializers.IntegerField(
+        allow_null=True, help_text="User id; null puts the conversation back in the queue."
+    )
+
+
+class TransferIn(serializers.Serializer):
+    team = serializers.IntegerField()
+
+
+class StatusIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ConversationStatus.choices)
+
+
+class NoteIn(serializers.Serializer):
+    body = serializers.CharField(max_length=10000)
+
+
+_errors = {
+    403: OpenApiResponse(ErrorOut, description="Missing permission, or the service refused (not_allowed)"),
+    404: OpenApiResponse(description="No such conversation, or not visible to you"),
+    409: OpenApiResponse(ErrorOut, description="Not allowed in the current state (window_closed, invalid_transition)"),
+}
+
+
+# --- conversations ------------------------------------------------------------------------------------
+
+
+class ConversationListApi(ListAPIView):
+    permission_classes = [require_perms(get=VIEW)]
+    serializer_class = ConversationOut
+
+    def get_queryset(self) -> QuerySet[Conversation]:
+        scope = self.request.query_params.get("scope", "all")
+        if scope not in ("mine", "team", "unassigned", "all"):
+            raise serializers.ValidationError({"scope": "one of mine, team, unassigned, all"})
+        wanted = self.request.query_params.get("status") or None
+        if wanted is not None and wanted not in ConversationStatus.values:
+            raise serializers.ValidationError({"status": "one of " + ", ".join(ConversationStatus.values)})
+        return selectors.conversation_list(user=self.request.user, scope=scope, status=wanted)
+
+    @extend_schema(
+        summary="Conversations you may see",
+        parameters=[
+            OpenApiParameter("scope", str, enum=["mine", "team", "unassigned", "all"], default="all"),
+            OpenApiParameter("status", str, enum=ConversationStatus.values, required=False),
+        ],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([selectors.conversation_render(c) for c in page])
+
+
+class ConversationDetailApi(InboxApi):
+    permission_classes = [require_perms(get=VIEW)]
+
+    @extend_schema(summary="One conversation", responses={200: ConversationOut, 404: _errors[404]})
+    def get(self, request: Request, conversation_id: int) -> Response:
+        return Response(selectors.conversation_render(self.conversation(conversation_id)))
+
+
+class MessageListApi(InboxApi):
+    permission_classes = [require_perms(get=VIEW)]
+
+    @extend_schema(
+        summary="Messages of a conversation, oldest first",
+        parameters=[OpenApiParameter("after_id", int, description="Only messages with a larger id.", default=0)],
+        responses={200: MessageOut(many=True), 404: _errors[404]},
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        after = serializers.IntegerField(min_value=0).run_validation(request.query_params.get("after_id", 0))
+        messages = selectors.message_list(conversation=conversation, after_id=after)
+        return Response(messages_render(conversation, messages))
+
+
+class ConversationReplyApi(InboxApi):
+    permission_classes = [require_perms(post=REPLY)]
+
+    @extend_schema(
+        summary="Reply with free text (24-hour window)", request=ReplyIn, responses={201: MessageOut, **_errors}
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        data = ReplyIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = services.message_reply(
+            conversation=conversation, actor=request.user, text=data.validated_data["text"]
+        )
+        return Response(messages_render(conversation, [message])[0], status=status.HTTP_201_CREATED)
+
+
+class ConversationTemplateApi(InboxApi):
+    permission_classes = [require_perms(post=REPLY)]
+
+    @extend_schema(summary="Send an approved template", request=TemplateIn, responses={201: MessageOut, **_errors})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        data = TemplateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = services.message_send_template(conversation=conversation, actor=request.user, **data.validated_data)
+        return Response(messages_render(conversation, [message])[0], status=status.HTTP_201_CREATED)
+
+
+class ConversationAssignApi(InboxApi):
+    permission_classes = [require_perms(post=CHANGE)]
+
+    @extend_schema(summary="Assign to an agent of the team, or unassign", request=AssignIn,
+                   responses={200: ConversationOut, **_errors})  # fmt: skip
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        data = AssignIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        agent_id = data.validated_data["agent"]
+        agent = None
+        if agent_id is not None:
+            agent = get_user_model().objects.filter(pk=agent_id, is_active=True).first()
+            if agent is None:
+                raise serializers.ValidationError({"agent": "no such active user"})
+        conversation = services.conversation_assign(conversation=conversation, agent=agent, actor=request.user)
+        return Response(selectors.conversation_render(self.conversation(conversation.pk)))
+
+
+class ConversationTransferApi(InboxApi):
+    permission_classes = [require_perms(post=CHANGE)]
+
+    @extend_schema(
+        summary="Move to another team's queue", request=TransferIn, responses={200: ConversationOut, **_errors}
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        data = TransferIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = Team.objects.filter(pk=data.validated_data["team"]).first()
+        if team is None:
+            raise serializers.ValidationError({"team": "no such team"})
+        services.conversation_transfer(conversation=conversation, team=team, actor=request.user)
+        # After a transfer out of the caller's teams the conversation may no longer be visible to them.
+        moved = selectors.conversation_get(user=request.user, conversation_id=conversation.pk)
+        if moved is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(selectors.conversation_render(moved))
+
+
+class ConversationStatusApi(InboxApi):
+    permission_classes = [require_perms(post=CHANGE)]
+
+    @extend_schema(summary="Change the status (open, pending, resolved)", request=StatusIn,
+                   responses={200: ConversationOut, **_errors})  # fmt: skip
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        data = StatusIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.conversation_set_status(
+            conversation=conversation, status=data.validated_data["status"], actor=request.user
+        )
+        return Response(selectors.conversation_render(self.conversation(conversation.pk)))
+
+
+class ConversationReadApi(InboxApi):
+    permission_classes = [require_perms(post=VIEW)]
+
+    @extend_schema(summary="Mark the conversation read", request=None, responses={204: None, 404: _errors[404]})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        services.conversation_mark_read(conversation=self.conversation(conversation_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ConversationNoteApi(InboxApi):
+    permission_classes = [require_perms(get=VIEW, post=ADD_NOTE)]
+
+    @extend_schema(summary="Internal notes, oldest first", responses={200: NoteOut(many=True), 404: _errors[404]})
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        return Response([selectors.note_render(n) for n in note_list(conversation=conversation)])
+
+    @extend_schema(summary="Add an internal note (never sent)", request=NoteIn, responses={201: NoteOut, **_errors})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        data = NoteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.note_add(conversation=conversation, actor=request.user, body=data.validated_data["body"])
+        note.conversation = conversation
+        return Response(selectors.note_render(note), status=status.HTTP_201_CREATED)
+
+
+# --- reference data -----------------------------------------------------------------------------------
+
+
+class CannedResponseListApi(InboxApi):
+    permission_classes = [require_perms(get=VIEW_CANNED)]
+
+    @extend_schema(
+        summary="Canned responses of your teams",
+        parameters=[
+            OpenApiParameter("team", int, required=False),
+            OpenApiParameter("language", str, required=False),
+        ],
+        responses=CannedResponseOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        team = request.query_params.get("team")
+        allowed = None if request.user.has_perm(selectors.VIEW_ALL) else selectors.user_team_ids(user=request.user)
+        if team:
+            team_id = serializers.IntegerField(min_value=1).run_validation(team)
+            allowed = [team_id] if allowed is None or team_id in allowed else []
+        rows = canned_response_list(team_ids=allowed, language=request.query_params.get("language"))
+        return Response(CannedResponseOut(rows, many=True).data)
+
+
+class TemplateListApi(InboxApi):
+    permission_classes = [require_perms(get=REPLY)]
+
+    @extend_schema(summary="Approved WhatsApp templates", responses=TemplateOut(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(template_list())
+
+
+def template_list() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "category": spec.get("category", ""),
+            "purpose": spec.get("purpose", ""),
+            "languages": list(spec.get("languages", [])),
+            "preview": dict(spec.get("preview", {})),
+        }
+        for name, spec in sorted(services.template_catalog().items())
+    ]
+
+
+def teammates(*, team_id: int | None) -> list[AbstractBaseUser]:
+    if team_id is None:
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(Q(team_memberships__team_id=team_id), is_active=True)
+        .order_by("username")
+        .distinct()
+    )

@@ -1,0 +1,382 @@
+"""The web-chat widget's socket (``/ws/webchat/``): customers, not users.
+
+Protocol (JSON frames, ``type`` says which):
+
+client → server                          server → client
+``hello {visitor, token, language}``      ``welcome {visitor, token, language, notice, consented, history, rights_url}``
+``consent {notice_id}``                   ``consented``
+``message {client_id, text}``             ``ack {client_id, message_id}``
+``typing``                                (relayed to agents as ``inbox.typing``)
+``transcript``                            ``transcript {text, filename}``
+``delivered {message_id}``                (status of an agent reply moves forward)
+``read {message_id}``                     ``message {message}`` (agent replies, live)
+                                          ``error {code[, client_id, notice]}``
+
+Invariants:
+- Nothing is stored before the visitor ticked the consent box: the subject,
+  its contact point and the ledger event are written together on ``consent``;
+  a ``message`` before that is refused with ``consent_required``.
+- The visitor id is trusted only with its signed token; otherwise the socket
+  gets a new identity (``conversations.providers.webchat``).
+- A status report is applied only to a reply sent to this visitor.
+- Thin: writes go through ``consent.services`` and ``conversations.services``.
+- Never logs message text or visitor ids.
+"""
+
+import logging
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from consent import services as consent_services
+from consent.exceptions import ConsentError
+from consent.models import ConsentChannel, ConsentStatus, ContactKind, PrivacyNotice, Purpose, Subject
+from consent.selectors import consent_state, notice_current, subject_get_by_contact
+from conversations.exceptions import ConversationError
+from conversations.models import Conversation, ConversationStatus, Direction, Message
+from conversations.providers import webchat
+from conversations.providers.base import InboundMessage, StatusUpdate
+from conversations.services import ingest, message_status_update, signal_send
+
+logger = logging.getLogger(__name__)
+
+MESSAGES_PER_MINUTE = 20  # per visitor, across its sockets and tabs
+FRAMES_PER_MINUTE = 240  # per socket, every frame type: a runaway or hostile client
+TYPING_INTERVAL = 2.0  # seconds between two typing signals relayed to agents
+MAX_FRAME_CHARS = 20_000
+HISTORY_LIMIT = 50
+
+
+class Refused(Exception):
+    """An answer to the client (``error``), not a failure of ours."""
+
+    def __init__(self, code: str, **extra: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.extra = extra
+
+
+# --- Database work (each runs in a worker thread) -------------------------------------------
+
+
+def _subject(visitor: str) -> Subject | None:
+    return subject_get_by_contact(kind=ContactKind.WEBCHAT, value=visitor)
+
+
+def _purpose() -> Purpose:
+    purpose = Purpose.objects.filter(code=settings.WEBCHAT_CONSENT_PURPOSE, active=True).first()
+    if purpose is None:
+        logger.error("web chat: consent purpose %s is missing or inactive", settings.WEBCHAT_CONSENT_PURPOSE)
+        raise Refused("unavailable")
+    return purpose
+
+
+def _jurisdiction(subject: Subject | None) -> str:
+    # Web chat has no phone number to derive a country from: a new visitor gets the default regime.
+    return subject.jurisdiction if subject is not None else settings.DEFAULT_JURISDICTION
+
+
+def _consented(subject: Subject | None) -> bool:
+    return subject is not None and consent_state(subject=subject, purpose=settings.WEBCHAT_CONSENT_PURPOSE) == (
+        ConsentStatus.GRANTED
+    )
+
+
+@database_sync_to_async
+def _welcome(visitor: str, language: str) -> dict[str, Any]:
+    subject = _subject(visitor)
+    notice = notice_current(language=language, jurisdiction=_jurisdiction(subject))
+    history = webchat.customer_history(subject=subject, limit=HISTORY_LIMIT) if subject is not None else []
+    return {
+        "notice": webchat.notice_render(notice, language=language),
+        "consented": _consented(subject),
+        "history": history,
+    }
+
+
+@database_sync_to_async
+def _consent(visitor: str, language: str, notice_id: int, ip: str) -> None:
+    with transaction.atomic():
+        purpose = _purpose()
+        subject = _subject(visitor)
+        notice: PrivacyNotice | None = notice_current(language=language, jurisdiction=_jurisdiction(subject))
+        if notice is None:
+            raise Refused("notice_unavailable")
+        if notice.pk != notice_id:
+            # The widget showed an older version (or made one up): show the current one and ask again.
+            raise Refused("notice_outdated", notice=webchat.notice_render(notice, language=language))
+        if subject is None:
+            subject, _ = consent_services.subject_get_or_create_by_contact(
+                kind=ContactKind.WEBCHAT, value=visitor, language=language, actor=None
+            )
+        if _consented(subject):
+            return
+        consent_services.consent_grant(
+            subject=subject,
+            purpose=purpose,
+            channel=ConsentChannel.WEBCHAT,
+            notice=notice,
+            evidence=consent_services.Evidence(form="webchat-widget", ip=ip),
+        )
+
+
+@database_sync_to_async
+def _message(visitor: str, language: str, client_id: str, text: str) -> str:
+    subject = _subject(visitor)
+    if not _consented(subject):
+        raise Refused("consent_required")
+    result = ingest(
+        inbound=InboundMessage(
+            provider=webchat.PROVIDER,
+            provider_message_id=client_id,
+            contact_kind=ContactKind.WEBCHAT,
+            sender=visitor,
+            timestamp=timezone.now(),
+            type="text",
+            text=text,
+            language=language,
+        )
+    )
+    if not result.created and not _owned(subject, client_id, direction=Direction.INBOUND):
+        # Someone else's id (or a reused one): refuse rather than acknowledge a message we did not store.
+        raise Refused("invalid_client_id")
+    return client_id
+
+
+def _owned(subject: Subject | None, provider_message_id: str, *, direction: str) -> bool:
+    return (
+        subject is not None
+        and Message.objects.filter(
+            provider=webchat.PROVIDER,
+            provider_message_id=provider_message_id,
+            direction=direction,
+            conversation__subject=subject,
+        ).exists()
+    )
+
+
+@database_sync_to_async
+def _status(visitor: str, provider_message_id: str, status: str, trusted: bool) -> None:
+    # ``trusted``: this socket was handed the id by the server; the send may not have stored it yet,
+    # and message_status_update keeps such a report for when it does.
+    if not trusted and not _owned(_subject(visitor), provider_message_id, direction=Direction.OUTBOUND):
+        raise Refused("unknown_message")
+    message_status_update(
+        update=StatusUpdate(
+            provider=webchat.PROVIDER, provider_message_id=provider_message_id, status=status, timestamp=timezone.now()
+        )
+    )
+
+
+@database_sync_to_async
+def _typing(visitor: str) -> None:
+    subject = _subject(visitor)
+    if subject is None:
+        return
+    conversation_id = (
+        Conversation.objects.filter(subject=subject, channel=webchat.PROVIDER)
+        .exclude(status=ConversationStatus.RESOLVED)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if conversation_id is not None:
+        signal_send(
+            group=f"conversation-{conversation_id}",
+            # Same shape as an agent's typing signal; ``agent: None`` says it is the customer.
+            message={"type": "inbox.typing", "conversation": conversation_id, "agent": None, "username": ""},
+        )
+
+
+@database_sync_to_async
+def _transcript(visitor: str, language: str) -> str:
+    return webchat.transcript_render(subject=_subject(visitor), language=language)
+
+
+# --- The consumer ------------------------------------------------------------------------------
+
+
+class WebchatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.visitor: str | None = None
+        self.group: str | None = None
+        self.language = "en"
+        self.sent_ids: set[str] = set()  # provider ids of replies this socket was handed
+        self.frames: list[float] = []
+        self.last_typing = 0.0
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+            await self.error("bad_frame")
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self.error("bad_frame")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.error("bad_frame")
+            return
+        if not self._frame_allowed():
+            await self.error("rate_limited")
+            return
+        kind = content["type"]
+        handler = self.HANDLERS.get(kind)
+        if handler is None:
+            await self.error("unknown_type")
+            return
+        if kind != "hello" and self.visitor is None:
+            await self.error("hello_required")
+            return
+        try:
+            await handler(self, content)
+        except Refused as refused:
+            await self.error(refused.code, **refused.extra)
+        except (ConsentError, ConversationError) as exc:
+            logger.warning("web chat %s refused by a service: %s", kind, getattr(exc, "code", type(exc).__name__))
+            await self.error("refused", **self._client_id_of(kind, content))
+
+    async def error(self, code: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "code": code, **extra})
+
+    # --- client frames
+
+    async def on_hello(self, content: dict[str, Any]) -> None:
+        if self.visitor is not None:
+            raise Refused("already_greeted")
+        visitor, token = content.get("visitor"), content.get("token")
+        if not webchat.visitor_verify(visitor=visitor, token=token):
+            # Unknown, tampered with or absent: a fresh identity, never the claimed one.
+            visitor, token = webchat.visitor_issue()
+        self.language = webchat.language_from_browser(content.get("language"))
+        state = await _welcome(visitor, self.language)
+        self.visitor, self.group = visitor, webchat.visitor_group(visitor)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.sent_ids.update(m["id"] for m in state["history"] if m["direction"] == Direction.OUTBOUND)
+        await self.send_json(
+            {
+                "type": "welcome",
+                "visitor": visitor,
+                "token": token,
+                "language": self.language,
+                **state,
+                "rights_url": webchat.public_url(webchat.RIGHTS_PATH),
+                "max_length": webchat.MAX_TEXT,
+            }
+        )
+
+    async def on_consent(self, content: dict[str, Any]) -> None:
+        notice_id = content.get("notice_id")
+        if not isinstance(notice_id, int) or isinstance(notice_id, bool):
+            raise Refused("bad_frame")
+        await _consent(self.visitor, self.language, notice_id, self._client_ip())
+        await self.send_json({"type": "consented"})
+
+    async def on_message(self, content: dict[str, Any]) -> None:
+        client_id = webchat.client_id_parse(content.get("client_id"))
+        if client_id is None:
+            raise Refused("bad_client_id")
+        text = content.get("text")
+        text = text.strip() if isinstance(text, str) else ""
+        if not text:
+            raise Refused("empty", client_id=client_id)
+        if len(text) > webchat.MAX_TEXT:
+            raise Refused("too_long", client_id=client_id)
+        if not await self._message_allowed():
+            raise Refused("rate_limited", client_id=client_id)
+        try:
+            message_id = await _message(self.visitor, self.language, client_id, text)
+        except Refused as refused:
+            refused.extra.setdefault("client_id", client_id)
+            raise
+        await self.send_json({"type": "ack", "client_id": client_id, "message_id": message_id})
+
+    async def on_typing(self, content: dict[str, Any]) -> None:
+        now = time.monotonic()
+        if now - self.last_typing < TYPING_INTERVAL:
+            return
+        self.last_typing = now
+        await _typing(self.visitor)
+
+    async def on_transcript(self, content: dict[str, Any]) -> None:
+        text = await _transcript(self.visitor, self.language)
+        filename = f"chat-transcript-{timezone.now():%Y%m%d-%H%M}.txt"
+        await self.send_json({"type": "transcript", "text": text, "filename": filename})
+
+    async def on_delivered(self, content: dict[str, Any]) -> None:
+        await self._report(content, "delivered")
+
+    async def on_read(self, content: dict[str, Any]) -> None:
+        await self._report(content, "read")
+
+    async def _report(self, content: dict[str, Any], status: str) -> None:
+        message_id = content.get("message_id")
+        if not isinstance(message_id, str) or not message_id.startswith("webchat.") or len(message_id) > 128:
+            raise Refused("unknown_message")
+        await _status(self.visitor, message_id, status, message_id in self.sent_ids)
+
+    HANDLERS = {
+        "hello": on_hello,
+        "consent": on_consent,
+        "message": on_message,
+        "typing": on_typing,
+        "transcript": on_transcript,
+        "delivered": on_delivered,
+        "read": on_read,
+    }
+
+    # --- channel-layer events (WebchatSender, agents)
+
+    async def webchat_message(self, event: dict[str, Any]) -> None:
+        message = event["message"]
+        if len(self.sent_ids) > 2000:
+            self.sent_ids.clear()
+        self.sent_ids.add(message["id"])
+        await self.send_json({"type": "message", "message": message})
+
+    async def webchat_typing(self, event: dict[str, Any]) -> None:
+        """An agent is typing (sent by the agent inbox, if it chooses to)."""
+        await self.send_json({"type": "agent_typing"})
+
+    # --- helpers
+
+    def _client_ip(self) -> str:
+        client = self.scope.get("client")
+        return str(client[0])[:64] if client else ""
+
+    @staticmethod
+    def _client_id_of(kind: str, content: dict[str, Any]) -> dict[str, Any]:
+        client_id = webchat.client_id_parse(content.get("client_id")) if kind == "message" else None
+        return {"client_id": client_id} if client_id else {}
+
+    def _frame_allowed(self) -> bool:
+        now = time.monotonic()
+        self.frames = [t for t in self.frames if now - t < 60]
+        if len(self.frames) >= FRAMES_PER_MINUTE:
+            return False
+        self.frames.append(now)
+        return True
+
+    async def _message_allowed(self) -> bool:
+        # A sliding minute, in the cache, keyed by the group (a hash, not the visitor id). Not atomic
+        # across a visitor's tabs, which only lets a racing tab slip one message past: good enough here.
+        key = f"webchat-rate:{self.group}"
+        now = time.time()
+        recent = [t for t in (await cache.aget(key)) or [] if now - t < 60]
+        if len(recent) >= MESSAGES_PER_MINUTE:
+            return False
+        await cache.aset(key, [*recent, now], timeout=60)
+        return True

@@ -1,0 +1,438 @@
+"""A fake of Meta's Graph API for WhatsApp, speaking the real HTTP protocol on 127.0.0.1.
+
+Used by tests (``FakeGraphAPI(port=0).start()``) and by ``manage.py fake_graph_api``
+so the whole loop runs without a Meta account:
+
+- ``POST /{phone_number_id}/messages``: checks the bearer token (401) and the body's
+  shape (400, Graph-style error), records the request and answers with a ``wamid``.
+  ``fail_next`` makes the next sends fail with a given HTTP status / Graph code.
+- ``GET /{media_id}`` and ``GET /media-download/{media_id}``: the two-step media download.
+- With a webhook URL and the app secret it posts signed ``sent`` → ``delivered`` →
+  ``read`` status webhooks for each accepted send, and ``customer_says`` posts a
+  signed inbound text message, as Meta would.
+
+It is a development and test tool: it keeps everything in memory and trusts its caller.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from conversations.providers.whatsapp.signature import HEADER, signature_for
+
+DISPLAY_PHONE_NUMBER = "15550783881"
+BUSINESS_ACCOUNT_ID = "102290129340398"
+
+
+# --- Payload builders (the shapes of Meta's webhook reference; see shared/fixtures/whatsapp) --------------
+
+
+def webhook_envelope(*values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": BUSINESS_ACCOUNT_ID, "changes": [{"value": value, "field": "messages"} for value in values]}],
+    }
+
+
+def _metadata(phone_number_id: str) -> dict[str, str]:
+    return {"display_phone_number": DISPLAY_PHONE_NUMBER, "phone_number_id": phone_number_id}
+
+
+def new_wamid() -> str:
+    return "wamid." + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def inbound_text_value(
+    *,
+    wa_id: str,
+    name: str,
+    text: str,
+    phone_number_id: str,
+    message_id: str | None = None,
+    timestamp: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "messaging_product": "whatsapp",
+        "metadata": _metadata(phone_number_id),
+        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+        "messages": [
+            {
+                "from": wa_id,
+                "id": message_id or new_wamid(),
+                "timestamp": str(timestamp if timestamp is not None else int(time.time())),
+                "type": "text",
+                "text": {"body": text},
+            }
+        ],
+    }
+
+
+def status_value(
+    *,
+    message_id: str,
+    status: str,
+    recipient: str,
+    phone_number_id: str,
+    timestamp: int | None = None,
+    error_code: int | None = None,
+    error_title: str = "",
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": message_id,
+        "status": status,
+        "timestamp": str(timestamp if timestamp is not None else int(time.time())),
+        "recipient_id": recipient,
+    }
+    if status == "failed":
+        entry["errors"] = [
+            {"code": error_code or 131026, "title": error_title or "Message undeliverable", "message": error_title}
+        ]
+    else:
+        entry["conversation"] = {"id": secrets.token_hex(16), "origin": {"type": "service"}}
+        entry["pricing"] = {"billable": True, "pricing_model": "PMP", "category": "service"}
+    return {"messaging_product": "whatsapp", "metadata": _metadata(phone_number_id), "statuses": [entry]}
+
+
+def post_signed(url: str, payload: dict[str, Any], *, app_secret: str, timeout: float = 10.0) -> httpx.Response:
+    body = json.dumps(payload).encode()
+    headers = {"Content-Type": "application/json", HEADER: signature_for(body, secret=app_secret)}
+    return httpx.post(url, content=body, headers=headers, timeout=timeout)
+
+
+# --- The server -------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any  # parsed JSON, or the raw bytes when it was not JSON
+
+
+@dataclass(slots=True)
+class _Failure:
+    status: int
+    code: int
+    message: str
+    retry_after: str | None
+
+
+@dataclass(slots=True)
+class _Media:
+    data: bytes
+    mime_type: str
+    sha256: str
+
+
+@dataclass
+class FakeGraphAPI:
+    access_token: str = "dev-access-token"  # noqa: S105 — the development default of settings
+    phone_number_id: str | None = None  # None: accept any
+    host: str = "127.0.0.1"
+    port: int = 0
+    webhook_url: str | None = None
+    app_secret: str | None = None
+    status_delays: tuple[float, float, float] = (0.3, 0.3, 0.3)  # before sent, delivered, read
+    auto_statuses: tuple[str, ...] = ("sent", "delivered", "read")
+    requests: list[RecordedRequest] = field(default_factory=list)
+    webhook_responses: list[int] = field(default_factory=list)  # HTTP status the app answered each webhook with
+    accepted_ids: list[str] = field(default_factory=list)  # the wamid of every accepted send, in order
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: list[_Failure] = []
+        self._media_failures: list[int] = []
+        self._media: dict[str, _Media] = {}
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    # lifecycle
+    def start(self) -> FakeGraphAPI:
+        self._server = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        thread = threading.Thread(target=self._server.serve_forever, name="fake-graph-api", daemon=True)
+        thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """For the management command: block until interrupted."""
+        self._server = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        try:
+            self._server.serve_forever()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for thread in list(self._threads):
+            thread.join(timeout=5)
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # what tests inspect and arrange
+    @property
+    def sends(self) -> list[RecordedRequest]:
+        """Accepted and refused message sends, in order."""
+        with self._lock:
+            return [r for r in self.requests if r.method == "POST" and r.path.endswith("/messages")]
+
+    def fail_next(
+        self, count: int = 1, *, status: int = 500, code: int = 1, message: str = "", retry_after: str | None = None
+    ) -> None:
+        with self._lock:
+            self._failures.extend(
+                _Failure(status, code, message or HTTPStatus(status).phrase, retry_after) for _ in range(count)
+            )
+
+    def fail_media_next(self, count: int = 1, *, status: int = 500) -> None:
+        with self._lock:
+            self._media_failures.extend([status] * count)
+
+    def add_media(
+        self, data: bytes, *, mime_type: str = "image/jpeg", media_id: str | None = None, sha256: str | None = None
+    ) -> str:
+        media_id = media_id or str(secrets.randbelow(10**15) + 10**15)
+        with self._lock:
+            self._media[media_id] = _Media(
+                data, mime_type, sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
+            )
+        return media_id
+
+    def wait_for(self, predicate: Callable[[], object], timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.02)
+        return bool(predicate())
+
+    # acting as Meta towards the app
+    def post_webhook(self, payload: dict[str, Any]) -> int:
+        if not self.webhook_url or not self.app_secret:
+            raise RuntimeError("FakeGraphAPI needs webhook_url and app_secret to post webhooks")
+        try:
+            status = post_signed(self.webhook_url, payload, app_secret=self.app_secret).status_code
+        except httpx.HTTPError:
+            status = 0  # Meta would retry later; the fake only records it
+        with self._lock:
+            self.webhook_responses.append(status)
+        return status
+
+    def customer_says(self, wa_id: str, name: str, text: str, *, message_id: str | None = None) -> tuple[int, str]:
+        message_id = message_id or new_wamid()
+        value = inbound_text_value(
+            wa_id=wa_id, name=name, text=text, phone_number_id=self._phone_id(), message_id=message_id
+        )
+        return self.post_webhook(webhook_envelope(value)), message_id
+
+    def post_status(self, message_id: str, status: str, *, recipient: str, **error: Any) -> int:
+        value = status_value(
+            message_id=message_id, status=status, recipient=recipient, phone_number_id=self._phone_id(), **error
+        )
+        return self.post_webhook(webhook_envelope(value))
+
+    # internals
+    def _phone_id(self) -> str:
+        return self.phone_number_id or "106540352242922"
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _take_failure(self) -> _Failure | None:
+        with self._lock:
+            return self._failures.pop(0) if self._failures else None
+
+    def _take_media_failure(self) -> int | None:
+        with self._lock:
+            return self._media_failures.pop(0) if self._media_failures else None
+
+    def _media_get(self, media_id: str) -> _Media | None:
+        with self._lock:
+            return self._media.get(media_id)
+
+    def _schedule_statuses(self, message_id: str, recipient: str) -> None:
+        if not self.webhook_url or not self.app_secret or not self.auto_statuses:
+            return
+
+        def run() -> None:
+            for status, delay in zip(self.auto_statuses, self.status_delays, strict=False):
+                if self._stopping.wait(delay):
+                    return
+                self.post_status(message_id, status, recipient=recipient)
+
+        thread = threading.Thread(target=run, name="fake-graph-statuses", daemon=True)
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+
+def graph_error(code: int, message: str, *, kind: str = "OAuthException") -> dict[str, Any]:
+    return {
+        "error": {
+            "message": message,
+            "type": kind,
+            "code": code,
+            "error_data": {"messaging_product": "whatsapp", "details": message},
+            "fbtrace_id": secrets.token_urlsafe(12),
+        }
+    }
+
+
+def message_body_problem(body: Any) -> str:
+    """Why a send body is not what the Cloud API accepts, or "" when it is."""
+    if not isinstance(body, dict):
+        return "body must be a JSON object"
+    if body.get("messaging_product") != "whatsapp":
+        return "messaging_product must be whatsapp"
+    if body.get("recipient_type", "individual") != "individual":
+        return "recipient_type must be individual"
+    to = body.get("to")
+    if not isinstance(to, str) or not to.isdigit() or not 7 <= len(to) <= 15:
+        return "to must be a phone number in international format, digits only"
+    kind = body.get("type", "text")
+    if kind == "text":
+        text = body.get("text")
+        if not isinstance(text, dict) or not isinstance(text.get("body"), str) or not text["body"].strip():
+            return "text.body is required"
+        if len(text["body"]) > 4096:
+            return "text.body is longer than 4096 characters"
+        return ""
+    if kind == "template":
+        template = body.get("template")
+        if not isinstance(template, dict) or not isinstance(template.get("name"), str) or not template["name"]:
+            return "template.name is required"
+        language = template.get("language")
+        if not isinstance(language, dict) or not isinstance(language.get("code"), str) or not language["code"]:
+            return "template.language.code is required"
+        for component in template.get("components", []):
+            if not isinstance(component, dict) or not isinstance(component.get("parameters", []), list):
+                return "template.components must be a list of components"
+        return ""
+    return f"message type {kind!r} is not supported by this fake"
+
+
+def _handler_for(fake: FakeGraphAPI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "FakeGraphAPI/1.0"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # request lines carry phone numbers; tests inspect ``fake.requests`` instead
+
+        def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _authorised(self) -> bool:
+            if self.headers.get("Authorization") == f"Bearer {fake.access_token}":
+                return True
+            self._json(401, graph_error(190, "Invalid OAuth access token - Cannot parse access token"))
+            return False
+
+        def _read_body(self) -> Any:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            try:
+                return json.loads(raw)
+            except ValueError:
+                return raw
+
+        def do_POST(self) -> None:
+            path = urlsplit(self.path).path
+            body = self._read_body()
+            fake._record(RecordedRequest("POST", path, dict(self.headers.items()), body))
+            parts = path.strip("/").split("/")
+            if len(parts) != 2 or parts[1] != "messages":
+                self._json(400, graph_error(100, "Unsupported post request.", kind="GraphMethodException"))
+                return
+            if not self._authorised():
+                return
+            if fake.phone_number_id and parts[0] != fake.phone_number_id:
+                self._json(400, graph_error(100, "Unsupported post request.", kind="GraphMethodException"))
+                return
+            failure = fake._take_failure()
+            if failure is not None:
+                headers = {"Retry-After": failure.retry_after} if failure.retry_after else None
+                self._json(failure.status, graph_error(failure.code, failure.message), headers)
+                return
+            problem = message_body_problem(body)
+            if problem:
+                self._json(400, graph_error(100, f"(#100) Invalid parameter: {problem}"))
+                return
+            message_id = new_wamid()
+            with fake._lock:
+                fake.accepted_ids.append(message_id)
+            self._json(
+                200,
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                    "messages": [{"id": message_id}],
+                },
+            )
+            fake._schedule_statuses(message_id, body["to"])
+
+        def do_GET(self) -> None:
+            path = urlsplit(self.path).path
+            fake._record(RecordedRequest("GET", path, dict(self.headers.items()), None))
+            if not self._authorised():
+                return
+            parts = path.strip("/").split("/")
+            media = fake._media_get(parts[-1]) if parts else None
+            status = fake._take_media_failure()
+            if status is not None:
+                self._json(status, graph_error(1, HTTPStatus(status).phrase))
+                return
+            if media is None:
+                self._json(404, graph_error(100, "Unsupported get request.", kind="GraphMethodException"))
+                return
+            if len(parts) == 2 and parts[0] == "media-download":
+                self.send_response(200)
+                self.send_header("Content-Type", media.mime_type)
+                self.send_header("Content-Length", str(len(media.data)))
+                self.end_headers()
+                self.wfile.write(media.data)
+                return
+            self._json(
+                200,
+                {
+                    "messaging_product": "whatsapp",
+                    "url": f"{fake.url}/media-download/{parts[-1]}",
+                    "mime_type": media.mime_type,
+                    "sha256": media.sha256,
+                    "file_size": len(media.data),
+                    "id": parts[-1],
+                },
+            )
+
+    return Handler

@@ -1,0 +1,118 @@
+"""Outbound WhatsApp: ``POST {WHATSAPP_API_BASE}/{phone_number_id}/messages`` on the Cloud API.
+
+``WhatsAppSender.send`` returns the provider's message id (``wamid``) or
+raises: ``RetryableSendError`` for what may succeed later (5xx, 429, Meta's
+throttling codes, timeouts, connection errors; ``Retry-After`` honoured),
+``PermanentSendError`` for a refusal (window closed, undeliverable, invalid
+parameter, bad token). Errors carry Graph error codes, never the recipient.
+"""
+
+import email.utils
+import time
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from conversations.models import Message, MessageType
+from conversations.providers.base import PermanentSendError, RetryableSendError
+
+# Graph error codes that mean "too much, too fast" or "temporarily unavailable": try again later.
+# 1/2 API unknown/temporarily unavailable, 4 app rate limit, 80007 WABA rate limit, 130429 throughput,
+# 131048 spam rate limit, 131056 pair rate limit.
+RETRYABLE_CODES = frozenset({1, 2, 4, 80007, 130429, 131048, 131056})
+
+
+def retry_after_parse(value: str | None) -> float | None:
+    """``Retry-After`` as seconds or an HTTP date; ``None`` when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def recipient_for(message: Message) -> str:
+    """The wa_id (E.164 digits without '+') of the conversation's WhatsApp contact point."""
+    conversation = message.conversation
+    contact = conversation.contact_point
+    if contact is None or contact.kind != "whatsapp":
+        contact = conversation.subject.contact_points.filter(kind="whatsapp").order_by("pk").first()
+    if contact is None:
+        raise PermanentSendError(f"message {message.pk}: the subject has no WhatsApp contact point", code="no_contact")
+    contact.subject = conversation.subject  # reuse the instance whose data key is already unwrapped
+    return contact.value.lstrip("+")
+
+
+def message_payload(message: Message, *, to: str) -> dict[str, Any]:
+    content = message.content
+    payload: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+    if message.type == MessageType.TEMPLATE:
+        template = content.get("template") or {}
+        parameters = [{"type": "text", "text": str(p)} for p in template.get("parameters", [])]
+        payload["type"] = "template"
+        payload["template"] = {
+            "name": template.get("name", message.template_name),
+            "language": {"code": template.get("language", message.template_language)},
+        }
+        if parameters:
+            payload["template"]["components"] = [{"type": "body", "parameters": parameters}]
+    else:
+        payload["type"] = "text"
+        payload["text"] = {"body": content.get("text", ""), "preview_url": False}
+    if message.reply_to_provider_id:
+        payload["context"] = {"message_id": message.reply_to_provider_id}
+    return payload
+
+
+def _graph_error(response: httpx.Response) -> tuple[int | None, str]:
+    try:
+        error = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        return None, ""
+    code = error.get("code")
+    return (int(code) if isinstance(code, int | str) and str(code).isdigit() else None), str(error.get("message", ""))
+
+
+class WhatsAppSender:
+    """Sends one message through the Cloud API. Referenced by ``settings.CONVERSATION_SENDERS``."""
+
+    def __init__(self, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.base = settings.WHATSAPP_API_BASE.rstrip("/")
+        self.phone_number_id = settings.WHATSAPP_PHONE_NUMBER_ID
+        self.token = settings.WHATSAPP_ACCESS_TOKEN
+        self.timeout = settings.WHATSAPP_TIMEOUT_SECONDS
+        self.transport = transport
+
+    def send(self, *, message: Message) -> str:
+        payload = message_payload(message, to=recipient_for(message))
+        url = f"{self.base}/{self.phone_number_id}/messages"
+        try:
+            with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
+                response = client.post(url, json=payload, headers={"Authorization": f"Bearer {self.token}"})
+        except httpx.TimeoutException as exc:
+            raise RetryableSendError("Graph API timed out", code="timeout") from exc
+        except httpx.TransportError as exc:
+            raise RetryableSendError("Graph API unreachable", code="connection") from exc
+        if response.is_success:
+            try:
+                return str(response.json()["messages"][0]["id"])
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                # Accepted but unreadable: sending again could duplicate the message; fail it visibly instead.
+                raise PermanentSendError("Graph API answered without a message id", code="bad_response") from exc
+        code, title = _graph_error(response)
+        shown = str(code) if code is not None else f"http_{response.status_code}"
+        title = (title or response.reason_phrase or "")[:200]
+        if response.status_code >= 500 or response.status_code == 429 or code in RETRYABLE_CODES:
+            raise RetryableSendError(
+                title or "Graph API temporarily unavailable",
+                code=shown,
+                retry_after=retry_after_parse(response.headers.get("Retry-After")),
+            )
+        raise PermanentSendError(title or "Graph API refused the message", code=shown)

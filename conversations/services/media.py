@@ -1,0 +1,183 @@
+"""Inbound media: download from the provider, store encrypted under the subject's key.
+
+Invariants:
+- The file on disk is ciphertext under the subject's data key (crypto-shredding
+  covers attachments as it covers message text); the plaintext exists only in
+  memory during download and in ``attachment_read``'s return value.
+- The Graph flow is two requests with the bearer token: ``GET /{media_id}`` for
+  a short-lived URL (and the expected sha256/size), then ``GET url`` for the bytes.
+  A sha256 that does not match fails the attachment: we never store what the
+  provider did not vouch for.
+- Transient failures (5xx, 429, timeouts, connection errors) are retried a
+  bounded number of times with exponential backoff; after the last attempt, or
+  on a permanent error (4xx, mismatch, too large), the attachment is ``failed``.
+- No network I/O inside a database transaction; the final write is one transaction.
+- Logs carry attachment ids and error classes only.
+"""
+
+import base64
+import binascii
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Callable
+
+import httpx
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from consent import vault
+from consent.exceptions import KeyDestroyed
+from conversations.models import Attachment, AttachmentStatus
+from conversations.services.realtime import event_record
+
+logger = logging.getLogger(__name__)
+
+FIELD = "conversations.attachment"
+# WhatsApp's own ceiling is 100 MB (documents); anything larger is not media WhatsApp sent us.
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+
+
+class _Transient(Exception):
+    """Worth another attempt."""
+
+
+class _Permanent(Exception):
+    """Another attempt would fail the same way."""
+
+
+def _sha256_matches(data: bytes, expected: str) -> bool:
+    """Graph's media endpoint gives a hex digest; webhooks give base64: accept either form."""
+    digest = hashlib.sha256(data).digest()
+    if expected.lower() == digest.hex():
+        return True
+    try:
+        return base64.b64decode(expected, validate=True) == digest
+    except (binascii.Error, ValueError):
+        return False
+
+
+def _get(client: httpx.Client, url: str, token: str) -> httpx.Response:
+    try:
+        response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+    except httpx.TransportError as exc:  # timeouts, refused connections, resets
+        raise _Transient(type(exc).__name__) from exc
+    if response.status_code >= 500 or response.status_code == 429:
+        raise _Transient(f"http {response.status_code}")
+    if not response.is_success:
+        raise _Permanent(f"http {response.status_code}")
+    return response
+
+
+def _download(media_id: str) -> tuple[bytes, str]:
+    """(bytes, mime type) of a media id through the two-step Graph flow."""
+    token = settings.WHATSAPP_ACCESS_TOKEN
+    max_bytes = getattr(settings, "ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    with httpx.Client(timeout=settings.WHATSAPP_TIMEOUT_SECONDS) as client:
+        info_response = _get(client, f"{settings.WHATSAPP_API_BASE.rstrip('/')}/{media_id}", token)
+        try:
+            info = info_response.json()
+            url = str(info["url"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise _Permanent("media info without a url") from exc
+        declared = info.get("file_size")
+        if isinstance(declared, int) and declared > max_bytes:
+            raise _Permanent("media larger than the limit")
+        data = _get(client, url, token).content
+    if len(data) > max_bytes:
+        raise _Permanent("media larger than the limit")
+    expected = str(info.get("sha256") or "")
+    if expected and not _sha256_matches(data, expected):
+        raise _Permanent("sha256 mismatch")
+    return data, str(info.get("mime_type") or "")
+
+
+def _attempt_count() -> int:
+    return max(1, getattr(settings, "ATTACHMENT_FETCH_MAX_ATTEMPTS", settings.OUTBOUND_MAX_ATTEMPTS))
+
+
+def attachment_fetch(*, attachment_id: int, sleep: Callable[[float], None] = time.sleep) -> str:
+    """Download, verify, encrypt and store one attachment; returns its final status."""
+    attachment = Attachment.objects.select_related("message__conversation__subject").get(pk=attachment_id)
+    if attachment.status == AttachmentStatus.STORED:
+        return attachment.status
+    attempts = _attempt_count()
+    delay = settings.OUTBOUND_BACKOFF_SECONDS
+    reason = ""
+    for attempt in range(1, attempts + 1):
+        attachment.attempts += 1
+        try:
+            data, mime_type = _download(attachment.provider_media_id)
+        except _Permanent as exc:
+            reason = str(exc)
+            break
+        except _Transient as exc:
+            reason = str(exc)
+            logger.warning("attachment %s: download failed (attempt %s/%s): %s", attachment_id, attempt, attempts, exc)
+            if attempt < attempts:
+                sleep(min(delay * 2 ** (attempt - 1), settings.OUTBOUND_BACKOFF_MAX_SECONDS))
+            continue
+        try:
+            return _store(attachment, data=data, mime_type=mime_type)
+        except KeyDestroyed:
+            reason = "subject erased meanwhile"
+            break
+    logger.warning("attachment %s: failed after %s attempt(s): %s", attachment_id, attachment.attempts, reason)
+    with transaction.atomic():
+        locked = Attachment.objects.select_for_update().select_related("message__conversation").get(pk=attachment_id)
+        if locked.status == AttachmentStatus.STORED:
+            return locked.status  # another worker got it meanwhile
+        locked.status, locked.attempts = AttachmentStatus.FAILED, attachment.attempts
+        locked.save(update_fields=["status", "attempts"])
+        event_record(
+            kind="attachment.failed",
+            conversation=locked.message.conversation,
+            message=locked.message,
+            data={"attachment_id": locked.pk},
+        )
+    return AttachmentStatus.FAILED
+
+
+def _store(attachment: Attachment, *, data: bytes, mime_type: str) -> str:
+    subject = attachment.message.conversation.subject
+    ciphertext = vault.field_encrypt(subject, base64.b64encode(data).decode(), field=FIELD)
+    # A random name: the path says nothing about the subject or the content.
+    name = default_storage.save(f"attachments/{uuid.uuid4().hex}.bin", ContentFile(ciphertext))
+    try:
+        with transaction.atomic():
+            locked = (
+                Attachment.objects.select_for_update().select_related("message__conversation").get(pk=attachment.pk)
+            )
+            if locked.status == AttachmentStatus.STORED:
+                default_storage.delete(name)  # another worker stored it first
+                return locked.status
+            locked.file.name = name
+            locked.size = len(data)
+            locked.sha256 = hashlib.sha256(data).hexdigest()
+            locked.mime_type = (locked.mime_type or mime_type)[:100]
+            locked.status = AttachmentStatus.STORED
+            locked.attempts = attachment.attempts
+            locked.save(update_fields=["file", "size", "sha256", "mime_type", "status", "attempts"])
+            event_record(
+                kind="attachment.stored",
+                conversation=locked.message.conversation,
+                message=locked.message,
+                data={"attachment_id": locked.pk, "mime_type": locked.mime_type, "size": locked.size},
+            )
+    except BaseException:
+        default_storage.delete(name)  # no orphaned ciphertext when the row could not be written
+        raise
+    return AttachmentStatus.STORED
+
+
+def attachment_read(*, attachment: Attachment) -> bytes:
+    """The plaintext bytes of a stored attachment. Raises ``KeyDestroyed`` once the subject is erased."""
+    if attachment.status != AttachmentStatus.STORED or not attachment.file:
+        raise ValueError(f"attachment {attachment.pk} is not stored")
+    subject = attachment.message.conversation.subject
+    with default_storage.open(attachment.file.name, "rb") as handle:
+        ciphertext = handle.read()
+    return base64.b64decode(vault.field_decrypt(subject, ciphertext, field=FIELD))

@@ -1,0 +1,89 @@
+"""Fixtures for the WhatsApp channel: settings, a running fake Graph API, signed webhook posts, a default team."""
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conversations.fakegraph import FakeGraphAPI
+from conversations.providers.base import InboundMessage
+from conversations.providers.whatsapp.signature import HEADER, signature_for
+
+FIXTURES_DIR = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "whatsapp"
+WEBHOOK_URL = "/webhooks/whatsapp/"
+APP_SECRET = "test-app-secret"
+ACCESS_TOKEN = "test-access-token"
+VERIFY_TOKEN = "test-verify-token"
+PHONE_NUMBER_ID = "106540352242922"
+
+
+def load_fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES_DIR / name).read_text())
+
+
+def sign(body: bytes, secret: str = APP_SECRET) -> str:
+    return signature_for(body, secret=secret)
+
+
+@pytest.fixture
+def whatsapp_settings(settings, tmp_path: Path):
+    settings.WHATSAPP_APP_SECRET = APP_SECRET
+    settings.WHATSAPP_ACCESS_TOKEN = ACCESS_TOKEN
+    settings.WHATSAPP_VERIFY_TOKEN = VERIFY_TOKEN
+    settings.WHATSAPP_PHONE_NUMBER_ID = PHONE_NUMBER_ID
+    settings.WHATSAPP_TIMEOUT_SECONDS = 5.0
+    # Nothing in these tests may reach Meta: unless a test starts the fake, sends go to a closed port.
+    settings.WHATSAPP_API_BASE = "http://127.0.0.1:9"
+    settings.OUTBOUND_BACKOFF_SECONDS = 0.001
+    settings.OUTBOUND_BACKOFF_MAX_SECONDS = 0.05
+    settings.OUTBOUND_MAX_ATTEMPTS = 3
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return settings
+
+
+@pytest.fixture
+def fake_graph(whatsapp_settings) -> Iterator[FakeGraphAPI]:
+    """A running fake Graph API on a free loopback port; the app's settings point at it. No status webhooks."""
+    fake = FakeGraphAPI(access_token=ACCESS_TOKEN, phone_number_id=PHONE_NUMBER_ID, auto_statuses=()).start()
+    whatsapp_settings.WHATSAPP_API_BASE = fake.url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def default_team(db):
+    from conversations.services import team_create
+
+    return team_create(name="Support", slug="support", is_default=True, auto_assign=False, actor=None)
+
+
+@pytest.fixture
+def post_webhook(client, whatsapp_settings) -> Callable[..., Any]:
+    """POST a payload (dict or raw bytes) to the webhook, signed with the app secret unless told otherwise."""
+
+    def post(payload: dict | bytes, *, signature: str | None = "valid", **headers: str):
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        if signature == "valid":
+            headers[HEADER] = sign(body)
+        elif signature is not None:
+            headers[HEADER] = signature
+        return client.post(WEBHOOK_URL, data=body, content_type="application/json", headers=headers)
+
+    return post
+
+
+def inbound_text(wa_id: str, text: str, *, message_id: str, name: str = "Erika") -> InboundMessage:
+    """A customer's text as the parser would produce it, for arranging state through ``ingest``."""
+    return InboundMessage(
+        provider="whatsapp",
+        provider_message_id=message_id,
+        contact_kind="whatsapp",
+        sender=wa_id,
+        timestamp=datetime.now(tz=UTC),
+        type="text",
+        text=text,
+        profile_name=name,
+    )

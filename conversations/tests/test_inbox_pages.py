@@ -1,0 +1,176 @@
+"""The inbox pages: login, what an agent sees, and the hooks the browser script and tests rely on."""
+
+import itertools
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from conftest import make_user
+from consent import services as consent_services
+from contactcenter import roles
+from conversations.models import CannedResponse, Conversation, Message
+from conversations.services import message_reply, note_add, team_create, team_member_add
+
+pytestmark = pytest.mark.urls("conversations.tests.urls_inbox_test")
+
+_n = itertools.count(1)
+
+
+def make_conversation(*, team, channel: str = "whatsapp", agent=None, inbound_ago=timedelta(minutes=5), language="de"):
+    subject = consent_services.subject_create(
+        kind="whatsapp", value=f"+49 151 2345{next(_n):04d}", display_name="Erika Muster", language=language, actor=None
+    )
+    return Conversation.objects.create(
+        subject=subject,
+        contact_point=subject.contact_points.first(),
+        channel=channel,
+        team=team,
+        assigned_agent=agent,
+        last_inbound_at=timezone.now() - inbound_ago,
+        last_message_at=timezone.now(),
+        unread_count=3,
+    )
+
+
+@pytest.fixture
+def teams(db):
+    return team_create(name="Support", slug="support", actor=None), team_create(name="Sales", slug="sales", actor=None)
+
+
+@pytest.fixture
+def support(teams, agent):
+    team_member_add(team=teams[0], user=agent, actor=None)
+    return teams[0]
+
+
+@pytest.fixture
+def logged_in(client, agent):
+    client.force_login(agent)
+    return client
+
+
+def test_anonymous_is_sent_to_the_inbox_login(client, db):
+    response = client.get("/inbox/")
+    assert response.status_code == 302
+    assert response["Location"] == "/inbox/login/?next=/inbox/"
+    assert client.get("/inbox/c/1/")["Location"] == "/inbox/login/?next=/inbox/c/1/"
+
+
+def test_agent_logs_in_on_the_inbox_login_page(client, agent):
+    page = client.get("/inbox/login/?next=/inbox/")
+    assert page.status_code == 200
+    assert b'<label for="id_username">' in page.content and b'<label for="id_password">' in page.content
+    response = client.post("/inbox/login/", {"username": "agent1", "password": "x-test-password-1", "next": "/inbox/"})
+    assert response.status_code == 302 and response["Location"] == "/inbox/"
+    assert client.get("/inbox/").status_code == 200
+
+
+def test_wrong_password_stays_on_the_login_page(client, agent):
+    response = client.post("/inbox/login/", {"username": "agent1", "password": "wrong-password"})
+    assert response.status_code == 200
+    assert b'role="alert"' in response.content
+
+
+def test_user_without_inbox_permission_gets_403(client, nobody):
+    client.force_login(nobody)
+    assert client.get("/inbox/").status_code == 403
+
+
+def test_list_shows_own_team_with_unread_and_masked_contact(logged_in, support, teams):
+    ours = make_conversation(team=support)
+    theirs = make_conversation(team=teams[1])
+    html = logged_in.get("/inbox/").content.decode()
+    assert f'data-conversation-id="{ours.pk}"' in html
+    assert f'data-conversation-id="{theirs.pk}"' not in html
+    assert re.search(r'class="unread-count">3<', html)
+    assert "+4915123" not in html  # the number only ever appears masked
+    assert 'id="conversation-list"' in html and "inbox/inbox.js" in html
+
+
+def test_list_filters(logged_in, agent, support):
+    mine = make_conversation(team=support, agent=agent)
+    queued = make_conversation(team=support)
+    html = logged_in.get("/inbox/?scope=mine").content.decode()
+    assert f'data-conversation-id="{mine.pk}"' in html and f'data-conversation-id="{queued.pk}"' not in html
+    html = logged_in.get("/inbox/?scope=unassigned&status=open").content.decode()
+    assert f'data-conversation-id="{queued.pk}"' in html and f'data-conversation-id="{mine.pk}"' not in html
+    assert logged_in.get("/inbox/?status=resolved").content.decode().count("data-conversation-id=") == 0
+
+
+def test_conversation_page_shows_messages_ticks_notes_and_customer(logged_in, agent, support, marketing):
+    conversation = make_conversation(team=support)
+    sent = message_reply(conversation=conversation, actor=agent, text="Shipped <b>today</b>")
+    failed = message_reply(conversation=conversation, actor=agent, text="Second")
+    read = message_reply(conversation=conversation, actor=agent, text="Third")
+    Message.objects.filter(pk=sent.pk).update(status="delivered")
+    Message.objects.filter(pk=failed.pk).update(
+        status="failed", error_code="131047", error_title="Re-engagement message"
+    )
+    Message.objects.filter(pk=read.pk).update(status="read")
+    note_add(conversation=conversation, actor=agent, body="Prefers e-mail")
+    CannedResponse.objects.create(team=support, shortcut="thanks", language="de", title="Danke", body="Vielen Dank!")
+    CannedResponse.objects.create(team=support, shortcut="thanks", language="en", title="Thanks", body="Thank you!")
+    CannedResponse.objects.create(team=support, shortcut="bye", language="en", title="Bye", body="Goodbye!")
+
+    html = logged_in.get(f"/inbox/c/{conversation.pk}/").content.decode()
+
+    assert re.search(rf'data-message-id="{sent.pk}" data-status="delivered"', html)
+    assert re.search(rf'data-message-id="{failed.pk}" data-status="failed"', html)
+    assert "Re-engagement message (131047)" in html and "tick--failed" in html
+    assert "tick--read" in html and "tick--delivered" in html
+    assert "Shipped &lt;b&gt;today&lt;/b&gt;" in html  # customer-visible text is escaped
+    assert 'class="note"' in html and "Prefers e-mail" in html
+    # Canned responses: the subject's language first, English where there is no translation.
+    assert "Vielen Dank!" in html and "Thank you!" not in html and "Goodbye!" in html
+    # Customer panel: masked contact, language, jurisdiction, consent per purpose.
+    assert re.search(r'id="customer-contact">\+49•+\d\d<', html)
+    assert 'id="customer-language">de<' in html and 'id="customer-jurisdiction">GDPR<' in html
+    assert 'data-purpose="marketing" data-consent-status="none"' in html
+    # Keyboard and screen readers: labelled composer, send button, live log.
+    assert '<label for="composer-text">' in html and 'id="send"' in html and 'role="log"' in html
+    assert 'id="window-countdown"' in html
+
+
+def test_closed_window_shows_the_template_picker_not_the_composer(logged_in, support):
+    conversation = make_conversation(team=support, inbound_ago=timedelta(hours=30))
+    html = logged_in.get(f"/inbox/c/{conversation.pk}/").content.decode()
+    assert re.search(r'<form id="composer" class="composer" hidden>', html)
+    assert re.search(r'<form id="template-form" class="template-form">', html)
+    assert 'value="conversation_followup"' in html
+    # The subject's language, in Meta's locale spelling, is preselected.
+    assert '<option value="de" selected>' in html
+
+
+def test_foreign_conversation_is_404(logged_in, support, teams):
+    theirs = make_conversation(team=teams[1])
+    assert logged_in.get(f"/inbox/c/{theirs.pk}/").status_code == 404
+
+
+def test_view_only_user_gets_no_composer_or_actions(client, django_user_model, support):
+    from django.contrib.auth.models import Permission
+
+    viewer = make_user(django_user_model, "viewer", None)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_conversation"))
+    team_member_add(team=support, user=viewer, actor=None)
+    conversation = make_conversation(team=support)
+    client.force_login(viewer)
+    html = client.get(f"/inbox/c/{conversation.pk}/").content.decode()
+    assert 'id="composer"' not in html and 'id="assign-me"' not in html and 'id="note-form"' not in html
+
+
+def test_teammates_and_other_teams_are_offered(logged_in, django_user_model, support, teams):
+    mate = make_user(django_user_model, "agent2", roles.AGENT)
+    team_member_add(team=support, user=mate, actor=None)
+    conversation = make_conversation(team=support)
+    html = logged_in.get(f"/inbox/c/{conversation.pk}/").content.decode()
+    assert f'<option value="{mate.pk}">agent2</option>' in html
+    assert f'<option value="{teams[1].pk}">Sales</option>' in html
+    assert f'<option value="{support.pk}">Support</option>' not in html
+
+
+def test_static_files_are_found():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("inbox/inbox.js") and finders.find("inbox/inbox.css")

@@ -1,0 +1,577 @@
+"""The WhatsApp webhook end to end: signed HTTP POSTs of recorded payloads → what is stored.
+
+Every file in shared/fixtures/whatsapp is replayed; a new file fails
+``test_every_fixture_has_an_expectation`` until its outcome is written down here.
+"""
+
+import json
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from consent import services as consent_services
+from consent import vault
+from consent.messages import WITHDRAWAL_CONFIRMED
+from consent.models import ConsentChannel, ConsentStatus, Subject
+from consent.selectors import consent_state, subject_get_by_contact
+from conversations.fakegraph import inbound_text_value, status_value, webhook_envelope
+from conversations.models import (
+    Attachment,
+    Conversation,
+    ConversationEvent,
+    Direction,
+    EarlyStatus,
+    Message,
+    MessageStatus,
+)
+from conversations.services import ingest
+from conversations.tests.conftest import FIXTURES_DIR, PHONE_NUMBER_ID, VERIFY_TOKEN, inbound_text, load_fixture
+
+pytestmark = [pytest.mark.urls("conversations.tests.urls_webhooks_test"), pytest.mark.django_db]
+
+# file → (type, text, profile name, media id)
+MESSAGE_FILES = {
+    "meta_01_text.json": ("text", "Does it come in another color?", "Sheena Nelson", None),
+    "meta_01b_text_message_business_button_context.json": ("text", "Is this still available?", "Sheena Nelson", None),
+    "meta_02_image.json": ("image", "Taj Mahal", "Sheena Nelson", "1003383421387256"),
+    "meta_03_document.json": ("document", "my receipt", "Sheena Nelson", "622684793477189"),
+    "meta_14_unsupported.json": ("unsupported", "", "Sheena Nelson", None),
+    "pywa_01_text.json": ("text", "Body Text", "Test Name", None),
+    "pywa_02_image.json": ("image", "", "Test Name", "65463453"),
+    "pywa_03_document.json": ("document", "caption", "Test Name", "1234567890987654321"),
+    "pywa_04_audio.json": ("audio", "", "Test Name", "1234567890987654321"),
+    "pywa_04b_voice.json": ("voice", "", "Test Name", "1234567890987654321"),
+    "pywa_05_video.json": ("video", "caption", "Test Name", "765756756"),
+    "pywa_06_sticker_static.json": ("sticker", "", "Test Name", "1234567890987654321"),
+    "pywa_06b_sticker_animated.json": ("sticker", "", "Test Name", "1234567890987654321"),
+    "pywa_07_location.json": ("location", "", "Test Name", None),
+    "pywa_07b_location_chosen.json": ("location", "", "Test Name", None),
+    "pywa_08_contacts.json": ("contacts", "", "Test Name", None),
+    "pywa_09_interactive_button_reply.json": ("interactive", "title", "Test Name", None),
+    "pywa_10_interactive_list_reply.json": ("interactive", "title", "Test Name", None),
+    "pywa_11_quick_reply_button.json": ("button", "title", "Test Name", None),
+    "pywa_12_reaction.json": ("reaction", "", "Test Name", None),
+    "pywa_12b_reaction_removed.json": ("reaction", "", "Test Name", None),
+    "pywa_13_reply_with_context.json": ("text", "replied text", "Test Name", None),
+    "pywa_14_unsupported.json": ("unsupported", "", "Test Name", None),
+}
+# file → (status the outbound message had, status after the webhook, error code)
+STATUS_FILES = {
+    "meta_16_status_sent.json": (MessageStatus.QUEUED, "sent", ""),
+    "meta_17_status_delivered.json": (MessageStatus.SENT, "delivered", ""),
+    "meta_19_status_failed_131049.json": (MessageStatus.SENT, "failed", "131049"),
+    "netflie_19b_status_failed_131053.json": (MessageStatus.SENT, "failed", "131053"),
+    "pywa_16_status_sent.json": (MessageStatus.QUEUED, "sent", ""),
+    "pywa_17_status_delivered.json": (MessageStatus.SENT, "delivered", ""),
+    "pywa_18_status_read.json": (MessageStatus.DELIVERED, "read", ""),
+    "pywa_19_status_failed.json": (MessageStatus.SENT, "failed", "130472"),
+}
+# file → (old wa_id, new wa_id)
+NUMBER_FILES = {
+    "meta_15_system_user_changed_number.json": ("16505551234", "12195555358"),
+    "pywa_15_system_user_changed_number.json": ("972987654321", "972912345678"),
+}
+# Accepted (200) and nothing stored: value-level errors, and the PHP SDK's placeholder senders
+# ("PHONE_NUMBER"), which no phone can have, so retrying them would never help.
+NOTHING_STORED_FILES = {
+    "meta_21_value_errors_130429.json",
+    "netflie_14b_unknown_type_131051.json",
+    "netflie_15b_system_user_changed_number.json",
+    "netflie_20_batch_two_changes_text.json",
+}
+
+
+def wamid_of(payload: dict) -> str:
+    value = payload["entry"][0]["changes"][0]["value"]
+    return (value.get("messages") or value.get("statuses"))[0]["id"]
+
+
+def outbound_message(*, wa_id: str, wamid: str, status: str) -> Message:
+    """An agent's message we sent earlier (arranged directly: the send itself is test_outbound's business)."""
+    subject, _ = consent_services.subject_get_or_create_by_contact(kind="whatsapp", value=wa_id, actor=None)
+    conversation = Conversation.objects.create(
+        subject=subject,
+        contact_point=subject.contact_points.get(),
+        channel="whatsapp",
+        last_inbound_at=timezone.now() - timedelta(hours=1),
+    )
+    return Message.objects.create(
+        conversation=conversation,
+        direction=Direction.OUTBOUND,
+        provider="whatsapp",
+        provider_message_id=wamid,
+        status=status,
+    )
+
+
+def counts() -> tuple[int, int, int, int]:
+    return (Subject.objects.count(), Conversation.objects.count(), Message.objects.count(), EarlyStatus.objects.count())
+
+
+def test_every_fixture_has_an_expectation():
+    files = {path.name for path in FIXTURES_DIR.glob("*.json")}
+    expected = set(MESSAGE_FILES) | set(STATUS_FILES) | set(NUMBER_FILES) | NOTHING_STORED_FILES
+    assert files == expected
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGE_FILES))
+def test_replay_message_fixture(name, post_webhook, default_team):
+    kind, text, profile_name, media_id = MESSAGE_FILES[name]
+    payload = load_fixture(name)
+
+    response = post_webhook(payload)
+
+    assert response.status_code == 200
+    [message] = Message.objects.select_related("conversation__subject")
+    assert message.direction == Direction.INBOUND
+    assert message.type == kind
+    assert message.status == MessageStatus.RECEIVED
+    assert message.provider_message_id == wamid_of(payload)
+    assert message.content.get("text", "") == text
+    if text:
+        assert text.encode() not in bytes(message.content_enc)  # stored encrypted, never in clear
+    conversation = message.conversation
+    assert conversation.status == "open" and conversation.team == default_team
+    assert conversation.unread_count == 1 and conversation.last_inbound_at == message.provider_timestamp
+    assert conversation.subject.display_name == profile_name
+    assert ConversationEvent.objects.filter(kind="conversation.opened", conversation=conversation).count() == 1
+    assert ConversationEvent.objects.filter(kind="conversation.message", message=message).count() == 1
+    attachments = list(Attachment.objects.filter(message=message))
+    if media_id:
+        assert [(a.provider_media_id, a.status) for a in attachments] == [(media_id, "pending")]
+    else:
+        assert attachments == []
+
+
+def test_replayed_content_keeps_structure(post_webhook, default_team):
+    assert post_webhook(load_fixture("pywa_10_interactive_list_reply.json")).status_code == 200
+    assert post_webhook(load_fixture("pywa_12_reaction.json")).status_code == 200
+    listed = Message.objects.get(provider_message_id="wamid.zyzxyz")
+    assert listed.content["interactive"] == {
+        "type": "list_reply",
+        "id": "callback_data",
+        "title": "title",
+        "description": "description",
+    }
+    assert listed.reply_to_provider_id == "wamid.xyzxyz"
+    reaction = Message.objects.get(provider_message_id="wamid.xyzxyz")
+    assert reaction.content == {"reaction": {"message_id": "wamid.yzxyzx=", "emoji": "\U0001f62e"}}
+
+
+@pytest.mark.parametrize("name", sorted(STATUS_FILES))
+def test_replay_status_fixture(name, post_webhook):
+    before, after, code = STATUS_FILES[name]
+    payload = load_fixture(name)
+    message = outbound_message(wa_id="4915123456789", wamid=wamid_of(payload), status=before)
+
+    response = post_webhook(payload)
+
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert message.status == after
+    assert message.error_code == code
+    assert bool(message.error_title) == bool(code)
+    assert message.status_changed_at is not None
+    assert ConversationEvent.objects.filter(kind="message.status", message=message).count() == 1
+
+
+@pytest.mark.parametrize("name", sorted(NUMBER_FILES))
+def test_replay_number_change_keeps_one_subject(name, post_webhook, default_team):
+    old, new = NUMBER_FILES[name]
+    first = ingest(inbound=inbound_text(old, "Hallo", message_id="wamid.before")).message
+    subject = first.conversation.subject
+    subjects = Subject.objects.count()
+
+    response = post_webhook(load_fixture(name))
+
+    assert response.status_code == 200
+    assert Subject.objects.count() == subjects
+    assert subject_get_by_contact(kind="whatsapp", value=new) == subject
+    assert subject_get_by_contact(kind="whatsapp", value=old) is None
+    notice = Message.objects.filter(conversation=first.conversation, type="system").get()
+    assert "changed their phone number" in notice.content["text"]
+    # Their next message lands in the same conversation.
+    again = ingest(inbound=inbound_text(new, "Neue Nummer", message_id="wamid.after")).message
+    assert again.conversation_id == first.conversation_id
+
+
+@pytest.mark.parametrize("name", sorted(NOTHING_STORED_FILES))
+def test_replay_fixture_that_stores_nothing(name, post_webhook, caplog):
+    with caplog.at_level(logging.INFO):
+        response = post_webhook(load_fixture(name))
+    assert response.status_code == 200
+    assert counts() == (0, 0, 0, 0)
+    assert "PHONE_NUMBER" not in caplog.text
+
+
+def test_value_level_errors_are_logged_by_code(post_webhook, caplog):
+    with caplog.at_level(logging.WARNING):
+        assert post_webhook(load_fixture("meta_21_value_errors_130429.json")).status_code == 200
+    assert "130429" in caplog.text
+    assert "too many messages" not in caplog.text
+
+
+def real_numbers(payload: dict) -> dict:
+    """The PHP SDK's placeholders replaced by numbers a phone can have."""
+    text = json.dumps(payload)
+    for placeholder, number in [
+        ('"NEW_PHONE_NUMBER_ID"', '"4915198765432"'),
+        ('"PHONE_NUMBER"', '"4915123456789"'),
+        ('"WHATSAPP_ID"', '"4915123456789"'),
+    ]:
+        text = text.replace(placeholder, number)
+    return json.loads(text)
+
+
+def test_batch_of_two_changes_stores_both(post_webhook, default_team):
+    payload = real_numbers(load_fixture("netflie_20_batch_two_changes_text.json"))
+    payload["entry"][0]["changes"][1]["value"]["messages"][0]["id"] = "wamid.ID2"
+
+    assert post_webhook(payload).status_code == 200
+
+    messages = list(Message.objects.order_by("provider_timestamp"))
+    assert [m.content["text"] for m in messages] == ["MESSAGE_BODY", "MESSAGE_BODY2"]
+    assert len({m.conversation_id for m in messages}) == 1
+    assert messages[0].conversation.unread_count == 2
+
+
+def test_batch_with_the_same_id_twice_stores_it_once(post_webhook, default_team):
+    payload = real_numbers(load_fixture("netflie_20_batch_two_changes_text.json"))
+    assert post_webhook(payload).status_code == 200
+    assert [m.content["text"] for m in Message.objects.all()] == ["MESSAGE_BODY"]
+
+
+def test_old_shape_number_change(post_webhook, default_team):
+    ingest(inbound=inbound_text("4915123456789", "Hallo", message_id="wamid.before"))
+    payload = real_numbers(load_fixture("netflie_15b_system_user_changed_number.json"))
+    assert post_webhook(payload).status_code == 200
+    assert subject_get_by_contact(kind="whatsapp", value="4915198765432") is not None
+    assert Subject.objects.count() == 1
+
+
+def test_fifty_message_batch_stores_fifty(post_webhook, default_team):
+    senders = [f"491511000{i:04d}" for i in range(10)]
+    values = [
+        inbound_text_value(
+            wa_id=senders[i % 10], name=f"Kunde {i % 10}", text=f"Nachricht {i}", phone_number_id=PHONE_NUMBER_ID
+        )
+        for i in range(50)
+    ]
+    payload = webhook_envelope(*values[:25])
+    payload["entry"].append(webhook_envelope(*values[25:])["entry"][0])
+
+    assert post_webhook(payload).status_code == 200
+
+    assert Message.objects.filter(direction=Direction.INBOUND).count() == 50
+    assert Conversation.objects.count() == 10
+    assert Subject.objects.count() == 10
+    assert sorted(Conversation.objects.values_list("unread_count", flat=True)) == [5] * 10
+
+
+def test_duplicate_delivery_changes_nothing(post_webhook, default_team):
+    payload = load_fixture("meta_01_text.json")
+    assert post_webhook(payload).status_code == 200
+    before = (counts(), ConversationEvent.objects.count(), Conversation.objects.get().unread_count)
+
+    assert post_webhook(payload).status_code == 200
+
+    assert (counts(), ConversationEvent.objects.count(), Conversation.objects.get().unread_count) == before
+
+
+def test_duplicate_status_changes_nothing(post_webhook):
+    payload = load_fixture("pywa_17_status_delivered.json")
+    message = outbound_message(wa_id="4915123456789", wamid=wamid_of(payload), status=MessageStatus.SENT)
+    assert post_webhook(payload).status_code == 200
+    message.refresh_from_db()
+    changed_at = message.status_changed_at
+
+    assert post_webhook(payload).status_code == 200
+
+    message.refresh_from_db()
+    assert (message.status, message.status_changed_at) == ("delivered", changed_at)
+    assert ConversationEvent.objects.filter(kind="message.status").count() == 1
+
+
+def status_payload(wamid: str, status: str, **error) -> dict:
+    return webhook_envelope(
+        status_value(
+            message_id=wamid, status=status, recipient="4915123456789", phone_number_id=PHONE_NUMBER_ID, **error
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("order", "final", "moves"),
+    [
+        (["delivered", "sent", "read"], "read", 2),
+        (["read", "delivered", "sent"], "read", 1),
+        (["sent", "read", "delivered"], "read", 2),
+        (["sent", "delivered", "read"], "read", 3),
+        (["delivered", "failed"], "delivered", 1),
+        (["failed", "delivered", "read"], "failed", 1),
+    ],
+)
+def test_out_of_order_statuses_never_move_backwards(order, final, moves, post_webhook):
+    message = outbound_message(wa_id="4915123456789", wamid="wamid.order", status=MessageStatus.QUEUED)
+    for status in order:
+        assert post_webhook(status_payload("wamid.order", status)).status_code == 200
+    message.refresh_from_db()
+    assert message.status == final
+    assert ConversationEvent.objects.filter(kind="message.status", message=message).count() == moves
+
+
+def test_statuses_for_one_message_in_one_batch(post_webhook):
+    message = outbound_message(wa_id="4915123456789", wamid="wamid.batch", status=MessageStatus.SENT)
+    values = [status_payload("wamid.batch", s)["entry"][0]["changes"][0]["value"] for s in ("read", "delivered")]
+    assert post_webhook(webhook_envelope(*values)).status_code == 200
+    message.refresh_from_db()
+    assert message.status == "read"
+
+
+@pytest.mark.parametrize(
+    ("code", "title"),
+    [
+        (131047, "Re-engagement message"),
+        (131026, "Message undeliverable"),
+        (130429, "Rate limit hit"),
+        (131049, "This message was not delivered to maintain healthy ecosystem engagement."),
+        (130472, "User's number is part of an experiment"),
+    ],
+)
+def test_failed_status_stores_code_and_title(code, title, post_webhook):
+    message = outbound_message(wa_id="4915123456789", wamid="wamid.fail", status=MessageStatus.SENT)
+    assert post_webhook(status_payload("wamid.fail", "failed", error_code=code, error_title=title)).status_code == 200
+    message.refresh_from_db()
+    assert (message.status, message.error_code, message.error_title) == ("failed", str(code), title)
+    event = ConversationEvent.objects.get(kind="message.status", message=message)
+    assert event.data == {"status": "failed", "error_code": str(code)}
+
+
+def test_status_before_the_send_finished_is_kept_for_later(post_webhook):
+    assert post_webhook(status_payload("wamid.early", "delivered")).status_code == 200
+    assert EarlyStatus.objects.filter(provider_message_id="wamid.early", status="delivered").exists()
+
+
+# --- refusals -------------------------------------------------------------------------------------------
+
+
+def test_forged_signature_is_refused_and_nothing_stored(post_webhook):
+    payload = load_fixture("meta_01_text.json")
+    forged = "sha256=" + "0" * 64
+    assert post_webhook(payload, signature=forged).status_code == 401
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_signature_with_another_secret_is_refused(post_webhook):
+    from conversations.tests.conftest import sign
+
+    body = json.dumps(load_fixture("meta_01_text.json")).encode()
+    assert post_webhook(body, signature=sign(body, secret="not-our-secret")).status_code == 401
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_signature_of_another_body_is_refused(post_webhook):
+    from conversations.tests.conftest import sign
+
+    body = json.dumps(load_fixture("meta_01_text.json")).encode()
+    tampered = body.replace(b"another color", b"another colour")
+    assert post_webhook(tampered, signature=sign(body)).status_code == 401
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_missing_signature_is_refused(post_webhook):
+    assert post_webhook(load_fixture("meta_01_text.json"), signature=None).status_code == 401
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_malformed_json_is_400_and_logged_without_content(post_webhook, caplog):
+    with caplog.at_level(logging.INFO):
+        response = post_webhook(b'{"object": "whatsapp_business_account", "entry": [{"from": "4915123456789"')
+    assert response.status_code == 400
+    assert "4915123456789" not in caplog.text
+    assert "malformed JSON" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"object": "page", "entry": []},
+        {"object": "whatsapp_business_account"},
+        {"object": "whatsapp_business_account", "entry": {"changes": []}},
+        [1, 2],
+    ],
+)
+def test_wrong_shape_is_400(payload, post_webhook, caplog):
+    with caplog.at_level(logging.INFO):
+        assert post_webhook(payload).status_code == 400
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_wrong_shape_log_names_the_reason_not_the_data(post_webhook, caplog):
+    payload = load_fixture("meta_01_text.json")
+    payload["object"] = "instagram"
+    with caplog.at_level(logging.INFO):
+        assert post_webhook(payload).status_code == 400
+    assert "object is not whatsapp_business_account" in caplog.text
+    assert "Sheena" not in caplog.text and "16505551234" not in caplog.text
+
+
+def test_oversized_body_is_413(post_webhook, settings):
+    payload = load_fixture("meta_01_text.json")
+    payload["padding"] = "x" * settings.WEBHOOK_MAX_BYTES
+    assert post_webhook(payload).status_code == 413
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_body_over_djangos_upload_limit_is_413_not_400(post_webhook, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000  # below our own limit: Django's check trips first
+    payload = load_fixture("meta_01_text.json")
+    payload["padding"] = "x" * 3000
+    assert post_webhook(payload).status_code == 413
+
+
+def test_a_body_just_under_the_limit_is_accepted(post_webhook, settings, default_team):
+    payload = load_fixture("meta_01_text.json")
+    size = len(json.dumps(payload).encode())
+    payload["padding"] = "x" * (settings.WEBHOOK_MAX_BYTES - size - len(', "padding": ""'))
+    assert len(json.dumps(payload).encode()) == settings.WEBHOOK_MAX_BYTES
+    assert post_webhook(payload).status_code == 200
+    assert Message.objects.count() == 1
+
+
+def test_other_methods_are_refused(client, whatsapp_settings):
+    assert client.put("/webhooks/whatsapp/").status_code == 405
+
+
+# --- the verification handshake ----------------------------------------------------------------------------
+
+
+def test_handshake_echoes_the_challenge(client, whatsapp_settings):
+    response = client.get(
+        "/webhooks/whatsapp/",
+        {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
+    )
+    assert response.status_code == 200
+    assert response.content == b"1158201444"
+    assert response["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"},
+        {"hub.challenge": "1"},
+    ],
+)
+def test_handshake_refused(params, client, whatsapp_settings):
+    assert client.get("/webhooks/whatsapp/", params).status_code == 403
+
+
+def test_handshake_refused_when_no_verify_token_is_configured(client, whatsapp_settings):
+    whatsapp_settings.WHATSAPP_VERIFY_TOKEN = ""
+    params = {"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"}
+    assert client.get("/webhooks/whatsapp/", params).status_code == 403
+
+
+# --- failures roll everything back ---------------------------------------------------------------------------
+
+
+def test_a_failing_message_rolls_back_the_whole_batch_and_answers_500(post_webhook, default_team, caplog):
+    # A customer whose erasure is under way: the key is destroyed, the rows not yet deleted.
+    erased = ingest(inbound=inbound_text("4915100000001", "Hallo", message_id="wamid.old")).message
+    vault.key_destroy(subject=erased.conversation.subject)
+    before = counts()
+    values = [
+        inbound_text_value(wa_id="4915100000002", name="Neu", text="Erste", phone_number_id=PHONE_NUMBER_ID),
+        inbound_text_value(wa_id="4915100000001", name="Alt", text="Zweite", phone_number_id=PHONE_NUMBER_ID),
+    ]
+
+    with caplog.at_level(logging.INFO):
+        response = post_webhook(webhook_envelope(*values))
+
+    assert response.status_code == 500  # Meta delivers the batch again later
+    assert counts() == before  # the first message, fine on its own, was rolled back too
+    assert "KeyDestroyed" in caplog.text
+    assert "4915100000002" not in caplog.text and "Erste" not in caplog.text
+
+
+def test_after_a_failure_the_redelivery_stores_everything(post_webhook, default_team, monkeypatch):
+    import conversations.webhooks
+
+    def broken(**kwargs):
+        raise ConnectionError("database went away")  # an infrastructure failure mid-batch
+
+    payload = load_fixture("meta_01_text.json")
+    monkeypatch.setattr(conversations.webhooks, "ingest", broken)
+    assert post_webhook(payload).status_code == 500
+    assert counts() == (0, 0, 0, 0)
+    monkeypatch.undo()
+
+    assert post_webhook(payload).status_code == 200
+    assert Message.objects.count() == 1
+
+
+# --- consent keywords ------------------------------------------------------------------------------------------
+
+
+def test_stop_withdraws_marketing_and_confirms_in_the_customers_language(
+    post_webhook, subject_de, newsletter, notices, default_team, fake_graph, django_capture_on_commit_callbacks
+):
+    consent_services.consent_grant(subject=subject_de, purpose=newsletter, channel=ConsentChannel.WHATSAPP)
+    assert consent_state(subject=subject_de, purpose=newsletter) == ConsentStatus.GRANTED
+    payload = webhook_envelope(
+        inbound_text_value(wa_id="4915123456789", name="Erika", text="STOP", phone_number_id=PHONE_NUMBER_ID)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_webhook(payload).status_code == 200
+
+    assert consent_state(subject=subject_de, purpose=newsletter) == ConsentStatus.WITHDRAWN
+    expected = WITHDRAWAL_CONFIRMED["de"].format(purpose=newsletter.localized("name", "de"))
+    reply = Message.objects.get(direction=Direction.OUTBOUND)
+    assert reply.content["text"] == expected
+    assert reply.conversation.subject == subject_de
+    # ...and it went out to the customer through the Graph API.
+    [send] = fake_graph.sends
+    assert send.body["to"] == "4915123456789"
+    assert send.body["text"]["body"] == expected
+    reply.refresh_from_db()
+    assert reply.status == MessageStatus.SENT
+
+
+# --- the newcomer's loop: play_customer posts a signed webhook to a running app ---------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_play_customer_command_reaches_the_running_app(live_server, whatsapp_settings):
+    from django.core.management import call_command
+
+    call_command(
+        "play_customer",
+        "Hallo, wo ist meine Bestellung?",
+        "--from",
+        "4915123456789",
+        "--name",
+        "Demo Kundin",
+        "--url",
+        f"{live_server.url}/webhooks/whatsapp/",
+    )
+    message = Message.objects.select_related("conversation__subject").get()
+    assert message.content["text"] == "Hallo, wo ist meine Bestellung?"
+    assert message.conversation.subject.display_name == "Demo Kundin"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_play_customer_fails_loudly_when_the_app_does_not_accept(live_server, whatsapp_settings):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="answered 404"):
+        call_command("play_customer", "Hallo", "--from", "4915123456789", "--url", f"{live_server.url}/nowhere/")
+    with pytest.raises(CommandError, match="digits only"):
+        call_command(
+            "play_customer", "Hallo", "--from", "not-a-number", "--url", f"{live_server.url}/webhooks/whatsapp/"
+        )
+    assert Message.objects.count() == 0

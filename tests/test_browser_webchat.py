@@ -1,0 +1,77 @@
+"""The web-chat widget in a real browser: consent first, then the chat, live replies, read receipts."""
+
+import re
+
+import httpx
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+from rest_framework.authtoken.models import Token
+
+from conftest import texts
+from consent import services as consent_services
+from consent.models import ConsentEvent
+from conversations import services
+from conversations.models import Message
+
+
+@pytest.fixture
+def webchat_setup(django_user_model, notices):
+    consent_services.purpose_create(
+        code="webchat-service", name=texts("Chat"), description=texts("Chat with us"),
+        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"}, actor=None,
+    )  # fmt: skip
+    team = services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
+    agent = django_user_model.objects.create_user("ben")
+    agent.groups.add(Group.objects.get(name="Agent"))
+    services.team_member_add(team=team, user=agent, actor=None)
+    return Token.objects.create(user=agent).key
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_visitor_consents_chats_and_gets_a_live_reply(asgi_server, page, webchat_setup, notices):
+    page.goto(f"{asgi_server}/webchat/demo/")
+    page.click("#cc-open")
+    consent_box, send = page.locator("#cc-consent"), page.locator("#cc-send")
+    expect(consent_box).not_to_be_checked()
+    notice_link = re.compile(rf"/privacy/notices/{notices[('GDPR', 'de')].pk}/$")
+    expect(page.locator("#cc-notice a")).to_have_attribute("href", notice_link)
+    page.fill("#cc-input", "Hallo, ist mein Paket schon unterwegs?")
+    expect(send).to_be_disabled()  # no chat before the box is ticked
+    consent_box.check()
+    expect(send).to_be_enabled()
+    send.click()
+    own = page.locator('#cc-messages [data-direction="in"]').last
+    expect(own).to_contain_text("Hallo, ist mein Paket schon unterwegs?")
+    expect(own).to_have_attribute("data-status", "received")  # acknowledged: committed on the server
+
+    grant = ConsentEvent.objects.get(action="granted")
+    assert grant.channel == "webchat" and grant.notice_id == notices[("GDPR", "de")].pk
+    assert grant.purpose.code == "webchat-service" and "ip_hash" in grant.evidence
+    inbound = Message.objects.get(direction="in")
+    assert inbound.content["text"] == "Hallo, ist mein Paket schon unterwegs?"
+
+    response = httpx.post(
+        f"{asgi_server}/api/v1/conversations/{inbound.conversation_id}/reply/",
+        json={"text": "Ja, es kommt morgen."},
+        headers={"Authorization": f"Token {webchat_setup}"},
+    )
+    assert response.status_code == 201, response.text
+    reply = page.locator('#cc-messages [data-direction="out"]').last
+    expect(reply).to_contain_text("Ja, es kommt morgen.")  # live, no reload
+    reply_id = response.json()["id"]
+    # Read back through the API, as the agent's inbox does: the server owns the database connection
+    # (SQLite's shared cache would refuse a second writer-reader thread here).
+    status = ""
+    for _ in range(50):
+        messages = httpx.get(
+            f"{asgi_server}/api/v1/conversations/{inbound.conversation_id}/messages/",
+            headers={"Authorization": f"Token {webchat_setup}"},
+        ).json()
+        rows = messages["results"] if isinstance(messages, dict) else messages
+        status = next(m["status"] for m in rows if m["id"] == reply_id)
+        if status == "read":
+            break
+        page.wait_for_timeout(200)
+    assert status == "read", f"the widget never reported the reply as read (status {status})"
+    expect(page.locator("#cc-transcript")).to_be_visible()
