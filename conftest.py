@@ -31,6 +31,13 @@ def roles_present(request):
 
 
 @pytest.fixture(autouse=True)
+def webhook_on_request_thread(settings):
+    # Tests inside the ``db`` fixture's transaction must see what the webhook stores: the same
+    # thread and connection. The threaded path runs in the scale-out test's real servers.
+    settings.WEBHOOK_DB_THREADS = 0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2 at production strength costs about a second per test user; tests check nothing about it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -59,11 +59,9 @@ function done(summary, latency, requests)
 end
 """
 
-COUNTRIES = ["1415555", "4915155", "3161255", "3931255", "5511955"]
-
 
 def make_payloads(directory: Path, *, threads: int, per_thread: int, batch: int, tag: str) -> None:
-    customers = [f"{COUNTRIES[i % 5]}{i:05d}" for i in range(2000)]
+    customers = [stack.customer_number(stack.LANGUAGES[i % 5], i) for i in range(2000)]
     counter = 0
     for thread in range(1, threads + 1):
         with open(directory / f"t{thread}.txt", "w") as handle:

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stack
 
-LANGUAGES = {"en": "1415555", "de": "4915155", "nl": "3161255", "it": "3931255", "pt-br": "5511955"}
+LANGUAGES = stack.LANGUAGES
 AGENTS_PER_TEAM = 10
 
 
@@ -87,7 +87,7 @@ async def agent(base: str, cookie: str, sent: dict[str, float], samples: list[fl
 async def load(base: str, *, rate: int, seconds: int, sent: dict[str, float]) -> tuple[int, int]:
     import httpx
 
-    customers = [(lang, f"{prefix}{i:05d}") for lang, prefix in LANGUAGES.items() for i in range(100)]
+    customers = [(lang, stack.customer_number(lang, i)) for lang in LANGUAGES for i in range(100)]
     ok = failed = 0
     async with httpx.AsyncClient(base_url=base, timeout=10, limits=httpx.Limits(max_connections=64)) as client:
 

@@ -169,6 +169,17 @@ def whatsapp_payload(messages: list[tuple[str, str, str, str]]) -> bytes:
     ).encode()
 
 
+# Valid-length mobile numbers per customer language (fictional ranges), as WhatsApp sends wa_ids.
+_NUMBER_PLANS = {"en": ("1415555", 4), "de": ("4915155", 5), "nl": ("3161255", 4), "it": ("3931255", 5),
+                 "pt-br": ("55119550", 5)}  # fmt: skip
+LANGUAGES = tuple(_NUMBER_PLANS)
+
+
+def customer_number(language: str, index: int) -> str:
+    prefix, digits = _NUMBER_PLANS[language]
+    return f"{prefix}{index % 10**digits:0{digits}d}"
+
+
 def percentile(ordered: list[float], q: float) -> float:
     if not ordered:
         return float("nan")

@@ -59,13 +59,18 @@ def consent_history(*, subject: Subject) -> QuerySet[ConsentEvent]:
     return ConsentEvent.objects.filter(subject_id=subject.public_id).select_related("purpose", "notice").order_by("seq")
 
 
-def subject_get_by_contact(*, kind: str, value: str) -> Subject | None:
+def contact_point_get(*, kind: str, value: str) -> ContactPoint | None:
+    """The contact point for a value, with its subject and the subject's wrapped key: one query."""
     normalized = normalize_contact(kind=kind, value=value)
-    contact = (
-        ContactPoint.objects.select_related("subject")
+    return (
+        ContactPoint.objects.select_related("subject__data_key")
         .filter(kind=normalized.kind, value_index=contact_index(kind=normalized.kind, value=normalized.value))
         .first()
     )
+
+
+def subject_get_by_contact(*, kind: str, value: str) -> Subject | None:
+    contact = contact_point_get(kind=kind, value=value)
     return contact.subject if contact else None
 
 
@@ -85,3 +90,30 @@ def notice_current(*, language: str, jurisdiction: str) -> PrivacyNotice | None:
 def purpose_list(*, active_only: bool = True) -> QuerySet[Purpose]:
     purposes = Purpose.objects.all()
     return purposes.filter(active=True) if active_only else purposes
+
+
+_KEYWORDS_TTL = 60.0
+_keywords_cache: dict[str, tuple[float, dict[str, list[str]]]] = {}
+
+
+def marketing_keywords() -> dict[str, list[str]]:
+    """Extra consent keywords of the active marketing purposes, by intent.
+
+    Read on every inbound text, so cached per process for a minute; saving a purpose clears
+    this process's copy at once (``consent.apps``), other server processes within the minute.
+    """
+    import time
+
+    cached = _keywords_cache.get("all")
+    if cached is not None and time.monotonic() - cached[0] < _KEYWORDS_TTL:
+        return cached[1]
+    extra: dict[str, list[str]] = {}
+    for keywords in Purpose.objects.filter(is_marketing=True, active=True).values_list("keywords", flat=True):
+        for intent, words in (keywords or {}).items():
+            extra.setdefault(intent, []).extend(words)
+    _keywords_cache["all"] = (time.monotonic(), extra)
+    return extra
+
+
+def marketing_keywords_forget(**kwargs) -> None:
+    _keywords_cache.clear()

@@ -34,7 +34,11 @@ def _data_key(subject: Subject) -> bytes:
     cached = getattr(subject, "_data_key_cache", None)
     if cached is not None:
         return cached
-    wrapped = DataKey.objects.filter(subject_id=subject.pk).values_list("wrapped_key", flat=True).first()
+    loaded = subject._state.fields_cache.get("data_key")  # fetched with select_related("data_key")
+    if loaded is not None:
+        wrapped = loaded.wrapped_key
+    else:
+        wrapped = DataKey.objects.filter(subject_id=subject.pk).values_list("wrapped_key", flat=True).first()
     if wrapped is None:
         raise KeyDestroyed(f"subject #{subject.pk} has no data key (erased)")
     data_key = crypto.unwrap_data_key(bytes(wrapped), subject_ref=str(subject.public_id))

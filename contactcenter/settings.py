@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -61,7 +60,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -151,7 +149,8 @@ USE_TZ = True
 
 # --- Static files -----------------------------------------------------------------
 STATIC_URL = "static/"
-# collectstatic writes here in production; WhiteNoise serves it (and app files directly with DEBUG on).
+# Static files (the admin's, the inbox's and the widget's) are served by the ASGI app itself
+# (``contactcenter.asgi``); a reverse proxy may serve ``collectstatic``'s output from here instead.
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "static")
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
@@ -190,6 +189,9 @@ WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="dev-app-secret" if
 WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="dev-verify-token" if DEBUG else "")
 WHATSAPP_TIMEOUT_SECONDS = env.float("WHATSAPP_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_MAX_BYTES = 3 * 1024 * 1024
+# Threads per server process storing webhooks (each holds a pooled connection while it works);
+# 0 stores them on Django's single sync thread.
+WEBHOOK_DB_THREADS = env.int("WEBHOOK_DB_THREADS", default=8)
 # Approved message templates (as approved in Meta's WhatsApp Manager). ``purpose`` ties a
 # template to the consent it needs; marketing templates need a purpose with consent granted.
 WHATSAPP_TEMPLATES = env.json(

@@ -10,6 +10,7 @@ from consent.exceptions import ConsentError
 from conversations.models import Conversation, ConversationEvent, Message, Note, TeamMembership
 
 VIEW_ALL = "conversations.view_all_conversations"
+MEDIA_TYPES = frozenset({"image", "audio", "voice", "video", "document", "sticker"})
 
 
 def user_team_ids(*, user: AbstractBaseUser) -> list[int]:
@@ -107,7 +108,7 @@ def message_render(message: Message) -> dict[str, Any]:
             {"id": a.pk, "mime_type": a.mime_type, "status": a.status, "size": a.size}
             for a in message.attachments.all()
         ]
-        if message.pk
+        if message.pk and message.type in MEDIA_TYPES
         else [],
     }
 

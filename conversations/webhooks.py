@@ -14,10 +14,12 @@ customer's number, bodies hold names and text.
 import hmac
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -70,9 +72,78 @@ def _apply(batch: WebhookBatch) -> tuple[int, int, int]:
     return stored, applied, changed
 
 
+_executor: ThreadPoolExecutor | None = None
+
+
+async def _run_db(func, *args):
+    """Run database work on the webhook thread pool (``WEBHOOK_DB_THREADS``), so several webhooks
+    wait for PostgreSQL at once; 0 runs it on Django's single sync thread (tests on SQLite)."""
+    global _executor
+    threads = settings.WEBHOOK_DB_THREADS
+    if threads <= 0:
+        return await sync_to_async(func)(*args)
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="webhook-db")
+    return await sync_to_async(_on_pool_thread, thread_sensitive=False, executor=_executor)(func, *args)
+
+
+def _apply_committed(batch: WebhookBatch) -> tuple[int, int, int]:
+    """One transaction for the whole POST: the 200 goes out only once all of it is committed."""
+    with transaction.atomic():
+        return _apply(batch)
+
+
+def _on_pool_thread(func, *args):
+    """Django closes the request thread's connections itself; a pool thread must do it, or keep
+    a pooled connection checked out (and a broken one in use) between webhooks."""
+    close_old_connections()
+    try:
+        return func(*args)
+    finally:
+        close_old_connections()
+
+
+async def whatsapp_post(*, body: bytes, signature: str | None) -> tuple[int, str]:
+    """Steps 2-5 of the contract for a body already read within the size limit: (status, text)."""
+    if not signature_valid(body, signature, secret=settings.WHATSAPP_APP_SECRET):
+        logger.warning("whatsapp webhook refused: missing or wrong signature (%s bytes)", len(body))
+        return 401, "invalid signature"
+    try:
+        batch = parse_webhook(json.loads(body))
+    except (ValueError, RecursionError) as exc:
+        # PayloadError is a ValueError; its message names the reason, never a value.
+        reason = str(exc) if isinstance(exc, PayloadError) else "malformed JSON"
+        logger.warning("whatsapp webhook refused (%s bytes): %s", len(body), reason)
+        return 400, reason
+    if batch.error_codes:
+        logger.warning("whatsapp webhook carries errors: codes %s", ",".join(batch.error_codes))
+    try:
+        # Signature and parsing ran on the event loop; the database work runs on a thread.
+        stored, applied, changed = await _run_db(_apply_committed, batch)
+    except Exception as exc:  # noqa: BLE001 — whatever broke, Meta must retry: nothing was committed
+        logger.error(
+            "whatsapp webhook failed, rolled back for redelivery (%s messages, %s statuses, %s number changes): %s",
+            len(batch.messages),
+            len(batch.statuses),
+            len(batch.number_changes),
+            type(exc).__name__,
+        )
+        return 500, "temporary failure"
+    logger.info(
+        "whatsapp webhook: %s/%s messages stored, %s/%s statuses applied, %s number changes, %s skipped",
+        stored,
+        len(batch.messages),
+        applied,
+        len(batch.statuses),
+        changed,
+        batch.skipped,
+    )
+    return 200, "ok"
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
+async def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _verify(request)
     limit = settings.WEBHOOK_MAX_BYTES
@@ -91,37 +162,5 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
     if len(body) > limit:
         logger.warning("whatsapp webhook refused: %s bytes, limit %s", len(body), limit)
         return _plain(413, "payload too large")
-    if not signature_valid(body, request.headers.get(HEADER), secret=settings.WHATSAPP_APP_SECRET):
-        logger.warning("whatsapp webhook refused: missing or wrong signature (%s bytes)", len(body))
-        return _plain(401, "invalid signature")
-    try:
-        batch = parse_webhook(json.loads(body))
-    except (ValueError, RecursionError) as exc:
-        # PayloadError is a ValueError; its message names the reason, never a value.
-        reason = str(exc) if isinstance(exc, PayloadError) else "malformed JSON"
-        logger.warning("whatsapp webhook refused (%s bytes): %s", len(body), reason)
-        return _plain(400, reason)
-    if batch.error_codes:
-        logger.warning("whatsapp webhook carries errors: codes %s", ",".join(batch.error_codes))
-    try:
-        with transaction.atomic():
-            stored, applied, changed = _apply(batch)
-    except Exception as exc:  # noqa: BLE001 — whatever broke, Meta must retry: nothing was committed
-        logger.error(
-            "whatsapp webhook failed, rolled back for redelivery (%s messages, %s statuses, %s number changes): %s",
-            len(batch.messages),
-            len(batch.statuses),
-            len(batch.number_changes),
-            type(exc).__name__,
-        )
-        return _plain(500, "temporary failure")
-    logger.info(
-        "whatsapp webhook: %s/%s messages stored, %s/%s statuses applied, %s number changes, %s skipped",
-        stored,
-        len(batch.messages),
-        applied,
-        len(batch.statuses),
-        changed,
-        batch.skipped,
-    )
-    return _plain(200, "ok")
+    status, text = await whatsapp_post(body=body, signature=request.headers.get(HEADER))
+    return _plain(status, text)

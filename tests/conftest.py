@@ -23,15 +23,9 @@ def asgi_server(transactional_db):
     (in-memory by default, Redis pub/sub in CI). Returns the base URL.
     """
     import uvicorn
-    from channels.routing import ProtocolTypeRouter
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    from contactcenter.asgi import application, django_asgi_app
+    from contactcenter.asgi import application as app
 
-    # As runserver and pytest-django's live server do: static files straight from the apps (no collectstatic).
-    app = ProtocolTypeRouter(
-        {"http": ASGIStaticFilesHandler(django_asgi_app), "websocket": application.application_mapping["websocket"]}
-    )
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio")

@@ -18,14 +18,16 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from consent import services as consent_services
 from consent import vault
+from consent.contacts import normalize_contact
 from consent.exceptions import ConsentError
 from consent.keywords import Intent, interpret
 from consent.models import ConsentChannel, ConsentState, ConsentStatus, ContactPoint, Purpose, Subject
-from consent.selectors import subject_get_by_contact
+from consent.selectors import contact_point_get, marketing_keywords, subject_get_by_contact
 from conversations.models import (
     Attachment,
     Conversation,
@@ -71,7 +73,8 @@ def _route_team(subject: Subject) -> Team | None:
 
 def _open_conversation(*, subject: Subject, contact: ContactPoint | None, channel: str) -> tuple[Conversation, bool]:
     conversation = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("team", "assigned_agent", "contact_point")
         .filter(subject=subject, channel=channel)
         .exclude(status=ConversationStatus.RESOLVED)
         .first()
@@ -112,11 +115,10 @@ def _store_message(
         status=MessageStatus.RECEIVED,
         provider_timestamp=inbound.timestamp,
     )
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
-        return None  # delivered before: stored once, nothing more to do
+    # ``ingest`` checked for an earlier delivery; two deliveries racing each other make the
+    # unique constraint refuse the second, which fails its transaction so the provider retries
+    # and the retry finds the message stored. No savepoint here: it costs two round trips a message.
+    message.save(force_insert=True)
     if inbound.media is not None:
         attachment = Attachment.objects.create(
             message=message,
@@ -138,14 +140,10 @@ def _consent_replies(*, subject: Subject, conversation: Conversation, inbound: I
     """Act on STOP / START / YES. Returns texts to send back, in the subject's language."""
     if inbound.type not in (MessageType.TEXT, MessageType.BUTTON, MessageType.INTERACTIVE) or not inbound.text:
         return []
-    marketing = list(Purpose.objects.filter(is_marketing=True, active=True).order_by("pk"))
-    extra: dict[str, list[str]] = {}
-    for purpose in marketing:
-        for intent, words in (purpose.keywords or {}).items():
-            extra.setdefault(intent, []).extend(words)
-    match = interpret(inbound.text, subject.language, extra=extra)
+    match = interpret(inbound.text, subject.language, extra=marketing_keywords())
     if match.intent == Intent.NONE:
         return []
+    marketing = list(Purpose.objects.filter(is_marketing=True, active=True).order_by("pk"))
     channel = _CONSENT_CHANNEL.get(inbound.provider, ConsentChannel.SYSTEM)
     evidence = consent_services.Evidence(inbound_message_id=inbound.provider_message_id[:200], keyword=match.keyword)
     replies: list[str] = []
@@ -185,24 +183,38 @@ def _consent_replies(*, subject: Subject, conversation: Conversation, inbound: I
     return replies
 
 
-@transaction.atomic
 def ingest(*, inbound: InboundMessage) -> IngestResult:
+    """Store one inbound message. Raises ``InvalidContactPoint`` before writing anything."""
+    # Validated before the transaction starts, so a refused sender needs no savepoint to undo.
+    normalize_contact(kind=inbound.contact_kind, value=inbound.sender)
+    # Nested in a caller's transaction (a webhook batch) this joins it: all or nothing.
+    with transaction.atomic(savepoint=False):
+        return _ingest(inbound)
+
+
+def _ingest(inbound: InboundMessage) -> IngestResult:
     from conversations.services.outbound import message_queue_system_reply
 
     if Message.objects.filter(provider=inbound.provider, provider_message_id=inbound.provider_message_id).exists():
         return IngestResult(message=None, created=False)  # a redelivery: stored once already
-    subject, _ = consent_services.subject_get_or_create_by_contact(
-        kind=inbound.contact_kind,
-        value=inbound.sender,
-        display_name=inbound.profile_name[:200],
-        language=inbound.language or None,
-        actor=None,
-    )
-    # Serialise work on one subject (a burst of messages from the same customer).
-    Subject.objects.select_for_update().filter(pk=subject.pk).first()
-    contact = ContactPoint.objects.filter(subject=subject, kind=inbound.contact_kind).order_by("pk").first()
+    contact = contact_point_get(kind=inbound.contact_kind, value=inbound.sender)
+    if contact is None:
+        subject, _ = consent_services.subject_get_or_create_by_contact(
+            kind=inbound.contact_kind,
+            value=inbound.sender,
+            display_name=inbound.profile_name[:200],
+            language=inbound.language or None,
+            actor=None,
+        )
+        contact = ContactPoint.objects.filter(subject=subject, kind=inbound.contact_kind).order_by("pk").first()
+    subject = contact.subject
+    # The conversation row lock (below) serialises a burst of messages from one customer; two first
+    # messages racing to open a conversation meet the partial unique constraint, and one is retried.
     conversation, opened = _open_conversation(subject=subject, contact=contact, channel=inbound.provider)
-    conversation.subject = subject  # reuse the instance whose data key is already unwrapped
+    # Reuse the instances whose data key is already unwrapped: no second key lookup to render events.
+    conversation.subject = subject
+    if conversation.contact_point is not None:
+        conversation.contact_point.subject = subject
     message = _store_message(conversation=conversation, inbound=inbound)
     if message is None:
         return IngestResult(message=None, created=False)
@@ -210,7 +222,12 @@ def ingest(*, inbound: InboundMessage) -> IngestResult:
     conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, inbound.timestamp]), default=now)
     conversation.last_message_at = now
     conversation.unread_count += 1
-    conversation.save(update_fields=["last_inbound_at", "last_message_at", "unread_count"])
+    # Counters, not a change anyone audits: no history row per message (QuerySet.update writes none).
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_inbound_at=conversation.last_inbound_at,
+        last_message_at=conversation.last_message_at,
+        unread_count=F("unread_count") + 1,
+    )
     if opened:
         event_record(kind="conversation.opened", conversation=conversation)
     event_record(kind="conversation.message", conversation=conversation, message=message)
@@ -241,6 +258,11 @@ def message_status_update(*, update: StatusUpdate) -> bool:
                 )  # fmt: skip
             except IntegrityError:
                 pass
+        # If the send committed its id meanwhile, it may already have looked for early statuses:
+        # look again once this row is committed too. Together with the send's own look after its
+        # commit (outbound._mark), one of the two sees both rows.
+        provider, provider_id = update.provider, update.provider_message_id
+        transaction.on_commit(lambda: early_statuses_retry(provider=provider, provider_message_id=provider_id))
         return False
     return _apply_status(message, update)
 
@@ -276,6 +298,18 @@ def early_statuses_apply(*, message: Message) -> None:
             ),
         )  # fmt: skip
     EarlyStatus.objects.filter(pk__in=[r.pk for r in early]).delete()
+
+
+@transaction.atomic
+def early_statuses_retry(*, provider: str, provider_message_id: str) -> None:
+    message = (
+        Message.objects.select_for_update()
+        .select_related("conversation")
+        .filter(provider=provider, provider_message_id=provider_message_id)
+        .first()
+    )
+    if message is not None:
+        early_statuses_apply(message=message)
 
 
 @transaction.atomic

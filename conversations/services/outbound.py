@@ -56,7 +56,7 @@ def _queue(
         template_language=(template or {}).get("language", ""),
     )
     conversation.last_message_at = timezone.now()
-    conversation.save(update_fields=["last_message_at"])
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=conversation.last_message_at)  # no history
     event_record(kind="conversation.message", conversation=conversation, message=message)
     transaction.on_commit(lambda: message_deliver_enqueue(message_id=message.pk))
     return message
@@ -153,9 +153,13 @@ def _mark(message: Message, *, status: str, provider_message_id: str = "", code:
             data={"status": status, "error_code": locked.error_code},
         )
         if provider_message_id:
-            from conversations.services.ingest import early_statuses_apply
+            from conversations.services.ingest import early_statuses_apply, early_statuses_retry
 
             early_statuses_apply(message=locked)
+            # Statuses stored while this transaction was open are picked up once it is committed.
+            transaction.on_commit(
+                lambda: early_statuses_retry(provider=locked.provider, provider_message_id=provider_message_id)
+            )
 
 
 def message_deliver(*, message_id: int, sleep=time.sleep) -> str:

@@ -9,6 +9,7 @@ Invariants:
 - Groups are narrow: ``conversation-<id>``, ``team-<id>``, ``agent-<id>``.
 """
 
+import asyncio
 import logging
 from typing import Any
 
@@ -39,6 +40,8 @@ def event_record(
     message: Message | None = None,
     data: dict[str, Any] | None = None,
 ) -> ConversationEvent:
+    from conversations.selectors import event_render
+
     event = ConversationEvent.objects.create(
         kind=kind,
         conversation=conversation,
@@ -47,22 +50,23 @@ def event_record(
         agent_id=conversation.assigned_agent_id if conversation else None,
         data=data or {},
     )
-    transaction.on_commit(lambda: event_publish(event_id=event.pk))
+    # Rendered now, from the objects in hand (the subject's key is already unwrapped), and sent
+    # only once the transaction commits; a replay renders the same row again from the database.
+    payload = event_render(event)
+    groups = event_groups(conversation_id=event.conversation_id, team_id=event.team_id, agent_id=event.agent_id)
+    transaction.on_commit(lambda: event_publish(event_id=event.pk, payload=payload, groups=groups))
     return event
 
 
-def event_publish(*, event_id: int) -> None:
-    from conversations.selectors import event_render
-
-    event = ConversationEvent.objects.select_related("conversation__subject", "message").filter(pk=event_id).first()
-    if event is None:
-        return
-    payload = event_render(event)
+async def _send_all(groups: list[str], message: dict[str, Any]) -> None:
     layer = get_channel_layer()
-    groups = event_groups(conversation_id=event.conversation_id, team_id=event.team_id, agent_id=event.agent_id)
+    await asyncio.gather(*(layer.group_send(group, message) for group in groups))
+
+
+def event_publish(*, event_id: int, payload: dict[str, Any], groups: list[str]) -> None:
     try:
-        for group in groups:
-            async_to_sync(layer.group_send)(group, {"type": "inbox.event", "event": payload})
+        # One hop into the event loop for all groups of the event.
+        async_to_sync(_send_all)(groups, {"type": "inbox.event", "event": payload})
     except Exception:
         logger.exception("publishing event %s failed; clients will catch up from the outbox", event_id)
 
