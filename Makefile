@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+FAKE_GRAPH_PORT ?= 8099
 
-.PHONY: run serve test lint format install install-dev migrate seed bench clean
+.PHONY: run customer test lint format install install-dev migrate seed bench clean
 
 $(BIN)/python:
 	@py="$$(scripts/find-python)" && echo "Using $$py" && "$$py" -m venv $(VENV)
@@ -28,9 +29,23 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The embedded demo: the app, plus a local fake of Meta's Graph API (it accepts the agents' replies and
+# posts delivery and read receipts back). `make customer TEXT="Hallo"` plays a WhatsApp customer.
 run: seed
-	@echo "Serving on http://$(HOST):$(PORT) (admin: /admin/, API docs: /api/docs/, health: /healthz)"
-	$(BIN)/uvicorn contactcenter.asgi:application --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT): inbox /inbox/ (agent), admin /admin/ (dpo), web chat /webchat/demo/,"
+	@echo "API docs /api/docs/, health /healthz; fake Graph API on 127.0.0.1:$(FAKE_GRAPH_PORT)"
+	@$(BIN)/python manage.py fake_graph_api --port $(FAKE_GRAPH_PORT) \
+		--webhook http://$(HOST):$(PORT)/webhooks/whatsapp/ & fake=$$!; \
+	trap 'kill $$fake 2>/dev/null' EXIT INT TERM; \
+	WHATSAPP_API_BASE=$${WHATSAPP_API_BASE:-http://127.0.0.1:$(FAKE_GRAPH_PORT)} \
+		$(BIN)/uvicorn contactcenter.asgi:application --host $(HOST) --port $(PORT)
+
+TEXT ?= Hallo, wo ist meine Bestellung?
+FROM ?= 4915123456789
+NAME ?= Erika Mustermann
+customer: install
+	$(BIN)/python manage.py play_customer --url http://$(HOST):$(PORT)/webhooks/whatsapp/ \
+		--from $(FROM) --name "$(NAME)" "$(TEXT)"
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -43,8 +58,11 @@ format: install-dev
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks need PostgreSQL and Redis: DATABASE_URL=postgres://... REDIS_URL=redis://... make bench
 bench: install-dev
 	$(BIN)/python bench/consent_state.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/realtime.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache staticfiles

@@ -7,14 +7,11 @@ production; the channel layer is the in-memory one, or Redis pub/sub when
 """
 
 import itertools
-import sys
-import types
 from datetime import timedelta
-from pathlib import Path
 
-import channels
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
@@ -32,26 +29,6 @@ from conversations.services import (
     team_create,
     team_member_add,
 )
-
-
-def _websocket_communicator() -> type:
-    try:
-        from channels.testing import WebsocketCommunicator
-    except ModuleNotFoundError as exc:
-        if exc.name != "daphne":
-            raise
-        # channels.testing's __init__ imports its live-server case, which needs daphne (we serve with uvicorn).
-        # Import the package's modules without that __init__: the communicator itself needs no daphne.
-        package = types.ModuleType("channels.testing")
-        package.__path__ = [str(Path(channels.__file__).parent / "testing")]
-        sys.modules["channels.testing"] = package
-        from channels.testing.websocket import WebsocketCommunicator
-
-        package.WebsocketCommunicator = WebsocketCommunicator
-    return WebsocketCommunicator
-
-
-WebsocketCommunicator = _websocket_communicator()
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
 

@@ -11,8 +11,8 @@ import uuid
 from typing import Any
 
 import pytest
-from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.core import signing
 from django.urls import reverse
 
@@ -24,40 +24,6 @@ from consent.selectors import consent_state, subject_get_by_contact
 from contactcenter.asgi import application
 from conversations import services
 from conversations.models import Conversation, Message
-
-
-class WebsocketCommunicator(ApplicationCommunicator):
-    """``channels.testing.WebsocketCommunicator``, minus its package's import of daphne (not installed).
-
-    Same scope, same frames; only the calls these tests use.
-    """
-
-    def __init__(self, application: Any, path: str, headers: list[tuple[bytes, bytes]]) -> None:
-        self.scope = {"type": "websocket", "path": path, "query_string": b"", "headers": headers, "subprotocols": []}
-        super().__init__(application, self.scope)
-
-    async def connect(self, timeout: float = 1) -> tuple[bool, Any]:
-        await self.send_input({"type": "websocket.connect"})
-        response = await self.receive_output(timeout)
-        if response["type"] == "websocket.close":
-            return False, response.get("code", 1000)
-        return True, response.get("subprotocol")
-
-    async def send_to(self, text_data: str) -> None:
-        await self.send_input({"type": "websocket.receive", "text": text_data})
-
-    async def send_json_to(self, data: Any) -> None:
-        await self.send_to(json.dumps(data))
-
-    async def receive_json_from(self, timeout: float = 1) -> Any:
-        response = await self.receive_output(timeout)
-        assert response["type"] == "websocket.send", response
-        return json.loads(response["text"])
-
-    async def disconnect(self, code: int = 1000, timeout: float = 1) -> None:
-        await self.send_input({"type": "websocket.disconnect", "code": code})
-        await self.wait(timeout)
-
 
 CONSUMER_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 pytestmark = [CONSUMER_DB]
