@@ -85,6 +85,18 @@ def service(db):
 
 
 @pytest.fixture
+def webchat_purpose(db):
+    """The purpose the web-chat widget's consent box grants (settings.WEBCHAT_CONSENT_PURPOSE)."""
+    return services.purpose_create(
+        code="webchat-service",
+        name=texts("Web chat"),
+        description=texts("Answering your message in the web chat"),
+        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
+        actor=None,
+    )
+
+
+@pytest.fixture
 def notices(db):
     """Published notices: GDPR in the five languages, LGPD in pt-br and en."""
     published = {}

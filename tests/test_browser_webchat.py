@@ -8,19 +8,13 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
-from conftest import texts
-from consent import services as consent_services
 from consent.models import ConsentEvent
 from conversations import services
 from conversations.models import Message
 
 
 @pytest.fixture
-def webchat_setup(django_user_model, notices):
-    consent_services.purpose_create(
-        code="webchat-service", name=texts("Chat"), description=texts("Chat with us"),
-        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"}, actor=None,
-    )  # fmt: skip
+def webchat_setup(django_user_model, notices, webchat_purpose):
     team = services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
     agent = django_user_model.objects.create_user("ben")
     agent.groups.add(Group.objects.get(name="Agent"))

@@ -16,7 +16,6 @@ from channels.testing import WebsocketCommunicator
 from django.core import signing
 from django.urls import reverse
 
-from conftest import texts
 from consent import crypto
 from consent import services as consent_services
 from consent.models import ConsentEvent, ConsentState, Subject
@@ -30,17 +29,6 @@ pytestmark = [CONSUMER_DB]
 
 VISITOR_IP = "203.0.113.7"
 TIMEOUT = 5
-
-
-@pytest.fixture
-def webchat_purpose(db):
-    return consent_services.purpose_create(
-        code="webchat-service",
-        name=texts("Web chat"),
-        description=texts("Answering your message in the web chat"),
-        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
-        actor=None,
-    )
 
 
 @pytest.fixture
