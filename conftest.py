@@ -85,6 +85,19 @@ def service(db):
 
 
 @pytest.fixture
+def marketing_whatsapp(db):
+    """The purpose the default ``weekly_offers`` template names (settings.WHATSAPP_TEMPLATES); single opt-in."""
+    return services.purpose_create(
+        code="marketing-whatsapp",
+        name=texts("Offers on WhatsApp"),
+        description=texts("Weekly offers"),
+        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
+        is_marketing=True,
+        actor=None,
+    )
+
+
+@pytest.fixture
 def webchat_purpose(db):
     """The purpose the web-chat widget's consent box grants (settings.WEBCHAT_CONSENT_PURPOSE)."""
     return services.purpose_create(

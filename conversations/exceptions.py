@@ -33,3 +33,14 @@ class ConsentMissing(ConversationError):
 class NotAllowed(ConversationError):
     code = "not_allowed"
     http_status = 403
+
+
+class WebchatRefused(ConversationError):
+    """An answer to the web-chat client (an ``error`` frame with this code), not a failure of ours."""
+
+    http_status = 400
+
+    def __init__(self, code: str, **extra: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.extra = extra

@@ -19,7 +19,7 @@ Invariants:
 - The visitor id is trusted only with its signed token; otherwise the socket
   gets a new identity (``conversations.providers.webchat``).
 - A status report is applied only to a reply sent to this visitor.
-- Thin: writes go through ``consent.services`` and ``conversations.services``.
+- Thin: every write is a use case in ``conversations.services.webchat``.
 - Never logs message text or visitor ids.
 """
 
@@ -29,20 +29,17 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
-from consent import services as consent_services
 from consent.exceptions import ConsentError
-from consent.models import ConsentChannel, ConsentStatus, ContactKind, PrivacyNotice, Purpose, Subject
-from consent.selectors import consent_state, notice_current, subject_get_by_contact
+from consent.selectors import notice_current
 from conversations.exceptions import ConversationError
-from conversations.models import Conversation, ConversationStatus, Direction, Message
+from conversations.exceptions import WebchatRefused as Refused
+from conversations.models import Conversation, ConversationStatus, Direction
 from conversations.providers import webchat
-from conversations.providers.base import InboundMessage, StatusUpdate
-from conversations.services import ingest, message_status_update, signal_send
+from conversations.services import signal_send
+from conversations.services import webchat as webchat_services
 
 logger = logging.getLogger(__name__)
 
@@ -53,39 +50,12 @@ MAX_FRAME_CHARS = 20_000
 HISTORY_LIMIT = 50
 
 
-class Refused(Exception):
-    """An answer to the client (``error``), not a failure of ours."""
-
-    def __init__(self, code: str, **extra: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.extra = extra
-
-
 # --- Database work (each runs in a worker thread) -------------------------------------------
 
 
-def _subject(visitor: str) -> Subject | None:
-    return subject_get_by_contact(kind=ContactKind.WEBCHAT, value=visitor)
-
-
-def _purpose() -> Purpose:
-    purpose = Purpose.objects.filter(code=settings.WEBCHAT_CONSENT_PURPOSE, active=True).first()
-    if purpose is None:
-        logger.error("web chat: consent purpose %s is missing or inactive", settings.WEBCHAT_CONSENT_PURPOSE)
-        raise Refused("unavailable")
-    return purpose
-
-
-def _jurisdiction(subject: Subject | None) -> str:
-    # Web chat has no phone number to derive a country from: a new visitor gets the default regime.
-    return subject.jurisdiction if subject is not None else settings.DEFAULT_JURISDICTION
-
-
-def _consented(subject: Subject | None) -> bool:
-    return subject is not None and consent_state(subject=subject, purpose=settings.WEBCHAT_CONSENT_PURPOSE) == (
-        ConsentStatus.GRANTED
-    )
+_subject = webchat_services.visitor_subject
+_jurisdiction = webchat_services.visitor_jurisdiction
+_consented = webchat_services.visitor_consented
 
 
 @database_sync_to_async
@@ -100,78 +70,9 @@ def _welcome(visitor: str, language: str) -> dict[str, Any]:
     }
 
 
-@database_sync_to_async
-def _consent(visitor: str, language: str, notice_id: int, ip: str) -> None:
-    with transaction.atomic():
-        purpose = _purpose()
-        subject = _subject(visitor)
-        notice: PrivacyNotice | None = notice_current(language=language, jurisdiction=_jurisdiction(subject))
-        if notice is None:
-            raise Refused("notice_unavailable")
-        if notice.pk != notice_id:
-            # The widget showed an older version (or made one up): show the current one and ask again.
-            raise Refused("notice_outdated", notice=webchat.notice_render(notice, language=language))
-        if subject is None:
-            subject, _ = consent_services.subject_get_or_create_by_contact(
-                kind=ContactKind.WEBCHAT, value=visitor, language=language, actor=None
-            )
-        if _consented(subject):
-            return
-        consent_services.consent_grant(
-            subject=subject,
-            purpose=purpose,
-            channel=ConsentChannel.WEBCHAT,
-            notice=notice,
-            evidence=consent_services.Evidence(form="webchat-widget", ip=ip),
-        )
-
-
-@database_sync_to_async
-def _message(visitor: str, language: str, client_id: str, text: str) -> str:
-    subject = _subject(visitor)
-    if not _consented(subject):
-        raise Refused("consent_required")
-    result = ingest(
-        inbound=InboundMessage(
-            provider=webchat.PROVIDER,
-            provider_message_id=client_id,
-            contact_kind=ContactKind.WEBCHAT,
-            sender=visitor,
-            timestamp=timezone.now(),
-            type="text",
-            text=text,
-            language=language,
-        )
-    )
-    if not result.created and not _owned(subject, client_id, direction=Direction.INBOUND):
-        # Someone else's id (or a reused one): refuse rather than acknowledge a message we did not store.
-        raise Refused("invalid_client_id")
-    return client_id
-
-
-def _owned(subject: Subject | None, provider_message_id: str, *, direction: str) -> bool:
-    return (
-        subject is not None
-        and Message.objects.filter(
-            provider=webchat.PROVIDER,
-            provider_message_id=provider_message_id,
-            direction=direction,
-            conversation__subject=subject,
-        ).exists()
-    )
-
-
-@database_sync_to_async
-def _status(visitor: str, provider_message_id: str, status: str, trusted: bool) -> None:
-    # ``trusted``: this socket was handed the id by the server; the send may not have stored it yet,
-    # and message_status_update keeps such a report for when it does.
-    if not trusted and not _owned(_subject(visitor), provider_message_id, direction=Direction.OUTBOUND):
-        raise Refused("unknown_message")
-    message_status_update(
-        update=StatusUpdate(
-            provider=webchat.PROVIDER, provider_message_id=provider_message_id, status=status, timestamp=timezone.now()
-        )
-    )
+_consent = database_sync_to_async(webchat_services.webchat_consent)
+_message = database_sync_to_async(webchat_services.webchat_receive)
+_status = database_sync_to_async(webchat_services.webchat_status)
 
 
 @database_sync_to_async
@@ -282,7 +183,7 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         notice_id = content.get("notice_id")
         if not isinstance(notice_id, int) or isinstance(notice_id, bool):
             raise Refused("bad_frame")
-        await _consent(self.visitor, self.language, notice_id, self._client_ip())
+        await _consent(visitor=self.visitor, language=self.language, notice_id=notice_id, ip=self._client_ip())
         await self.send_json({"type": "consented"})
 
     async def on_message(self, content: dict[str, Any]) -> None:
@@ -298,7 +199,7 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         if not await self._message_allowed():
             raise Refused("rate_limited", client_id=client_id)
         try:
-            message_id = await _message(self.visitor, self.language, client_id, text)
+            message_id = await _message(visitor=self.visitor, language=self.language, client_id=client_id, text=text)
         except Refused as refused:
             refused.extra.setdefault("client_id", client_id)
             raise
@@ -326,7 +227,9 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         message_id = content.get("message_id")
         if not isinstance(message_id, str) or not message_id.startswith("webchat.") or len(message_id) > 128:
             raise Refused("unknown_message")
-        await _status(self.visitor, message_id, status, message_id in self.sent_ids)
+        await _status(
+            visitor=self.visitor, provider_message_id=message_id, status=status, trusted=message_id in self.sent_ids
+        )
 
     HANDLERS = {
         "hello": on_hello,

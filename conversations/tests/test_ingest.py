@@ -197,16 +197,13 @@ def test_number_change_keeps_one_subject(team, notices):
     assert not services.contact_number_change(change=change), "a redelivery changes nothing"
 
 
-def test_free_text_needs_the_window_and_marketing_needs_consent(team, notices, marketing, agent):
+def test_free_text_needs_the_window_and_marketing_needs_consent(team, notices, marketing_whatsapp, agent):
     conversation = services.ingest(inbound=inbound("a", mid="wamid.w")).message.conversation
     TeamMembership.objects.create(team=team, user=agent)
     assert services.message_reply(conversation=conversation, actor=agent, text="Gern!").status == "queued"
     Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=timezone.now() - timedelta(hours=25))
     with pytest.raises(WindowClosed):
         services.message_reply(conversation=conversation, actor=agent, text="zu spät")
-    from consent.models import Purpose
-
-    Purpose.objects.filter(code="marketing").update(code="marketing-whatsapp")
     with pytest.raises(ConsentMissing):
         services.message_send_template(
             conversation=conversation, actor=agent, name="weekly_offers", language="de", parameters=["-20%"]

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conftest import texts
 from consent import services as consent_services
 from consent.models import ConsentChannel
 from conversations.exceptions import ConsentMissing, WindowClosed
@@ -209,18 +208,6 @@ def test_template_outside_the_window_is_sent(db, fake_graph, default_team, agent
     message.refresh_from_db()
     assert (message.type, message.status) == ("template", MessageStatus.SENT)
     assert message.content["text"] == "Hallo, es gibt Neuigkeiten zu Ihrer Anfrage: Paket 7"
-
-
-@pytest.fixture
-def marketing_whatsapp(db):
-    return consent_services.purpose_create(
-        code="marketing-whatsapp",
-        name=texts("Offers on WhatsApp"),
-        description=texts("Weekly offers"),
-        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
-        is_marketing=True,
-        actor=None,
-    )
 
 
 def test_marketing_template_refused_without_consent(db, fake_graph, default_team, agent, marketing_whatsapp):
