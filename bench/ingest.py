@@ -8,9 +8,11 @@ HMAC + one insert + one publish made about 475/s on this machine class, DESIGN.m
         .venv/bin/python bench/ingest.py [--seconds 20] [--connections 16] [--workers 2]
 
 What runs: uvicorn with ``--workers`` processes serving ``contactcenter.asgi:application`` on
-127.0.0.1 against a scratch database; ``wrk`` (Debian package) posts unique, pre-signed
-payloads (every message id distinct, 2,000 customers writing, so both new and ongoing
-conversations), then the script counts what was stored: every 200 must be a stored message.
+127.0.0.1 against a scratch database. First, each of ``--customers`` customers writes a first
+message (first contact: subject, key, contact point and conversation are created), sent by 16
+client threads; its rate is printed on its own. Then ``wrk`` (Debian package) posts unique,
+pre-signed payloads from those returning customers (every message id distinct), and the script
+counts what was stored: every 200 must be a stored message.
 """
 
 import argparse
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,8 +63,36 @@ end
 """
 
 
+CUSTOMERS = 1000
+
+
+def customer_numbers() -> list[str]:
+    return [stack.customer_number(stack.LANGUAGES[i % 5], i) for i in range(CUSTOMERS)]
+
+
+def first_contacts(base: str) -> None:
+    """Every customer's first message (creates subject, key, contact point, conversation)."""
+    import httpx
+
+    def post(index_number: tuple[int, str]) -> int:
+        index, number = index_number
+        body = stack.whatsapp_payload([(number, f"Customer {index}", f"wamid.first.{uuid.uuid4().hex}", "Hello")])
+        with httpx.Client(timeout=60) as client:
+            return client.post(
+                base + "/webhooks/whatsapp/", content=body,
+                headers={"Content-Type": "application/json", "X-Hub-Signature-256": stack.sign(body)},
+            ).status_code  # fmt: skip
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(post, enumerate(customer_numbers())))
+    elapsed = time.monotonic() - started
+    print(f"first contacts: {len(statuses)} customers in {elapsed:.1f} s = {len(statuses) / elapsed:.0f} per s "
+          f"({sum(s != 200 for s in statuses)} non-200)")  # fmt: skip
+
+
 def make_payloads(directory: Path, *, threads: int, per_thread: int, batch: int, tag: str) -> None:
-    customers = [stack.customer_number(stack.LANGUAGES[i % 5], i) for i in range(2000)]
+    customers = customer_numbers()
     counter = 0
     for thread in range(1, threads + 1):
         with open(directory / f"t{thread}.txt", "w") as handle:
@@ -72,7 +103,7 @@ def make_payloads(directory: Path, *, threads: int, per_thread: int, batch: int,
                     wa_id = customers[counter % len(customers)]
                     wamid = f"wamid.{tag}.{uuid.uuid4().hex}"
                     messages.append(
-                        (wa_id, f"Customer {counter % 2000}", wamid, f"Question number {counter} about my order")
+                        (wa_id, f"Customer {counter % CUSTOMERS}", wamid, f"Question number {counter} about my order")
                     )
                 body = stack.whatsapp_payload(messages)
                 handle.write(stack.sign(body) + "\t" + body.decode() + "\n")
@@ -142,7 +173,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--customers", type=int, default=CUSTOMERS)
     args = parser.parse_args()
+    globals()["CUSTOMERS"] = args.customers
     if shutil.which("wrk") is None:
         print("needs wrk (apt-get install wrk)")
         sys.exit(2)
@@ -155,6 +188,7 @@ def main() -> None:
         with stack.server(st, workers=args.workers) as base:
             print(f"uvicorn x{args.workers} on {base}; PostgreSQL + Redis pub/sub; wrk 2 threads x {args.connections} "
                   f"connections; {args.seconds} s each after a 3 s warm-up")  # fmt: skip
+            first_contacts(base)
             scenario(
                 st, base, batch=1, seconds=args.seconds, connections=args.connections, label="single-message POSTs"
             )

@@ -83,7 +83,8 @@ def scratch_stack(suffix: str) -> Iterator[Stack]:
 def setup_django(stack: Stack) -> None:
     """This process joins the stack (same database and keys) to seed data and read results."""
     for key in ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY",
-                "DJANGO_ALLOWED_HOSTS", "DJANGO_SECURE_SSL_REDIRECT", "WHATSAPP_APP_SECRET", "CHANNEL_LAYER_PREFIX"):  # fmt: skip
+                "DJANGO_ALLOWED_HOSTS", "DJANGO_SECURE_SSL_REDIRECT", "WHATSAPP_APP_SECRET", "CHANNEL_LAYER_PREFIX",
+                "LOG_LEVEL"):  # fmt: skip
         os.environ[key] = stack.env[key]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings")
     sys.path.insert(0, str(PROJECT_DIR))

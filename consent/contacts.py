@@ -1,6 +1,7 @@
 """Normalisation of contact values, so one person has one contact point per kind."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -18,7 +19,15 @@ class NormalizedContact:
 
 
 def normalize_contact(*, kind: str, value: str) -> NormalizedContact:
-    raw = (value or "").strip()
+    return _normalize(kind, value or "")
+
+
+# Every inbound message normalises its sender; parsing and classifying a number with phonenumbers
+# costs about a millisecond, so the answers for recent senders are kept. They hold no link to a
+# subject (a number and its E.164 form), and a process keeps at most this many.
+@lru_cache(maxsize=20_000)
+def _normalize(kind: str, value: str) -> NormalizedContact:
+    raw = value.strip()
     if kind == ContactKind.WHATSAPP:
         # WhatsApp sends wa_id as bare digits with the country code ("4915112345678").
         candidate = raw if raw.startswith("+") else "+" + raw.lstrip("0")

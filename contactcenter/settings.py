@@ -199,7 +199,12 @@ WHATSAPP_TIMEOUT_SECONDS = env.float("WHATSAPP_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_MAX_BYTES = 3 * 1024 * 1024
 # Threads per server process storing webhooks (each holds a pooled connection while it works);
 # 0 stores them on Django's single sync thread.
-WEBHOOK_DB_THREADS = env.int("WEBHOOK_DB_THREADS", default=8)
+WEBHOOK_DB_THREADS = env.int("WEBHOOK_DB_THREADS", default=4)
+# Group commit: webhooks arriving while a transaction runs are stored together in the next one.
+# Lanes are the transactions a server process runs at once (at most WEBHOOK_DB_THREADS are used);
+# a group holds at most WEBHOOK_GROUP_MAX messages and statuses.
+WEBHOOK_COMMIT_LANES = env.int("WEBHOOK_COMMIT_LANES", default=2)
+WEBHOOK_GROUP_MAX = env.int("WEBHOOK_GROUP_MAX", default=200)
 # Approved message templates (as approved in Meta's WhatsApp Manager). ``purpose`` ties a
 # template to the consent it needs; marketing templates need a purpose with consent granted.
 WHATSAPP_TEMPLATES = env.json(
@@ -265,20 +270,21 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 
 # --- Logging: internal ids only, never personal data (DESIGN decision 6) ---------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "contactcenter.logging.RedactPersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Django's request logger puts the full request (query string, POST
         # body on some errors) into the record: keep only status-level lines.
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # The ASGI server's access log prints query strings (an admin search
-        # by phone number): route it through the same redacting handler.
-        "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "uvicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # by phone number): route it through the same redacting handler. LOG_LEVEL=WARNING turns it off.
+        "uvicorn.access": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "uvicorn.error": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }

@@ -3,7 +3,8 @@
 Order matters and is the contract with Meta:
 1. size limit (413), 2. signature over the raw body, constant-time (401),
 3. JSON and envelope shape (400), 4. every message, status and number change of
-the batch through the services in ONE transaction, 5. 200 only after commit.
+the batch through the services in ONE transaction (shared with the webhooks that
+arrived meanwhile: ``GroupCommitter``), 5. 200 only after commit.
 Any failure in 4 rolls everything back and answers 500, so Meta delivers the
 batch again (for up to 7 days); the services make redelivery a no-op.
 
@@ -11,9 +12,11 @@ Logs carry counts, codes and exception class names only: wamids encode the
 customer's number, bodies hold names and text.
 """
 
+import asyncio
 import hmac
 import json
 import logging
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
@@ -27,7 +30,7 @@ from django.views.decorators.http import require_http_methods
 from consent.exceptions import InvalidContactPoint
 from conversations.providers.whatsapp.parser import PayloadError, WebhookBatch, parse_webhook
 from conversations.providers.whatsapp.signature import HEADER, signature_valid
-from conversations.services import contact_number_change, ingest, message_status_update
+from conversations.services import contact_number_change, ingest_many, message_status_update
 
 logger = logging.getLogger(__name__)
 
@@ -50,26 +53,28 @@ def _verify(request: HttpRequest) -> HttpResponse:
     return HttpResponseForbidden()
 
 
-def _apply(batch: WebhookBatch) -> tuple[int, int, int]:
-    """Hand the batch to the services; returns (messages stored, statuses applied, numbers changed)."""
-    stored = applied = changed = 0
-    for inbound in batch.messages:
-        try:
-            # ``ingest`` is atomic: nested here it is a savepoint, so a refused sender undoes only its own work.
-            result = ingest(inbound=inbound)
-        except InvalidContactPoint:
-            # A sender id that is no phone number can never be stored: retrying would not help.
-            logger.warning("whatsapp webhook: message with an invalid sender id skipped")
-            continue
-        stored += int(result.created)
-    for update in batch.statuses:
-        applied += int(message_status_update(update=update))
-    for change in batch.number_changes:
-        try:
-            changed += int(contact_number_change(change=change))  # atomic: a savepoint, like ingest
-        except InvalidContactPoint:
-            logger.warning("whatsapp webhook: number change with an invalid number skipped")
-    return stored, applied, changed
+def _apply(batches: list[WebhookBatch]) -> list[tuple[int, int, int]]:
+    """Hand the batches to the services; per batch (messages stored, statuses applied, numbers changed)."""
+    messages = [inbound for batch in batches for inbound in batch.messages]
+    results = iter(ingest_many(inbounds=messages))
+    counts = []
+    for batch in batches:
+        stored = applied = changed = 0
+        for _ in batch.messages:
+            result = next(results)
+            if result.refused:
+                # A sender id that is no phone number can never be stored: retrying would not help.
+                logger.warning("whatsapp webhook: message with an invalid sender id skipped")
+            stored += int(result.created)
+        for update in batch.statuses:
+            applied += int(message_status_update(update=update))
+        for change in batch.number_changes:
+            try:
+                changed += int(contact_number_change(change=change))  # atomic: a savepoint
+            except InvalidContactPoint:
+                logger.warning("whatsapp webhook: number change with an invalid number skipped")
+        counts.append((stored, applied, changed))
+    return counts
 
 
 _executor: ThreadPoolExecutor | None = None
@@ -87,10 +92,81 @@ async def _run_db(func, *args):
     return await sync_to_async(_on_pool_thread, thread_sensitive=False, executor=_executor)(func, *args)
 
 
-def _apply_committed(batch: WebhookBatch) -> tuple[int, int, int]:
-    """One transaction for the whole POST: the 200 goes out only once all of it is committed."""
+def _apply_committed(batches: list[WebhookBatch]) -> list[tuple[int, int, int]]:
+    """One transaction for all of them: each POST's 200 goes out only once it is committed."""
     with transaction.atomic():
-        return _apply(batch)
+        return _apply(batches)
+
+
+class GroupCommitter:
+    """Group commit: the webhooks that arrive while a transaction runs go into the next one together.
+
+    Under load this turns many small transactions into a few large ones (``ingest_many`` stores a
+    group with a fixed number of queries), and at low load a group is a single webhook, so nothing
+    waits. Every POST still gets its 200 only after the transaction holding it committed. If a
+    group's transaction fails, each of its webhooks is retried alone, so one bad delivery answers
+    500 for itself and not for the others.
+    """
+
+    def __init__(self, *, lanes: int, max_messages: int) -> None:
+        self.lanes = max(1, lanes)
+        self.max_messages = max(1, max_messages)
+        self.pending: list[tuple[WebhookBatch, asyncio.Future]] = []
+        self.running = 0
+        self.tasks: set[asyncio.Task] = set()
+
+    async def submit(self, batch: WebhookBatch) -> tuple[int, int, int]:
+        future = asyncio.get_running_loop().create_future()
+        self.pending.append((batch, future))
+        if self.running < self.lanes:
+            self.running += 1
+            task = asyncio.create_task(self._drain())
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+        return await future
+
+    def _take(self) -> list[tuple[WebhookBatch, asyncio.Future]]:
+        group, size = [], 0
+        while self.pending and (not group or size + len(self.pending[0][0].messages) <= self.max_messages):
+            item = self.pending.pop(0)
+            group.append(item)
+            size += len(item[0].messages) + len(item[0].statuses)
+        return group
+
+    async def _drain(self) -> None:
+        try:
+            while self.pending:
+                group = self._take()
+                try:
+                    counts = await _run_db(_apply_committed, [batch for batch, _ in group])
+                except Exception as exc:  # noqa: BLE001 — retried one by one below, or answered 500
+                    if len(group) == 1:
+                        group[0][1].set_exception(exc)
+                        continue
+                    logger.warning("webhook group of %s failed (%s); retrying each alone", len(group),
+                                   type(exc).__name__)  # fmt: skip
+                    for batch, future in group:
+                        try:
+                            future.set_result((await _run_db(_apply_committed, [batch]))[0])
+                        except Exception as single:  # noqa: BLE001
+                            future.set_exception(single)
+                    continue
+                for (_, future), result in zip(group, counts, strict=True):
+                    future.set_result(result)
+        finally:
+            self.running -= 1
+
+
+_committers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommitter]" = weakref.WeakKeyDictionary()
+
+
+def _committer() -> GroupCommitter:
+    loop = asyncio.get_running_loop()
+    committer = _committers.get(loop)
+    if committer is None:
+        committer = GroupCommitter(lanes=settings.WEBHOOK_COMMIT_LANES, max_messages=settings.WEBHOOK_GROUP_MAX)
+        _committers[loop] = committer
+    return committer
 
 
 def _on_pool_thread(func, *args):
@@ -119,7 +195,7 @@ async def whatsapp_post(*, body: bytes, signature: str | None) -> tuple[int, str
         logger.warning("whatsapp webhook carries errors: codes %s", ",".join(batch.error_codes))
     try:
         # Signature and parsing ran on the event loop; the database work runs on a thread.
-        stored, applied, changed = await _run_db(_apply_committed, batch)
+        stored, applied, changed = await _committer().submit(batch)
     except Exception as exc:  # noqa: BLE001 — whatever broke, Meta must retry: nothing was committed
         logger.error(
             "whatsapp webhook failed, rolled back for redelivery (%s messages, %s statuses, %s number changes): %s",

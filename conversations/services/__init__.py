@@ -11,6 +11,7 @@ from conversations.services.conversation import (
     presence_disconnect,
 )
 from conversations.services.ingest import IngestResult, contact_number_change, ingest, message_status_update
+from conversations.services.ingest_many import ingest_many
 from conversations.services.outbound import (
     message_deliver,
     message_queue_system_reply,
@@ -32,6 +33,7 @@ __all__ = [
     "conversation_transfer",
     "event_record",
     "ingest",
+    "ingest_many",
     "message_deliver",
     "message_queue_system_reply",
     "message_reply",

@@ -54,6 +54,7 @@ class IngestResult:
     message: Message | None
     created: bool
     replies: tuple[Message, ...] = ()
+    refused: bool = False  # the sender is no valid contact point: nothing stored, retrying cannot help
 
 
 def content_encrypt(subject: Subject, content: dict) -> bytes | None:

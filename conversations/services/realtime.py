@@ -58,9 +58,52 @@ def event_record(
     return event
 
 
+def event_record_many(*, events: list[ConversationEvent]) -> list[ConversationEvent]:
+    """``event_record`` for many events at once: one insert, one publish hop after commit.
+
+    Each event must carry its ``conversation`` (and ``message``) instances, as ``event_record``'s
+    callers pass them; ids come back from the insert in order, so they still increase in the
+    order given.
+    """
+    from conversations.selectors import event_render
+
+    if not events:
+        return events
+    for event in events:
+        conversation = event.conversation
+        event.team_id = conversation.team_id if conversation else None
+        event.agent_id = conversation.assigned_agent_id if conversation else None
+    ConversationEvent.objects.bulk_create(events)
+    batch = [
+        (
+            event.pk,
+            event_render(event),
+            event_groups(conversation_id=event.conversation_id, team_id=event.team_id, agent_id=event.agent_id),
+        )
+        for event in events
+    ]
+    transaction.on_commit(lambda: events_publish(batch=batch))
+    return events
+
+
 async def _send_all(groups: list[str], message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     await asyncio.gather(*(layer.group_send(group, message) for group in groups))
+
+
+async def _send_batch(batch: list[tuple[int, dict[str, Any], list[str]]]) -> None:
+    layer = get_channel_layer()
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for _, payload, groups in batch:
+        for group in groups:
+            by_group.setdefault(group, []).append({"type": "inbox.event", "event": payload})
+
+    async def send_in_order(group: str, messages: list[dict[str, Any]]) -> None:
+        # One group's frames in event order; different groups concurrently.
+        for message in messages:
+            await layer.group_send(group, message)
+
+    await asyncio.gather(*(send_in_order(group, messages) for group, messages in by_group.items()))
 
 
 def event_publish(*, event_id: int, payload: dict[str, Any], groups: list[str]) -> None:
@@ -69,6 +112,15 @@ def event_publish(*, event_id: int, payload: dict[str, Any], groups: list[str]) 
         async_to_sync(_send_all)(groups, {"type": "inbox.event", "event": payload})
     except Exception:
         logger.exception("publishing event %s failed; clients will catch up from the outbox", event_id)
+
+
+def events_publish(*, batch: list[tuple[int, dict[str, Any], list[str]]]) -> None:
+    try:
+        async_to_sync(_send_batch)(batch)
+    except Exception:
+        logger.exception(
+            "publishing events %s..%s failed; clients will catch up from the outbox", batch[0][0], batch[-1][0]
+        )
 
 
 def signal_send(*, group: str, message: dict[str, Any]) -> None:

@@ -505,7 +505,7 @@ def test_after_a_failure_the_redelivery_stores_everything(post_webhook, default_
         raise ConnectionError("database went away")  # an infrastructure failure mid-batch
 
     payload = load_fixture("meta_01_text.json")
-    monkeypatch.setattr(conversations.webhooks, "ingest", broken)
+    monkeypatch.setattr(conversations.webhooks, "ingest_many", broken)
     assert post_webhook(payload).status_code == 500
     assert counts() == (0, 0, 0, 0)
     monkeypatch.undo()
