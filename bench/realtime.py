@@ -7,7 +7,8 @@ with 50 sockets at 100 messages/s on this machine class, the default core layer 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python bench/realtime.py [--seconds 20] [--rate 100] [--workers 2]
 
-Latency is measured from just before the signed webhook POST leaves this process to the
+The 500 customers (100 per language) first write once each, so the measured messages come from
+returning customers (first contact is measured in bench/ingest.py). Latency is measured from just before the signed webhook POST leaves this process to the
 moment an agent's socket (one of the 10 in the team serving the customer's language)
 receives the ``conversation.message`` event: ingest, commit, publish, fan-out, all of it.
 Every (message, agent) delivery is one sample.
@@ -84,10 +85,36 @@ async def agent(base: str, cookie: str, sent: dict[str, float], samples: list[fl
                 samples.append((arrived - sent[token]) * 1000)
 
 
+CUSTOMERS = [(lang, stack.customer_number(lang, i)) for lang in LANGUAGES for i in range(100)]
+
+
+async def first_contacts(base: str) -> None:
+    """Every customer writes once before the measurement: first contact (subject, key, contact
+    point, conversation, auto-assignment) is a different path, measured by bench/ingest.py."""
+    import httpx
+
+    started = time.perf_counter()
+    gate = asyncio.Semaphore(16)
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+
+        async def post(wa_id: str) -> int:
+            body = stack.whatsapp_payload([(wa_id, "Bench Customer", f"wamid.first.{uuid.uuid4().hex}", "Hello")])
+            async with gate:
+                response = await client.post(
+                    "/webhooks/whatsapp/", content=body,
+                    headers={"Content-Type": "application/json", "X-Hub-Signature-256": stack.sign(body)},
+                )  # fmt: skip
+            return response.status_code
+
+        statuses = await asyncio.gather(*(post(wa_id) for _, wa_id in CUSTOMERS))
+    print(f"first contacts: {len(statuses)} customers in {time.perf_counter() - started:.1f} s, "
+          f"{sum(s != 200 for s in statuses)} non-200")  # fmt: skip
+
+
 async def load(base: str, *, rate: int, seconds: int, sent: dict[str, float]) -> tuple[int, int]:
     import httpx
 
-    customers = [(lang, stack.customer_number(lang, i)) for lang in LANGUAGES for i in range(100)]
+    customers = CUSTOMERS
     ok = failed = 0
     async with httpx.AsyncClient(base_url=base, timeout=10, limits=httpx.Limits(max_connections=64)) as client:
 
@@ -122,6 +149,7 @@ async def measure(base: str, cookies: list[tuple[str, str]], *, rate: int, secon
     connected: list[int] = []
     agents = [asyncio.create_task(agent(base, cookie, sent, samples, ready, connected, stop)) for _, cookie in cookies]
     await asyncio.wait_for(ready.wait(), timeout=30)
+    await first_contacts(base)
     warm: dict[str, float] = {}
     await load(base, rate=rate, seconds=2, sent=warm)  # warm-up: connections, pools, first subjects
     await asyncio.sleep(1)

@@ -105,6 +105,7 @@ def server(stack: Stack, *, workers: int = 2, port: int | None = None) -> Iterat
     command = [
         sys.executable, "-m", "uvicorn", "contactcenter.asgi:application", "--host", "127.0.0.1", "--port", str(port),
         "--workers", str(workers), "--no-access-log", "--log-level", "warning", "--lifespan", "off",
+        "--ws-per-message-deflate", "false",
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=PROJECT_DIR, env=stack.env)
     base = f"http://127.0.0.1:{port}"

@@ -28,6 +28,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import prefetch_related_objects
 
 from conversations import selectors
+from conversations.consumers.relay import RelayDispatchMixin
 from conversations.services import presence_connect, presence_disconnect, signal_send
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,9 @@ def _replay(user: AbstractBaseUser, after_id: int) -> tuple[list[dict[str, Any]]
     return [selectors.event_render(e) for e in events], len(events) >= 500
 
 
-class AgentInboxConsumer(AsyncJsonWebsocketConsumer):
+class AgentInboxConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
+    relay_types = frozenset({"inbox.event", "inbox.typing"})
+
     user: AbstractBaseUser
     view_all: bool
     team_ids: frozenset[int]

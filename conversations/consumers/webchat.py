@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from consent.exceptions import ConsentError
 from consent.selectors import notice_current
+from conversations.consumers.relay import RelayDispatchMixin
 from conversations.exceptions import ConversationError
 from conversations.exceptions import WebchatRefused as Refused
 from conversations.models import Conversation, ConversationStatus, Direction
@@ -102,7 +103,9 @@ def _transcript(visitor: str, language: str) -> str:
 # --- The consumer ------------------------------------------------------------------------------
 
 
-class WebchatConsumer(AsyncJsonWebsocketConsumer):
+class WebchatConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
+    relay_types = frozenset({"webchat.message", "webchat.typing"})
+
     async def connect(self) -> None:
         self.visitor: str | None = None
         self.group: str | None = None
