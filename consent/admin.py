@@ -20,7 +20,16 @@ from consent.contacts import contact_index, mask_contact, mask_name, normalize_c
 from consent.exceptions import ConsentError
 from consent.jurisdictions import JURISDICTIONS, LANGUAGES
 from consent.ledger import ledger_verify
-from consent.models import ConsentEvent, ConsentState, ContactKind, ContactPoint, PrivacyNotice, Purpose, Subject
+from consent.models import (
+    AccessRecord,
+    ConsentEvent,
+    ConsentState,
+    ContactKind,
+    ContactPoint,
+    PrivacyNotice,
+    Purpose,
+    Subject,
+)
 
 
 def _masked_name(subject: Subject) -> str:
@@ -431,3 +440,32 @@ class ConsentEventAdmin(admin.ModelAdmin):
             return HttpResponse(status=403 if request.method == "POST" else 405)
         self.verify_ledger(request)
         return redirect("admin:consent_consentevent_changelist")
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """The staff access log: read-only for everyone (append-only in the model too)."""
+
+    list_display = ["created_at", "actor_username", "action", "object_ref", "subject_public_id", "stated_reason"]
+    list_filter = ["action"]
+    search_fields = ["actor_username", "object_ref", "=subject_public_id"]
+    list_select_related = ["subject__data_key"]
+    readonly_fields = list_display
+    fields = list_display
+    ordering = ["-created_at", "-id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AccessRecord | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AccessRecord | None = None) -> bool:
+        return False
+
+    @admin.display(description="reason")
+    def stated_reason(self, obj: AccessRecord) -> str:
+        try:
+            return obj.reason
+        except ConsentError:
+            return "[erased]"

@@ -54,3 +54,9 @@ class KeyDestroyed(ConsentError):
 
     code = "key_destroyed"
     http_status = 410
+
+
+class ReasonRequired(ConsentError):
+    """Access beyond the default view needs a stated reason (the staff access log)."""
+
+    code = "reason_required"

@@ -27,10 +27,12 @@ from consent.exceptions import (
     InvalidEvidence,
     InvalidTransition,
     NoticeUnavailable,
+    ReasonRequired,
 )
 from consent.jurisdictions import JURISDICTIONS, LANGUAGES, jurisdiction_for_country, language_for_country
 from consent.ledger import ledger_append
 from consent.models import (
+    AccessRecord,
     ConsentAction,
     ConsentEvent,
     ConsentState,
@@ -573,3 +575,26 @@ def consent_expire_pending(*, batch_size: int = 500) -> int:
                 except InvalidTransition:
                     continue  # confirmed or withdrawn meanwhile
                 expired += 1
+
+
+ACCESS_REASON_MIN_CHARS = 8
+
+
+def access_record(
+    *, subject: Subject, actor: AbstractBaseUser, action: str, object_ref: str, reason: str
+) -> AccessRecord:
+    """Log staff access to personal data beyond the default view. Refuses without a real reason."""
+    reason = " ".join(reason.split())
+    if len(reason) < ACCESS_REASON_MIN_CHARS:
+        raise ReasonRequired(f"{action} on {object_ref}: a reason of {ACCESS_REASON_MIN_CHARS}+ characters is required")
+    record = AccessRecord(
+        subject=subject,
+        subject_public_id=subject.public_id,
+        actor=actor,
+        actor_username=actor.get_username()[:150],
+        action=action[:64],
+        object_ref=object_ref[:100],
+        reason_enc=vault.field_encrypt(subject, reason[:1000], field="consent.accessrecord.reason"),
+    )
+    record.save(force_insert=True)
+    return record

@@ -4,8 +4,9 @@
   a grant or withdrawal a customer states. No admin access.
 - Supervisor: an agent who also manages team membership and reads the ledger.
 - DPO: the data-protection officer; owns purposes, notices and the ledger
-  (verify, export), can correct a subject's jurisdiction. Cannot delete
-  ledger events: nobody can.
+  (verify, export), can correct a subject's jurisdiction, defines watch terms,
+  handles sensitive-data alerts, reads the staff access log. Cannot delete
+  ledger events or access records: nobody can.
 - Admin: runs the installation (users, tokens, teams) and everything above.
 """
 
@@ -52,6 +53,13 @@ _DPO = _AGENT | {
     "consent.export_consent_history",
     "conversations.view_teammembership",
     "conversations.view_all_conversations",
+    "conversations.view_sensitivealert",
+    "conversations.change_sensitivealert",
+    "conversations.view_watchterm",
+    "conversations.add_watchterm",
+    "conversations.change_watchterm",
+    "conversations.delete_watchterm",
+    "consent.view_accessrecord",
 }
 _ADMIN = (
     _SUPERVISOR

@@ -205,6 +205,12 @@ WEBHOOK_DB_THREADS = env.int("WEBHOOK_DB_THREADS", default=4)
 # a group holds at most WEBHOOK_GROUP_MAX messages and statuses.
 WEBHOOK_COMMIT_LANES = env.int("WEBHOOK_COMMIT_LANES", default=2)
 WEBHOOK_GROUP_MAX = env.int("WEBHOOK_GROUP_MAX", default=200)
+# The sensitive-data guard (conversations.sensitive). Scanning off exists for benchmarks only.
+SENSITIVE_SCAN_ENABLED = env.bool("SENSITIVE_SCAN_ENABLED", default=True)
+# Agents' drafts asking for card numbers, IBANs, ids or health details: warn (default) or block.
+SENSITIVE_DRAFT_BLOCK = env.bool("SENSITIVE_DRAFT_BLOCK", default=False)
+# Where customers should send such data instead (a link, or words), told them in their language.
+SENSITIVE_SECURE_CHANNEL = env.str("SENSITIVE_SECURE_CHANNEL", default="")
 # Approved message templates (as approved in Meta's WhatsApp Manager). ``purpose`` ties a
 # template to the consent it needs; marketing templates need a purpose with consent granted.
 WHATSAPP_TEMPLATES = env.json(

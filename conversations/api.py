@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from consent.exceptions import ConsentError
 from conversations import selectors, services
 from conversations.exceptions import ConversationError
 from conversations.models import CannedResponse, Conversation, ConversationStatus, Message, Note, Team
@@ -48,8 +49,8 @@ def require_perms(**by_method: str) -> type[BasePermission]:
 def _conversation_error_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     # The same mapping the project-wide handler is to get; kept here so the inbox answers correctly
     # whichever handler is configured (apps do not import ``contactcenter``: reach it through settings).
-    if isinstance(exc, ConversationError):
-        return Response({"error": exc.code, "detail": exc.message}, status=exc.http_status)
+    if isinstance(exc, ConversationError | ConsentError):
+        return Response({"error": exc.code, "detail": exc.message, **getattr(exc, "extra", {})}, status=exc.http_status)
     return api_settings.EXCEPTION_HANDLER(exc, context)
 
 
@@ -169,6 +170,29 @@ class ErrorOut(serializers.Serializer):
 
 class ReplyIn(serializers.Serializer):
     text = serializers.CharField(max_length=4096, trim_whitespace=True)
+    confirm_sensitive = serializers.BooleanField(
+        default=False,
+        help_text="Send a draft that asks for card, account or id numbers or health details after the warning "
+        "(409 sensitive_draft). Ignored when such drafts are blocked (422 sensitive_draft_blocked).",
+    )
+
+
+class RevealIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, help_text="Why you need the full number; logged.")
+
+
+class RevealOut(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class DraftCheckIn(serializers.Serializer):
+    text = serializers.CharField(max_length=4096, allow_blank=True, trim_whitespace=False)
+
+
+class DraftCheckOut(serializers.Serializer):
+    kinds = serializers.ListField(child=serializers.CharField())
+    hint = serializers.CharField()
+    blocked = serializers.BooleanField()
 
 
 class TemplateIn(serializers.Serializer):
@@ -264,9 +288,49 @@ class ConversationReplyApi(InboxApi):
         data = ReplyIn(data=request.data)
         data.is_valid(raise_exception=True)
         message = services.message_reply(
-            conversation=conversation, actor=request.user, text=data.validated_data["text"]
+            conversation=conversation,
+            actor=request.user,
+            text=data.validated_data["text"],
+            confirm_sensitive=data.validated_data["confirm_sensitive"],
         )
         return Response(messages_render(conversation, [message])[0], status=status.HTTP_201_CREATED)
+
+
+class MessageRevealApi(InboxApi):
+    permission_classes = [require_perms(post=VIEW)]
+
+    @extend_schema(
+        summary="Unmask a message's card, account or id numbers (reason required, logged)",
+        request=RevealIn,
+        responses={200: RevealOut, **_errors},
+    )
+    def post(self, request: Request, conversation_id: int, message_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        message = Message.objects.filter(conversation=conversation, pk=message_id).first()
+        if message is None:
+            raise Http404
+        message.conversation = conversation
+        data = RevealIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        text = services.message_reveal(message=message, actor=request.user, reason=data.validated_data["reason"])
+        return Response({"text": text}, headers={"Cache-Control": "no-store"})
+
+
+class ConversationDraftCheckApi(InboxApi):
+    permission_classes = [require_perms(post=REPLY)]
+
+    @extend_schema(
+        summary="Does this draft ask the customer for sensitive data? (the composer's live warning)",
+        request=DraftCheckIn,
+        responses={200: DraftCheckOut, **_errors},
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        data = DraftCheckIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(
+            services.draft_warnings(text=data.validated_data["text"], language=conversation.subject.language)
+        )
 
 
 class ConversationTemplateApi(InboxApi):

@@ -44,3 +44,24 @@ class WebchatRefused(ConversationError):
         super().__init__(code)
         self.code = code
         self.extra = extra
+
+
+class SensitiveDraft(ConversationError):
+    """The agent's draft asks the customer for card numbers, account numbers, ids or health details.
+
+    ``kinds`` say what it asks for; the agent may send it anyway after seeing the warning
+    (``confirm_sensitive``), unless ``SENSITIVE_DRAFT_BLOCK`` turns the warning into a block.
+    """
+
+    code = "sensitive_draft"
+    http_status = 409
+
+    def __init__(self, message: str, *, kinds: list[str], hint: str, blocked: bool) -> None:
+        super().__init__(message)
+        self.kinds = kinds
+        self.hint = hint
+        self.blocked = blocked
+        self.extra = {"kinds": kinds, "hint": hint, "blocked": blocked}
+        if blocked:
+            self.code = "sensitive_draft_blocked"
+            self.http_status = 422

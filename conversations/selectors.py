@@ -7,7 +7,16 @@ from django.db.models import Q, QuerySet
 
 from consent.contacts import mask_contact
 from consent.exceptions import ConsentError
-from conversations.models import Conversation, ConversationEvent, Message, Note, TeamMembership
+from conversations.models import (
+    AlertStatus,
+    Conversation,
+    ConversationEvent,
+    Message,
+    Note,
+    SensitiveAlert,
+    TeamMembership,
+)
+from conversations.sensitive.masking import has_masked, mask_spans
 
 VIEW_ALL = "conversations.view_all_conversations"
 MEDIA_TYPES = frozenset({"image", "audio", "voice", "video", "document", "sticker"})
@@ -17,11 +26,20 @@ def user_team_ids(*, user: AbstractBaseUser) -> list[int]:
     return list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
 
 
+def user_team_roles(*, user: AbstractBaseUser) -> tuple[list[int], list[int]]:
+    """(the teams the user belongs to, the teams the user supervises)."""
+    rows = list(TeamMembership.objects.filter(user=user).values_list("team_id", "role"))
+    return [t for t, _ in rows], [t for t, role in rows if role == TeamMembership.Role.SUPERVISOR]
+
+
 def conversation_visibility(*, user: AbstractBaseUser) -> Q | None:
-    """``None`` means everything (DPO, admin); else the agent's teams and own conversations."""
+    """``None`` means everything (DPO, admin). Else: the user's own conversations, every conversation
+    of the teams they supervise, and the non-sensitive ones of the teams they belong to. A sensitive
+    conversation (special-category data) is seen only by its agent, its team's supervisors, the DPO."""
     if user.has_perm(VIEW_ALL):
         return None
-    return Q(team_id__in=user_team_ids(user=user)) | Q(assigned_agent_id=user.pk)
+    team_ids, supervised = user_team_roles(user=user)
+    return Q(assigned_agent_id=user.pk) | Q(team_id__in=supervised) | Q(team_id__in=team_ids, sensitive=False)
 
 
 def conversation_list(
@@ -90,13 +108,25 @@ def conversation_render(conversation: Conversation) -> dict[str, Any]:
 
 
 def message_render(message: Message) -> dict[str, Any]:
+    """A message as agents see it: financial and national identifiers masked (last four visible)."""
     content = _safe(lambda: message.content, {})
+    findings = message.findings or []
+    masked = has_masked(findings)
+    text = content.get("text", "")
+    if masked and not message.redacted:
+        text = mask_spans(text, findings)
     return {
         "id": message.pk,
         "conversation": message.conversation_id,
         "direction": message.direction,
         "type": message.type,
-        "text": content.get("text", ""),
+        "text": text,
+        "masked": masked,
+        "revealable": masked and not message.redacted,
+        "redacted": message.redacted,
+        "special_category": message.special_category,
+        "may_contain_special": message.may_contain_special,
+        "findings": sorted({f["type"] for f in findings}),
         "content": {k: v for k, v in content.items() if k != "text"},
         "status": message.status,
         "error_code": message.error_code,
@@ -138,7 +168,10 @@ def event_list_for_user(*, user: AbstractBaseUser, after_id: int, limit: int = 5
         "conversation__contact_point", "message__conversation__subject",
     )  # fmt: skip
     if not user.has_perm(VIEW_ALL):
-        rows = rows.filter(Q(team_id__in=user_team_ids(user=user)) | Q(agent_id=user.pk))
+        team_ids, supervised = user_team_roles(user=user)
+        rows = rows.filter(
+            Q(agent_id=user.pk) | Q(team_id__in=supervised) | Q(team_id__in=team_ids, conversation__sensitive=False)
+        )
     return list(rows.order_by("id")[:limit])
 
 
@@ -158,3 +191,12 @@ def online_agent_loads(*, team_id: int) -> list[tuple[int, int]]:
     ):
         loads[uid] = count
     return sorted(loads.items(), key=lambda item: (item[1], item[0]))
+
+
+def alert_list_open(*, after_id: int = 0, limit: int = 200) -> list[SensitiveAlert]:
+    """Open sensitive-data alerts after an id, oldest first (a DPO socket's replay)."""
+    return list(
+        SensitiveAlert.objects.filter(pk__gt=after_id, status=AlertStatus.OPEN)
+        .select_related("conversation__subject__data_key")
+        .order_by("pk")[:limit]
+    )

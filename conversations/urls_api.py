@@ -39,6 +39,16 @@ urlpatterns = [
     path(
         "conversations/<int:conversation_id>/notes/", api.ConversationNoteApi.as_view(), name="api-conversation-notes"
     ),
+    path(
+        "conversations/<int:conversation_id>/messages/<int:message_id>/reveal/",
+        api.MessageRevealApi.as_view(),
+        name="api-message-reveal",
+    ),
+    path(
+        "conversations/<int:conversation_id>/draft-check/",
+        api.ConversationDraftCheckApi.as_view(),
+        name="api-conversation-draft-check",
+    ),
     path("canned-responses/", api.CannedResponseListApi.as_view(), name="api-canned-response-list"),
     path("templates/", api.TemplateListApi.as_view(), name="api-template-list"),
 ]

@@ -1,3 +1,4 @@
+from consent.models.access import AccessRecord
 from consent.models.ledger import ConsentAction, ConsentChannel, ConsentEvent, ConsentState, ConsentStatus, LedgerHead
 from consent.models.notice import PrivacyNotice
 from consent.models.purpose import Purpose
@@ -5,6 +6,7 @@ from consent.models.subject import ContactKind, ContactPoint, Subject
 from consent.models.vault import DataKey
 
 __all__ = [
+    "AccessRecord",
     "ConsentAction",
     "ConsentChannel",
     "ConsentEvent",

@@ -50,9 +50,11 @@ def _positive_int(value: Any) -> int | None:
     return value
 
 
-def _load_identity(user: AbstractBaseUser) -> tuple[bool, bool, list[int]]:
-    """(may use the inbox, sees everything, team ids): the permission cache stays on this user instance."""
-    return user.has_perm(VIEW_PERM), user.has_perm(selectors.VIEW_ALL), selectors.user_team_ids(user=user)
+def _load_identity(user: AbstractBaseUser) -> tuple[bool, bool, list[int], list[int]]:
+    """(may use the inbox, sees everything, team ids, supervised team ids): the permission cache
+    stays on this user instance."""
+    team_ids, supervised = selectors.user_team_roles(user=user)
+    return user.has_perm(VIEW_PERM), user.has_perm(selectors.VIEW_ALL), team_ids, supervised
 
 
 def _replay(user: AbstractBaseUser, after_id: int) -> tuple[list[dict[str, Any]], bool]:
@@ -79,6 +81,7 @@ class AgentInboxConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
     user: AbstractBaseUser
     view_all: bool
     team_ids: frozenset[int]
+    supervised_ids: frozenset[int]
 
     async def connect(self) -> None:
         self.groups_joined: set[str] = set()
@@ -91,11 +94,12 @@ class AgentInboxConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self._refuse(CLOSE_UNAUTHENTICATED)
             return
-        may_use, view_all, team_ids = await database_sync_to_async(_load_identity)(user)
+        may_use, view_all, team_ids, supervised = await database_sync_to_async(_load_identity)(user)
         if not may_use:
             await self._refuse(CLOSE_FORBIDDEN)
             return
         self.user, self.view_all, self.team_ids = user, view_all, frozenset(team_ids)
+        self.supervised_ids = frozenset(supervised)
         await database_sync_to_async(presence_connect)(user=user)
         self.present = True
         # Groups before accept: once the client sees the socket open, nothing published is missed.
@@ -244,13 +248,16 @@ class AgentInboxConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
         return False
 
     def _may_see(self, payload: dict[str, Any]) -> bool:
-        # The one place to narrow later (sensitive conversations): mirrors selectors.conversation_visibility.
+        # Mirrors selectors.conversation_visibility, from the event alone (no query per event).
         if self.view_all:
             return True
         conversation = payload.get("conversation")
         if not isinstance(conversation, dict):
             return False
-        return conversation.get("team") in self.team_ids or conversation.get("assigned_agent") == self.user.pk
+        team = conversation.get("team")
+        if conversation.get("assigned_agent") == self.user.pk or team in self.supervised_ids:
+            return True
+        return team in self.team_ids and not conversation.get("sensitive")
 
     async def inbox_event(self, message: dict[str, Any]) -> None:
         payload = message.get("event")

@@ -17,11 +17,14 @@ from conversations.models.message import (
     MessageType,
     status_may_advance,
 )
-from conversations.models.team import CannedResponse, Team, TeamMembership
+from conversations.models.sensitive import ALERT_TRANSITIONS, AlertStatus, SensitiveAlert, Severity, WatchTerm
+from conversations.models.team import CannedResponse, SensitivePolicy, Team, TeamMembership
 
 __all__ = [
+    "ALERT_TRANSITIONS",
     "CONVERSATION_TRANSITIONS",
     "AgentPresence",
+    "AlertStatus",
     "Attachment",
     "AttachmentStatus",
     "CannedResponse",
@@ -35,7 +38,11 @@ __all__ = [
     "MessageStatus",
     "MessageType",
     "Note",
+    "SensitiveAlert",
+    "SensitivePolicy",
+    "Severity",
     "Team",
     "TeamMembership",
+    "WatchTerm",
     "status_may_advance",
 ]

@@ -66,6 +66,12 @@ class Message(models.Model):
     provider_timestamp = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The sensitive-data guard (conversations.sensitive): [{"category", "type", "start", "end"}] into the
+    # text, never the value itself. Masked types show only their last four characters to agents.
+    findings = models.JSONField(default=list, blank=True)
+    special_category = models.BooleanField(default=False, help_text="Art. 9 GDPR / Art. 11 LGPD data detected.")
+    may_contain_special = models.BooleanField(default=False, help_text="Media: not scanned, may hold such data.")
+    redacted = models.BooleanField(default=False, help_text="Only the masked form was stored (team policy).")
 
     class Meta:
         ordering = ["created_at", "id"]

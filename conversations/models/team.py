@@ -5,6 +5,11 @@ from simple_history.models import HistoricalRecords
 from consent.jurisdictions import LANGUAGE_CHOICES
 
 
+class SensitivePolicy(models.TextChoices):
+    MASK = "mask", "Store; mask financial and national identifiers in the agent's view"
+    REDACT = "redact", "Store only the masked form and tell the customer which secure channel to use"
+
+
 class Team(models.Model):
     """A group of agents sharing a queue. Conversations are routed to a team first."""
 
@@ -17,6 +22,10 @@ class Team(models.Model):
     languages = models.JSONField(
         default=list, blank=True, help_text='Customer languages this team serves first, e.g. ["de", "nl"].'
     )
+    sensitive_policy = models.CharField(
+        max_length=8, choices=SensitivePolicy.choices, default=SensitivePolicy.MASK,
+        help_text="What happens to card numbers, IBANs and national ids customers send.",
+    )  # fmt: skip
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -20,10 +20,22 @@ from conversations.services.outbound import (
     template_catalog,
 )
 from conversations.services.realtime import event_record, signal_send
-from conversations.services.teams import canned_response_create, team_create, team_member_add
+from conversations.services.sensitive import (
+    alert_set_status,
+    draft_warnings,
+    message_reveal,
+    watch_term_create,
+)
+from conversations.services.teams import (
+    canned_response_create,
+    team_create,
+    team_member_add,
+    team_set_sensitive_policy,
+)
 
 __all__ = [
     "IngestResult",
+    "alert_set_status",
     "canned_response_create",
     "contact_number_change",
     "conversation_assign",
@@ -31,12 +43,14 @@ __all__ = [
     "conversation_resolve",
     "conversation_set_status",
     "conversation_transfer",
+    "draft_warnings",
     "event_record",
     "ingest",
     "ingest_many",
     "message_deliver",
     "message_queue_system_reply",
     "message_reply",
+    "message_reveal",
     "message_send_template",
     "message_status_update",
     "note_add",
@@ -45,5 +59,7 @@ __all__ = [
     "signal_send",
     "team_create",
     "team_member_add",
+    "team_set_sensitive_policy",
     "template_catalog",
+    "watch_term_create",
 ]

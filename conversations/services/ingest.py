@@ -4,8 +4,9 @@ Invariants:
 - Each inbound message is handled in one transaction: dedupe on the
   provider's id (unique constraint; a duplicate is a no-op), resolve the
   subject by its contact point's blind index, act on consent keywords, attach
-  to or open the conversation, store the message encrypted, append the outbox
-  event. Publishing happens after commit (``event_record``).
+  to or open the conversation, scan for sensitive data (``services.sensitive``),
+  store the message encrypted with its findings, append the outbox event.
+  Publishing happens after commit (``event_record``).
 - The caller acknowledges the provider only after ``ingest`` returned, so
   nothing is acknowledged that is not durably stored.
 - Status updates only move a message forward (``status_may_advance``);
@@ -43,6 +44,7 @@ from conversations.models import (
 from conversations.providers.base import InboundMessage, NumberChange, StatusUpdate
 from conversations.selectors import online_agent_loads
 from conversations.services.realtime import event_record
+from conversations.services.sensitive import ScanOutcome, message_apply_scan, message_scan, sensitive_after_store
 
 logger = logging.getLogger(__name__)
 
@@ -101,14 +103,16 @@ def _store_message(
     *,
     conversation: Conversation,
     inbound: InboundMessage,
-) -> Message | None:
+) -> tuple[Message, ScanOutcome]:
+    message_type = inbound.type if inbound.type in MessageType.values else MessageType.UNSUPPORTED
+    outcome = message_scan(text=inbound.text, message_type=message_type, direction="in", team=conversation.team)
     content = dict(inbound.content)
-    if inbound.text:
-        content["text"] = inbound.text
+    if outcome.text:
+        content["text"] = outcome.text
     message = Message(
         conversation=conversation,
         direction=Direction.INBOUND,
-        type=inbound.type if inbound.type in MessageType.values else MessageType.UNSUPPORTED,
+        type=message_type,
         content_enc=content_encrypt(conversation.subject, content),
         provider=inbound.provider,
         provider_message_id=inbound.provider_message_id,
@@ -116,6 +120,7 @@ def _store_message(
         status=MessageStatus.RECEIVED,
         provider_timestamp=inbound.timestamp,
     )
+    message_apply_scan(message, outcome)
     # ``ingest`` checked for an earlier delivery; two deliveries racing each other make the
     # unique constraint refuse the second, which fails its transaction so the provider retries
     # and the retry finds the message stored. No savepoint here: it costs two round trips a message.
@@ -128,7 +133,7 @@ def _store_message(
             sha256=inbound.media.sha256[:64],
         )
         transaction.on_commit(lambda: _fetch_enqueue(attachment.pk))
-    return message
+    return message, outcome
 
 
 def _fetch_enqueue(attachment_id: int) -> None:
@@ -216,9 +221,7 @@ def _ingest(inbound: InboundMessage) -> IngestResult:
     conversation.subject = subject
     if conversation.contact_point is not None:
         conversation.contact_point.subject = subject
-    message = _store_message(conversation=conversation, inbound=inbound)
-    if message is None:
-        return IngestResult(message=None, created=False)
+    message, outcome = _store_message(conversation=conversation, inbound=inbound)
     now = timezone.now()
     conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, inbound.timestamp]), default=now)
     conversation.last_message_at = now
@@ -229,12 +232,14 @@ def _ingest(inbound: InboundMessage) -> IngestResult:
         last_message_at=conversation.last_message_at,
         unread_count=F("unread_count") + 1,
     )
+    # Before the events: a conversation that just became sensitive is published as such.
+    notices = sensitive_after_store(message=message, conversation=conversation, outcome=outcome)
     if opened:
         event_record(kind="conversation.opened", conversation=conversation)
     event_record(kind="conversation.message", conversation=conversation, message=message)
     replies = tuple(
         message_queue_system_reply(conversation=conversation, text=text)
-        for text in _consent_replies(subject=subject, conversation=conversation, inbound=inbound)
+        for text in [*notices, *_consent_replies(subject=subject, conversation=conversation, inbound=inbound)]
     )
     return IngestResult(message=message, created=True, replies=replies)
 

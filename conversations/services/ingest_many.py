@@ -11,9 +11,10 @@ Invariants (the same as ``ingest``, message for message):
 - A subject whose messages need a decision (first contact, no open conversation or a pending one,
   a consent keyword, media to fetch) goes through ``ingest`` one message at a time, in arrival
   order. Every other subject's messages take the set path: its open conversation is locked (rows
-  locked in id order, so two batches cannot deadlock on them), the messages are inserted
-  encrypted, the counters move once per conversation, and one outbox event per message is
-  appended and published after commit, in arrival order.
+  locked in id order, so two batches cannot deadlock on them), the messages are scanned and
+  inserted encrypted with their findings, what the scan found is acted on as ``ingest`` would
+  (``services.sensitive.sensitive_after_store``), the counters move once per conversation, and
+  one outbox event per message is appended and published after commit, in arrival order.
 - A sender that is no valid contact point is refused (``IngestResult.refused``) and nothing of it
   is stored: retrying could never help.
 """
@@ -40,7 +41,9 @@ from conversations.models import (
 from conversations.providers.base import InboundMessage
 from conversations.selectors import MEDIA_TYPES
 from conversations.services.ingest import IngestResult, content_encrypt, ingest
+from conversations.services.outbound import message_queue_system_reply
 from conversations.services.realtime import event_record_many
+from conversations.services.sensitive import ScanOutcome, message_apply_scan, message_scan, sensitive_after_store
 
 _KEYWORD_TYPES = frozenset({MessageType.TEXT, MessageType.BUTTON, MessageType.INTERACTIVE})
 
@@ -128,6 +131,7 @@ def _ingest_many(inbounds: Sequence[InboundMessage], results: list[IngestResult 
         lanes.setdefault(key, []).append(position)
     simple: list[tuple[Conversation, ContactPoint, list[int]]] = []
     one_by_one: list[int] = []
+    outcomes: dict[int, ScanOutcome] = {}
     for key, positions in lanes.items():
         contact = contacts.get(index_of[positions[0]])
         conversation = open_by_key.get(key) if contact else None
@@ -138,21 +142,28 @@ def _ingest_many(inbounds: Sequence[InboundMessage], results: list[IngestResult 
             or any(_needs_decision(inbounds[p], contact.subject.language) for p in positions)
         ):
             one_by_one.extend(positions)
-        else:
-            simple.append((conversation, contact, positions))
+            continue
+        outcomes.update((p, _scan(inbounds[p], conversation)) for p in positions)
+        simple.append((conversation, contact, positions))
 
     # 6. The set path.
-    _append_simple(simple, inbounds, results)
+    _append_simple(simple, inbounds, results, outcomes)
 
     # 7. Everything else, one message at a time in arrival order (``ingest`` joins this transaction).
     for position in sorted(one_by_one):
         results[position] = ingest(inbound=inbounds[position])
 
 
+def _scan(inbound: InboundMessage, conversation: Conversation) -> ScanOutcome:
+    message_type = inbound.type if inbound.type in MessageType.values else MessageType.UNSUPPORTED
+    return message_scan(text=inbound.text, message_type=message_type, direction="in", team=conversation.team)
+
+
 def _append_simple(
     simple: list[tuple[Conversation, ContactPoint, list[int]]],
     inbounds: Sequence[InboundMessage],
     results: list[IngestResult | None],
+    outcomes: dict[int, ScanOutcome],
 ) -> None:
     if not simple:
         return
@@ -165,9 +176,10 @@ def _append_simple(
             conversation.contact_point.subject = subject
         for position in positions:
             inbound = inbounds[position]
+            outcome = outcomes[position]
             content = dict(inbound.content)
-            if inbound.text:
-                content["text"] = inbound.text
+            if outcome.text:
+                content["text"] = outcome.text
             message = Message(
                 conversation=conversation,
                 direction=Direction.INBOUND,
@@ -179,6 +191,7 @@ def _append_simple(
                 status=MessageStatus.RECEIVED,
                 provider_timestamp=inbound.timestamp,
             )
+            message_apply_scan(message, outcome)
             messages.append((position, message))
             conversation.last_inbound_at = max(
                 filter(None, [conversation.last_inbound_at, inbound.timestamp]), default=now
@@ -196,6 +209,15 @@ def _append_simple(
             "unread_count = %s WHERE id = %s",
             [(c.last_inbound_at, c.last_message_at, c.unread_count, c.pk) for c, _, _ in simple],
         )
+    # What the scan found: the conversation flagged sensitive, alerts, the customer told about a
+    # removed number. Before the events, so they show the conversation as it now is.
+    notices: list[tuple[Conversation, str]] = []
+    for position, message in messages:
+        outcome = outcomes[position]
+        if outcome.needs_action:
+            conversation = message.conversation
+            found = sensitive_after_store(message=message, conversation=conversation, outcome=outcome)
+            notices += [(conversation, text) for text in found]
     # The events render each message with its conversation's counters after the whole batch; an
     # agent's client takes the newest unread count from every event.
     event_record_many(
@@ -204,5 +226,11 @@ def _append_simple(
             for _, message in messages
         ]
     )
+    replies: dict[int, list[Message]] = {}
+    for conversation, text in notices:
+        reply = message_queue_system_reply(conversation=conversation, text=text)
+        replies.setdefault(conversation.pk, []).append(reply)
     for position, message in messages:
-        results[position] = IngestResult(message=message, created=True)
+        results[position] = IngestResult(
+            message=message, created=True, replies=tuple(replies.pop(message.conversation_id, ()))
+        )

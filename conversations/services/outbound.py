@@ -24,9 +24,16 @@ from django.utils.module_loading import import_string
 from consent.models import ConsentStatus, Purpose
 from consent.selectors import consent_state
 from conversations.exceptions import ConsentMissing, NotAllowed, WindowClosed
-from conversations.models import Conversation, Direction, Message, MessageStatus, MessageType
+from conversations.models import Conversation, Direction, Message, MessageStatus, MessageType, Severity
 from conversations.providers.base import PermanentSendError, RetryableSendError
 from conversations.services.realtime import event_record
+from conversations.services.sensitive import (
+    alert_raise,
+    draft_guard,
+    message_apply_scan,
+    message_scan,
+    sensitive_after_store,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +48,11 @@ def _queue(
 ) -> Message:
     from conversations.services.ingest import content_encrypt
 
+    outcome = message_scan(text=text, message_type=type, direction="out", team=conversation.team)
     content = {"text": text} if text else {}
     if template:
         content["template"] = template
-    message = Message.objects.create(
+    message = Message(
         conversation=conversation,
         direction=Direction.OUTBOUND,
         type=type,
@@ -55,8 +63,11 @@ def _queue(
         template_name=(template or {}).get("name", ""),
         template_language=(template or {}).get("language", ""),
     )
+    message_apply_scan(message, outcome)
+    message.save(force_insert=True)
     conversation.last_message_at = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=conversation.last_message_at)  # no history
+    sensitive_after_store(message=message, conversation=conversation, outcome=outcome)
     event_record(kind="conversation.message", conversation=conversation, message=message)
     transaction.on_commit(lambda: message_deliver_enqueue(message_id=message.pk))
     return message
@@ -68,7 +79,12 @@ def message_queue_system_reply(*, conversation: Conversation, text: str) -> Mess
 
 
 @transaction.atomic
-def message_reply(*, conversation: Conversation, actor: AbstractBaseUser, text: str) -> Message:
+def message_reply(
+    *, conversation: Conversation, actor: AbstractBaseUser, text: str, confirm_sensitive: bool = False
+) -> Message:
+    """An agent's free-text answer. A draft asking for card, account or id numbers or health details
+    is refused with ``SensitiveDraft`` until the agent confirms it (never, if such drafts are blocked);
+    a confirmed one is sent and the DPO is alerted."""
     text = text.strip()
     if not text:
         raise NotAllowed("an empty reply cannot be sent")
@@ -79,7 +95,14 @@ def message_reply(*, conversation: Conversation, actor: AbstractBaseUser, text: 
         raise WindowClosed(
             f"conversation {conversation.pk}: the 24-hour window is closed; send an approved template instead"
         )
-    return _queue(conversation=conversation, text=text, author=actor)
+    asked = draft_guard(text=text, language=conversation.subject.language, confirmed=confirm_sensitive)
+    message = _queue(conversation=conversation, text=text, author=actor)
+    if asked:
+        alert_raise(
+            conversation=conversation, message=message, text=text, findings=message.findings, start=0,
+            end=min(len(text), 80), label=f"agent asked for: {', '.join(asked)}", severity=Severity.MEDIUM,
+        )  # fmt: skip
+    return message
 
 
 def template_catalog() -> dict[str, dict]:

@@ -3,7 +3,8 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from conversations.models import CannedResponse, Team, TeamMembership
+from conversations.exceptions import NotAllowed
+from conversations.models import CannedResponse, SensitivePolicy, Team, TeamMembership
 
 
 @transaction.atomic
@@ -36,3 +37,14 @@ def canned_response_create(
     response.full_clean()
     response.save()
     return response
+
+
+@transaction.atomic
+def team_set_sensitive_policy(*, team: Team, policy: str, actor: AbstractBaseUser | None, reason: str) -> Team:
+    """Mask identifiers in the agent's view (``mask``) or store only their masked form (``redact``)."""
+    if policy not in SensitivePolicy.values:
+        raise NotAllowed(f"unknown sensitive-data policy {policy!r}")
+    team.sensitive_policy = policy
+    team._history_user, team._change_reason = actor, reason
+    team.save(update_fields=["sensitive_policy"])
+    return team

@@ -14,7 +14,7 @@ from consent.models import ConsentChannel, PrivacyNotice, Purpose
 from consent.selectors import notice_current
 from contactcenter import roles
 from conversations import services as conversation_services
-from conversations.models import CannedResponse, Team, TeamMembership
+from conversations.models import CannedResponse, Team, TeamMembership, WatchTerm
 
 DEMO_USERS = [
     # username, password, role, staff (admin access), superuser
@@ -185,6 +185,17 @@ DEMO_SUBJECTS = [
 ]
 
 
+DEMO_WATCH_TERMS = [
+    ("finding", "payment_card", "high"),
+    ("finding", "iban", "high"),
+    ("finding", "health", "medium"),
+    ("term", "Anwalt", "medium"),
+    ("term", "lawyer", "medium"),
+    ("term", "advogado", "medium"),
+    ("pattern", r"chargeback|r[üu]ckbuchung|estorno|terugboeking|storno", "low"),
+]
+
+
 class Command(BaseCommand):
     help = "Load demo users, teams, purposes, privacy notices and two demo customers (idempotent)."
 
@@ -197,6 +208,7 @@ class Command(BaseCommand):
             self._purposes()
             self._notices()
             self._subjects()
+            self._watch_terms(users)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/admin/ with:"))
         for username, password, role, _, _ in DEMO_USERS:
             self.stdout.write(f"  {username:<11} {password:<22} ({role})")
@@ -231,6 +243,17 @@ class Command(BaseCommand):
             conversation_services.team_member_add(
                 team=team, user=users["supervisor"], role=TeamMembership.Role.SUPERVISOR, actor=users["admin"]
             )
+
+    def _watch_terms(self, users: dict) -> None:
+        """What the demo DPO wants to be told about; Billing keeps only the masked form of numbers."""
+        billing = Team.objects.get(slug="billing")
+        if billing.sensitive_policy != "redact":
+            conversation_services.team_set_sensitive_policy(
+                team=billing, policy="redact", actor=users["dpo"], reason="demo: billing never keeps card numbers"
+            )
+        for kind, value, severity in DEMO_WATCH_TERMS:
+            if not WatchTerm.objects.filter(kind=kind, value=value).exists():
+                conversation_services.watch_term_create(actor=users["dpo"], kind=kind, value=value, severity=severity)
 
     def _purposes(self) -> None:
         for spec in DEMO_PURPOSES:

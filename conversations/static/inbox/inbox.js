@@ -174,13 +174,26 @@
       "data-direction": m.direction,
     });
     const bubble = el("div", { class: "bubble" });
+    const badges = el("p", { class: "badges" });
+    if (m.special_category) {
+      badges.append(el("span", { class: "badge badge--special", title: "Special-category data (GDPR Art. 9, LGPD Art. 11): handle with extra care" }, "Special category"));
+    }
+    if (m.may_contain_special) {
+      badges.append(el("span", { class: "badge badge--media", title: "Media is not scanned" }, "May contain special-category data"));
+    }
+    if (badges.childNodes.length) bubble.append(badges);
     if (m.text) {
-      const p = el("p", { class: "text" });
+      const p = el("p", { class: "text" + (m.masked ? " text--masked" : "") });
       // textContent per line keeps customer text inert (no HTML injection).
       m.text.split("\n").forEach((line, i) => { if (i) p.append(document.createElement("br")); p.append(line); });
       bubble.append(p);
     } else {
       bubble.append(el("p", { class: "text text--placeholder" }, "[" + m.type + "]"));
+    }
+    if (m.revealable) {
+      bubble.append(el("button", { type: "button", class: "reveal-button", "data-message-id": m.id }, "Reveal number"));
+    } else if (m.redacted) {
+      bubble.append(el("p", { class: "redacted-note", role: "note" }, "Number removed before storing (team policy); the customer was told to use the secure channel."));
     }
     for (const a of m.attachments || []) {
       bubble.append(el("p", { class: "attachment" }, "Attachment: " + (a.mime_type || "file") + " (" + a.status + ")"));
@@ -429,17 +442,105 @@
     textarea.focus();
   }
 
-  async function sendReply() {
+  // --- reveal a masked number: a reason is required and logged ------------------------------------
+
+  function openRevealForm(button) {
+    const bubble = button.closest(".bubble");
+    if (!bubble || bubble.querySelector(".reveal-form")) return;
+    const form = el("form", { class: "reveal-form" });
+    const id = "reveal-reason-" + button.dataset.messageId;
+    form.append(
+      el("label", { htmlFor: id }, "Why do you need the full number? (logged for the DPO)"),
+      el("input", { id, name: "reason", type: "text", required: true, minLength: 8, maxLength: 1000, autocomplete: "off" }),
+      el("button", { type: "submit" }, "Reveal"),
+      el("button", { type: "button", class: "reveal-cancel" }, "Cancel"),
+      el("p", { class: "error", role: "alert" }),
+    );
+    button.hidden = true;
+    button.after(form);
+    form.querySelector("input").focus();
+    form.querySelector(".reveal-cancel").addEventListener("click", () => { form.remove(); button.hidden = false; button.focus(); });
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const reason = form.querySelector("input").value.trim();
+      const error = form.querySelector(".error");
+      error.textContent = "";
+      try {
+        const result = await api(conversationUrl(currentId, "messages/" + button.dataset.messageId + "/reveal"), { method: "POST", body: { reason } });
+        const p = bubble.querySelector(".text");
+        p.replaceChildren();
+        result.text.split("\n").forEach((line, i) => { if (i) p.append(document.createElement("br")); p.append(line); });
+        p.classList.remove("text--masked");
+        p.classList.add("text--revealed");
+        form.remove();
+        button.remove();
+      } catch (err) {
+        error.textContent = err.message;
+      }
+    });
+  }
+
+  if (messagesEl) {
+    messagesEl.addEventListener("click", (e) => {
+      const button = e.target.closest(".reveal-button");
+      if (button) openRevealForm(button);
+    });
+  }
+
+  // --- the draft guard: warn while typing, confirm (or refuse) on send -----------------------------
+
+  const KIND_LABELS = {
+    payment_card: "card numbers", iban: "bank account numbers", national_id: "ID numbers",
+    health: "health details", cvv: "card security codes", pin: "PINs", password: "passwords",
+  };
+  const draftWarning = $("#draft-warning");
+  let draftTimer = null;
+  let draftHint = "";
+
+  function showDraftWarning(result, atSend) {
+    if (!draftWarning) return;
+    if (!result || !result.kinds || !result.kinds.length) {
+      draftWarning.hidden = true;
+      return;
+    }
+    const what = result.kinds.map((k) => KIND_LABELS[k] || k).join(", ");
+    draftWarning.querySelector(".draft-warning-text").textContent = result.blocked
+      ? "This draft asks the customer for " + what + ". Such requests are blocked: chats are not a safe place for them."
+      : "This draft asks the customer for " + what + ". Chats are not a safe place for such data.";
+    draftHint = result.hint || "";
+    draftWarning.querySelector(".draft-hint").textContent = draftHint ? "Suggested instead: “" + draftHint + "”" : "";
+    $("#draft-insert-hint").hidden = !draftHint;
+    $("#draft-send-anyway").hidden = !(atSend && !result.blocked);
+    draftWarning.hidden = false;
+  }
+
+  function checkDraftSoon() {
+    window.clearTimeout(draftTimer);
+    draftTimer = window.setTimeout(async () => {
+      const text = textarea.value;
+      if (!text.trim() || currentId === null) { showDraftWarning(null); return; }
+      try {
+        showDraftWarning(await api(conversationUrl(currentId, "draft-check"), { method: "POST", body: { text } }), false);
+      } catch (e) { /* the send-time check still applies */ }
+    }, 400);
+  }
+
+  async function sendReply(confirmSensitive) {
     const text = textarea.value.trim();
     if (!text || currentId === null) return;
     const button = $("#send");
     button.disabled = true;
     showError("#composer-error", null);
     try {
-      const message = await api(conversationUrl(currentId, "reply"), { method: "POST", body: { text } });
+      const message = await api(conversationUrl(currentId, "reply"), { method: "POST", body: { text, confirm_sensitive: Boolean(confirmSensitive) } });
       textarea.value = "";
+      showDraftWarning(null);
       upsertMessage(message);
     } catch (err) {
+      if (err.code === "sensitive_draft" || err.code === "sensitive_draft_blocked") {
+        showDraftWarning(err.data, true);
+        return;
+      }
       showError("#composer-error", err);
       if (err.code === "window_closed") {
         const windowEl = $("#window");
@@ -454,14 +555,19 @@
 
   let lastTypingSent = 0;
   if (composer && textarea) {
-    composer.addEventListener("submit", (e) => { e.preventDefault(); sendReply(); });
+    composer.addEventListener("submit", (e) => { e.preventDefault(); sendReply(false); });
+    textarea.addEventListener("input", checkDraftSoon);
+    const sendAnyway = $("#draft-send-anyway");
+    if (sendAnyway) sendAnyway.addEventListener("click", () => sendReply(true));
+    const insertHint = $("#draft-insert-hint");
+    if (insertHint) insertHint.addEventListener("click", () => { textarea.value = draftHint; showDraftWarning(null); textarea.focus(); });
     textarea.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
         const found = shortcutMatches();
         const exact = found.find((c) => "/" + c.shortcut === textarea.value) || (found.length === 1 ? found[0] : null);
         if (exact) expandShortcut(exact);
-        else sendReply();
+        else sendReply(false);
       } else if (e.key === "Tab" && !e.shiftKey && shortcutMatches().length) {
         e.preventDefault();
         expandShortcut(shortcutMatches()[0]);

@@ -1,0 +1,111 @@
+"""The sensitive-data guard's configuration and output: the DPO's watch terms and the alerts they raise."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from conversations.sensitive.findings import CATEGORY_OF_TYPE
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class WatchTerm(models.Model):
+    """A term, pattern or detector type the DPO wants to be told about, for one team or all of them."""
+
+    class Kind(models.TextChoices):
+        TERM = "term", "Word or phrase (case and accents ignored, whole words)"
+        PATTERN = "pattern", "Regular expression"
+        FINDING = "finding", "Detector type (e.g. payment_card, iban, health)"
+
+    class Direction(models.TextChoices):
+        BOTH = "both", "Customers and agents"
+        INBOUND = "in", "Customers' messages"
+        OUTBOUND = "out", "Agents' messages"
+
+    team = models.ForeignKey(
+        "conversations.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="watch_terms",
+        help_text="Empty: every team.",
+    )  # fmt: skip
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TERM)
+    value = models.CharField(max_length=200)
+    severity = models.CharField(max_length=8, choices=Severity.choices, default=Severity.MEDIUM)
+    direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.BOTH)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["team__name", "value"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display().split(' (')[0]}: {self.value}"
+
+    def clean(self) -> None:
+        value = self.value.strip()
+        if not value:
+            raise ValidationError({"value": "A watch term needs a value."})
+        if self.kind == self.Kind.PATTERN:
+            try:
+                compiled = re.compile(value)
+            except re.error as exc:
+                raise ValidationError({"value": f"Not a valid regular expression: {exc.msg}."}) from exc
+            if compiled.search(""):
+                raise ValidationError({"value": "This pattern matches empty text, so it would match every message."})
+        if self.kind == self.Kind.FINDING and value not in CATEGORY_OF_TYPE:
+            raise ValidationError({"value": f"Unknown detector type; one of: {', '.join(sorted(CATEGORY_OF_TYPE))}."})
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+ALERT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AlertStatus.OPEN: frozenset({AlertStatus.ACKNOWLEDGED, AlertStatus.DISMISSED}),
+    AlertStatus.ACKNOWLEDGED: frozenset({AlertStatus.DISMISSED}),
+    AlertStatus.DISMISSED: frozenset(),
+}
+
+
+class SensitiveAlert(models.Model):
+    """A watch term matched a message. The excerpt is masked and encrypted under the subject's key."""
+
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="alerts")
+    message = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, related_name="alerts")
+    watch_term = models.ForeignKey(WatchTerm, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+    label = models.CharField(max_length=200, help_text="What matched: the watch term, or the detector type.")
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    excerpt_enc = models.BinaryField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    history = HistoricalRecords(excluded_fields=["excerpt_enc"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"alert #{self.pk} ({self.severity})"
+
+    @property
+    def excerpt(self) -> str:
+        from consent.vault import field_decrypt
+
+        if not self.excerpt_enc:
+            return ""
+        return field_decrypt(self.conversation.subject, bytes(self.excerpt_enc), field="conversations.alert.excerpt")

@@ -1,0 +1,328 @@
+"""The sensitive-data guard in the pipelines: scan, store findings, mask, alert, narrow visibility.
+
+Invariants:
+- Every inbound and outbound text is scanned before it is stored (``message_scan``); findings are
+  kept as category, type and span only. No finding, alert or log line holds an identifier's value.
+- Under a team's ``redact`` policy an inbound message is stored with its financial and national
+  identifiers already masked: the full value never reaches the database. The customer is told,
+  in their language, which secure channel to use.
+- A conversation in which special-category data appears becomes ``sensitive`` and stays so: from
+  then on only its assigned agent, the supervisors of its team and the DPO see it
+  (``selectors.conversation_visibility`` and the inbox socket's ``_may_see``).
+- Revealing a masked identifier needs a reason and is written to the staff access log
+  (``consent.services.access_record``) in the same transaction as nothing else: a reveal that
+  cannot be logged does not happen.
+- Watch-term alerts are rows written in the caller's transaction and pushed to DPO sockets
+  (group ``dpo``) only after commit; a DPO who was offline finds them in the admin queue.
+"""
+
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from consent import vault
+from consent.services import access_record
+from conversations.exceptions import InvalidTransition, NotAllowed, SensitiveDraft
+from conversations.models import (
+    ALERT_TRANSITIONS,
+    Conversation,
+    Message,
+    SensitiveAlert,
+    SensitivePolicy,
+    Severity,
+    Team,
+    WatchTerm,
+)
+from conversations.sensitive import scan
+from conversations.sensitive.findings import CATEGORY_OF_TYPE, Category
+from conversations.sensitive.masking import excerpt, has_masked, mask_spans
+
+logger = logging.getLogger(__name__)
+
+DPO_GROUP = "dpo"
+# Images, audio, video, documents and stickers cannot be read here: they are flagged, not scanned.
+UNSCANNED_TYPES = frozenset({"image", "audio", "voice", "video", "document", "sticker"})
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutcome:
+    text: str  # what is to be stored: the text, or its masked form under the redact policy
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    special_category: bool = False
+    may_contain_special: bool = False
+    redacted: bool = False
+    watch_hits: tuple[tuple[WatchTerm, int, int], ...] = ()  # (term, start, end) into ``text``
+
+    @property
+    def needs_action(self) -> bool:
+        """Anything beyond storing the findings: a flag on the conversation, an alert, a notice."""
+        return self.special_category or self.redacted or bool(self.watch_hits)
+
+
+def message_scan(*, text: str, message_type: str, direction: str, team: Team | None) -> ScanOutcome:
+    """Scan one message's text (before it is stored) and apply the team's policy to it."""
+    may_contain_special = message_type in UNSCANNED_TYPES
+    if not settings.SENSITIVE_SCAN_ENABLED:
+        return ScanOutcome(text=text, may_contain_special=may_contain_special)
+    findings = [f.as_dict() for f in scan(text)] if text else []
+    redacted = False
+    if (
+        direction == "in"
+        and team is not None
+        and team.sensitive_policy == SensitivePolicy.REDACT
+        and has_masked(findings)
+    ):
+        text, redacted = mask_spans(text, findings), True
+    hits = tuple(_watch_hits(text, findings, direction=direction, team_id=team.pk if team else None))
+    return ScanOutcome(
+        text=text,
+        findings=findings,
+        special_category=any(f["category"] == Category.SPECIAL_CATEGORY for f in findings),
+        may_contain_special=may_contain_special,
+        redacted=redacted,
+        watch_hits=hits,
+    )
+
+
+def message_apply_scan(message: Message, outcome: ScanOutcome) -> None:
+    """Copy the outcome onto an unsaved message."""
+    message.findings = outcome.findings
+    message.special_category = outcome.special_category
+    message.may_contain_special = outcome.may_contain_special
+    message.redacted = outcome.redacted
+
+
+def sensitive_after_store(*, message: Message, conversation: Conversation, outcome: ScanOutcome) -> list[str]:
+    """The consequences of a stored message's findings; returns texts to send the customer."""
+    replies: list[str] = []
+    if outcome.special_category and not conversation.sensitive:
+        conversation.sensitive = True
+        conversation._change_reason = f"special-category data detected in message {message.pk}"
+        conversation.save(update_fields=["sensitive"])
+    for term, start, end in outcome.watch_hits:
+        alert_raise(
+            conversation=conversation,
+            message=message,
+            text=outcome.text,
+            findings=outcome.findings,
+            start=start,
+            end=end,
+            label=_term_label(term),
+            severity=term.severity,
+            term=term,
+        )
+    if outcome.redacted:
+        from conversations.sensitive.notices import identifier_removed
+
+        replies.append(identifier_removed(conversation.subject.language, settings.SENSITIVE_SECURE_CHANNEL))
+    return replies
+
+
+# --- watch terms ---------------------------------------------------------------------------------------------
+
+_TERMS_TTL = 30.0
+_terms_cache: dict[str, tuple[float, list[tuple[WatchTerm, re.Pattern | None]]]] = {}
+_ACCENTS = {"a": "aàáâãäå", "e": "eèéêë", "i": "iìíîï", "o": "oòóôõö", "u": "uùúûü", "c": "cç", "n": "nñ"}
+
+
+def _term_regex(value: str) -> re.Pattern:
+    """A word or phrase as a pattern: whole words, any case, any accents, any run of spaces."""
+    folded = "".join(c for c in unicodedata.normalize("NFD", value.strip().lower()) if not unicodedata.combining(c))
+    parts = []
+    for char in folded:
+        if char.isspace():
+            parts.append(r"\s+")
+        elif char in _ACCENTS:
+            parts.append("[" + _ACCENTS[char] + "]")
+        else:
+            parts.append(re.escape(char))
+    return re.compile(r"(?<!\w)" + "".join(parts) + r"(?!\w)", re.IGNORECASE)
+
+
+def _active_terms() -> list[tuple[WatchTerm, re.Pattern | None]]:
+    cached = _terms_cache.get("all")
+    if cached is not None and time.monotonic() - cached[0] < _TERMS_TTL:
+        return cached[1]
+    terms: list[tuple[WatchTerm, re.Pattern | None]] = []
+    for term in WatchTerm.objects.filter(active=True).order_by("pk"):
+        try:
+            if term.kind == WatchTerm.Kind.TERM:
+                terms.append((term, _term_regex(term.value)))
+            elif term.kind == WatchTerm.Kind.PATTERN:
+                terms.append((term, re.compile(term.value, re.IGNORECASE)))
+            else:
+                terms.append((term, None))
+        except re.error:
+            logger.warning("watch term %s has an invalid pattern; skipped", term.pk)
+    _terms_cache["all"] = (time.monotonic(), terms)
+    return terms
+
+
+def watch_terms_forget(**kwargs: Any) -> None:
+    _terms_cache.clear()
+
+
+def _watch_hits(text: str, findings: list[dict], *, direction: str, team_id: int | None):
+    for term, pattern in _active_terms():
+        if term.team_id is not None and term.team_id != team_id:
+            continue
+        if term.direction not in (WatchTerm.Direction.BOTH, direction):
+            continue
+        if pattern is None:
+            hit = next((f for f in findings if f["type"] == term.value), None)
+            if hit is not None:
+                yield term, hit["start"], hit["end"]
+        elif text:
+            match = pattern.search(text)
+            if match is not None and match.end() > match.start():
+                yield term, match.start(), match.end()
+
+
+def _term_label(term: WatchTerm) -> str:
+    if term.kind == WatchTerm.Kind.FINDING:
+        return f"detected: {term.value}"
+    return f"watch term: {term.value}"[:200]
+
+
+@transaction.atomic
+def watch_term_create(
+    *, actor: AbstractBaseUser | None, kind: str, value: str, severity: str = Severity.MEDIUM,
+    team: Team | None = None, direction: str = WatchTerm.Direction.BOTH,
+) -> WatchTerm:  # fmt: skip
+    term = WatchTerm(team=team, kind=kind, value=value.strip(), severity=severity, direction=direction,
+                     created_by=actor)  # fmt: skip
+    term.full_clean()
+    term._history_user = actor
+    term.save()
+    transaction.on_commit(watch_terms_forget)
+    return term
+
+
+# --- alerts --------------------------------------------------------------------------------------------------
+
+
+def alert_raise(
+    *,
+    conversation: Conversation,
+    message: Message,
+    text: str,
+    findings: list[dict],
+    start: int,
+    end: int,
+    label: str,
+    severity: str,
+    term: WatchTerm | None = None,
+) -> SensitiveAlert:
+    shown = excerpt(text, findings, start=start, end=end)
+    alert = SensitiveAlert.objects.create(
+        conversation=conversation,
+        message=message,
+        watch_term=term,
+        label=label[:200],
+        severity=severity,
+        excerpt_enc=vault.field_encrypt(conversation.subject, shown, field="conversations.alert.excerpt"),
+    )
+    payload = alert_render(alert, excerpt_text=shown)
+    transaction.on_commit(lambda: _alert_publish(payload))
+    logger.info("sensitive alert %s raised on conversation %s (%s)", alert.pk, conversation.pk, severity)
+    return alert
+
+
+def alert_render(alert: SensitiveAlert, *, excerpt_text: str | None = None) -> dict[str, Any]:
+    from django.urls import reverse
+
+    return {
+        "id": alert.pk,
+        "severity": alert.severity,
+        "label": alert.label,
+        "excerpt": excerpt_text if excerpt_text is not None else alert.excerpt,
+        "status": alert.status,
+        "conversation": alert.conversation_id,
+        "message": alert.message_id,
+        "created_at": alert.created_at.isoformat(),
+        "url": reverse("admin:conversations_sensitivealert_change", args=[alert.pk]),
+        "inbox_url": reverse("inbox:conversation", args=[alert.conversation_id]),
+    }
+
+
+def _alert_publish(payload: dict[str, Any]) -> None:
+    try:
+        async_to_sync(get_channel_layer().group_send)(DPO_GROUP, {"type": "dpo.alert", "alert": payload})
+    except Exception:
+        logger.exception("publishing alert %s failed; it waits in the admin queue", payload["id"])
+
+
+@transaction.atomic
+def alert_set_status(*, alert: SensitiveAlert, status: str, actor: AbstractBaseUser) -> SensitiveAlert:
+    alert = SensitiveAlert.objects.select_for_update().get(pk=alert.pk)
+    if status not in ALERT_TRANSITIONS.get(alert.status, frozenset()):
+        raise InvalidTransition(f"alert {alert.pk}: {alert.status} -> {status} is not allowed")
+    alert.status, alert.handled_by, alert.handled_at = status, actor, timezone.now()
+    alert._history_user = actor
+    alert.save(update_fields=["status", "handled_by", "handled_at"])
+    return alert
+
+
+# --- agents: reveal and the draft guard ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_reveal(*, message: Message, actor: AbstractBaseUser, reason: str) -> str:
+    """The message text with its identifiers unmasked, for an agent who states why. Logged."""
+    if not has_masked(message.findings):
+        raise NotAllowed(f"message {message.pk} has nothing masked")
+    if message.redacted:
+        raise NotAllowed(f"message {message.pk}: only the masked form was stored")
+    subject = message.conversation.subject
+    access_record(
+        subject=subject,
+        actor=actor,
+        action="reveal_identifier",
+        object_ref=f"conversations.message:{message.pk}",
+        reason=reason,
+    )
+    types = sorted({f["type"] for f in message.findings if CATEGORY_OF_TYPE.get(f["type"]) != Category.CONTACT})
+    logger.info("message %s revealed to user %s (%s)", message.pk, actor.pk, ",".join(types))
+    return message.content.get("text", "")
+
+
+def draft_warnings(*, text: str, language: str) -> dict[str, Any]:
+    """What the composer shows while the agent types: the kinds asked for and the suggestion."""
+    from conversations.sensitive.requests import SECURE_CHANNEL_HINT, draft_check
+
+    kinds = sorted({w.kind for w in draft_check(text)}) if text.strip() else []
+    return {
+        "kinds": kinds,
+        "hint": (SECURE_CHANNEL_HINT.get(language) or SECURE_CHANNEL_HINT["en"]) if kinds else "",
+        "blocked": bool(kinds) and settings.SENSITIVE_DRAFT_BLOCK,
+    }
+
+
+def draft_guard(*, text: str, language: str, confirmed: bool) -> list[str]:
+    """Raise ``SensitiveDraft`` for a draft asking for sensitive data, unless the agent confirmed it
+    (and the setting allows that). Returns the kinds asked for (empty for an ordinary draft)."""
+    from conversations.sensitive.requests import SECURE_CHANNEL_HINT, draft_check
+
+    kinds = sorted({w.kind for w in draft_check(text)})
+    if not kinds:
+        return []
+    blocked = settings.SENSITIVE_DRAFT_BLOCK
+    if blocked or not confirmed:
+        hint = SECURE_CHANNEL_HINT.get(language) or SECURE_CHANNEL_HINT["en"]
+        raise SensitiveDraft(
+            f"the draft asks for {', '.join(kinds)}" + (" and such drafts are blocked" if blocked else ""),
+            kinds=kinds,
+            hint=hint,
+            blocked=blocked,
+        )
+    return kinds
