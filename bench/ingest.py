@@ -168,12 +168,42 @@ def scenario(st: stack.Stack, base: str, *, batch: int, seconds: int, connection
     )
 
 
+def bare(st: stack.Stack, args: argparse.Namespace) -> None:
+    """DESIGN.md's baseline on the same stack: HMAC + parse + one insert + one publish (bench/bare_asgi.py)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_bare_webhook (id bigserial PRIMARY KEY, body text NOT NULL)")
+    for middleware in ("project", "none"):
+        st.env["BENCH_BARE_MIDDLEWARE"] = middleware
+        with stack.server(st, workers=args.workers, app="bare_asgi:application", app_dir="bench") as base:
+            print(f"bare baseline (bench/bare_asgi.py, Django middleware: {middleware}): uvicorn x{args.workers}; "
+                  f"wrk 2 threads x {args.connections} connections; {args.seconds} s after a 3 s warm-up")  # fmt: skip
+            with tempfile.TemporaryDirectory() as tmp:
+                warm, run = Path(tmp) / "warm", Path(tmp) / "run"
+                warm.mkdir()
+                run.mkdir()
+                make_payloads(warm, threads=2, per_thread=500, batch=1, tag=f"bw{middleware}")
+                run_wrk(base, warm, seconds=3, connections=args.connections, threads=2)
+                make_payloads(
+                    run, threads=2, per_thread=int(900 * (args.seconds + 5) / 2), batch=1, tag=f"bm{middleware}"
+                )
+                figures = run_wrk(base, run, seconds=args.seconds, connections=args.connections, threads=2)
+        print(f"  POSTs/s        {figures['rps']:.0f}  ({figures['non2xx']:.0f} non-2xx)")
+        print(f"  latency ms     p50 {figures.get('p50_ms', float('nan')):.1f}  "
+              f"p99 {figures.get('p99_ms', float('nan')):.1f}")  # fmt: skip
+    from django.db import connections
+
+    connections.close_all()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--customers", type=int, default=CUSTOMERS)
+    parser.add_argument("--bare", action="store_true", help="measure DESIGN.md's bare view instead (the baseline)")
     args = parser.parse_args()
     globals()["CUSTOMERS"] = args.customers
     if shutil.which("wrk") is None:
@@ -185,6 +215,9 @@ def main() -> None:
         from conversations import services
 
         services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
+        if args.bare:
+            bare(st, args)
+            return
         with stack.server(st, workers=args.workers) as base:
             print(f"uvicorn x{args.workers} on {base}; PostgreSQL + Redis pub/sub; wrk 2 threads x {args.connections} "
                   f"connections; {args.seconds} s each after a 3 s warm-up")  # fmt: skip

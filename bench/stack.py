@@ -100,10 +100,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(stack: Stack, *, workers: int = 2, port: int | None = None) -> Iterator[str]:
+def server(stack: Stack, *, workers: int = 2, port: int | None = None, app: str = "contactcenter.asgi:application",
+           app_dir: str = ".") -> Iterator[str]:  # fmt: skip
     port = port or free_port()
     command = [
-        sys.executable, "-m", "uvicorn", "contactcenter.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "uvicorn", app, "--app-dir", app_dir, "--host", "127.0.0.1", "--port", str(port),
         "--workers", str(workers), "--no-access-log", "--log-level", "warning", "--lifespan", "off",
         "--ws-per-message-deflate", "false",
     ]  # fmt: skip

@@ -13,12 +13,17 @@ Modules:
 
 from conversations.sensitive.findings import CATEGORY_OF_TYPE, Category, Finding
 
+_scan_all = None
+
 
 def scan(text: str) -> list[Finding]:
     """All findings in ``text`` (``scanner.scan``); the detectors load on first use, not at import."""
-    from conversations.sensitive.scanner import scan as scan_all
+    global _scan_all
+    if _scan_all is None:
+        from conversations.sensitive.scanner import scan as scan_all
 
-    return scan_all(text)
+        _scan_all = scan_all
+    return _scan_all(text)
 
 
 __all__ = ["CATEGORY_OF_TYPE", "Category", "Finding", "scan"]

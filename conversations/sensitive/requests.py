@@ -103,7 +103,7 @@ _OBJECTS: dict[str, tuple[str, ...]] = {
         r"codigo (?:de seguranca|cvv|cvc|verificador)|codigo de (?:3|tres) digitos",
     ),
     "pin": (
-        r"pin(?:[ -]?(?:code|number|nummer|nr|nummer))?|pincode",
+        r"pin(?:[ -]?(?:code|number|nummer|nr))?|pincode",
         r"senha (?:do|de|da) (?:cartao|banco|multibanco)",
         r"codice pin|pin (?:del|della) (?:bancomat|carta)",
     ),
@@ -113,22 +113,25 @@ _OBJECTS: dict[str, tuple[str, ...]] = {
         r"driver'?s licen[cs]e|tax (?:id|identification number|number)",
         r"(?:photo|copy|scan|picture|pic) of (?:your|the) id",
         r"steuer[ -]?id|steuer[ -]?identifikationsnummer|steueridentifikationsnummer|steuernummer|"
-        r"sozialversicherungsnummer|personalausweis(?:nummer)?|ausweis(?:nummer|nummern|daten)?|reisepass(?:nummer)?",
+        r"sozialversicherungsnummer|personalausweis(?:es|nummer)?|ausweis(?:es|nummer|nummern|daten)?|"
+        r"reisepass(?:es|nummer)?",
         r"bsn|burgerservicenummer|sofinummer|paspoort(?:nummer)?|id[ -]kaart|identiteitskaart|"
         r"identiteitsbewijs|rijbewijs(?:nummer)?",
         r"codice fiscale|tessera sanitaria|carta d'?identita|carta di identita|passaporto|"
         r"documento (?:d'?identita|di identita)|numero (?:del|di) documento|patente",
         r"cpf|rg|cnh|nif|numero de contribuinte|contribuinte|cartao de cidadao|passaporte|"
-        r"documento de identidade|(?:numero|foto|copia) do (?:seu )?documento|dni|nie",
+        r"documento de identidade|(?:numero|foto|copia) do (?:seu )?documento|dni|(?:numero|number) (?:de |del )?nie",
     ),
     "password": (
         r"password|passwords|passcode|login details|log-in details|credentials|"
-        r"one[ -]time (?:code|password)|otp|verification code|sms code",
+        r"one[ -]time (?:code|password)|otp|verification code|sms code|"
+        r"code (?:we|i) (?:just )?(?:sent|texted|emailed)(?: you)?",
         r"passw(?:ort|örter|oerter)|kennw(?:ort|örter)|zugangsdaten|anmeldedaten|bestätigungscode|bestaetigungscode|"
-        r"einmalcode|sms-code",
-        r"wachtwoord(?:en)?|inloggegevens|verificatiecode",
-        r"credenziali|codice (?:di verifica|otp|di accesso)",
-        r"senha|dados de acesso|codigo (?:de verificacao|de acesso|sms|otp)|palavra[ -]passe",
+        r"einmalcode|sms-code|code (?:aus|in) der sms",
+        r"wachtwoord(?:en)?|inloggegevens|verificatiecode|code (?:uit|in) de sms",
+        r"credenziali|codice (?:di verifica|otp|di accesso)|codice (?:ricevuto |arrivato )?(?:via|per) sms",
+        r"senha|dados de acesso|codigo (?:de verificacao|de acesso|sms|otp)|palavra[ -]passe|"
+        r"codigo (?:que (?:chegou|recebeu|enviamos)|enviado|recebido) (?:por|via|no) sms",
     ),
     "iban": (
         r"iban|bank account(?: number| details| no)?|bank details|(?:account number|account no) and sort code|"
@@ -143,8 +146,8 @@ _OBJECTS: dict[str, tuple[str, ...]] = {
         r" info| information|number)|cardnumber",
         r"(?:16|sixteen)[ -]digit|(?:16|sixteen) digits|long number on (?:the front of )?(?:your|the) card",
         r"(?:numbers|digits) (?:on|of) (?:the front of )?(?:your|the) card|expiry date|expiration date",
-        r"(?:kredit|debit|bank|ec-?)?karten[ -]?nummer(?:n)?|kreditkartendaten|karten-? ?(?:oder |und )?(?:konto)?daten|"
-        r"ablaufdatum|"
+        r"(?:kredit|debit|bank|ec-?)?karten[ -]?nummer(?:n)?|kreditkartendaten|"
+        r"karten-? ?(?:oder |und )?(?:konto)?daten|ablaufdatum|"
         r"(?:ziffern|nummer) (?:auf|ihrer|deiner|von ihrer|von deiner) (?:kredit)?karte",
         r"(?:credit)?card[ -]?nummer|kaartnummer|kaartgegevens|creditcardgegevens|vervaldatum|pasnummer|"
         r"cijfers (?:op|van) (?:uw|je|de) (?:kaart|pas)",
@@ -261,16 +264,14 @@ def _sentence_warnings(folded: str, start: int, end: int) -> list[DraftWarning]:
             _PARTIAL_BEFORE.search(before) or _PARTIAL_AFTER.search(after)
         ):
             continue
-        requested = asked or any(
-            not (object_start <= cue.start() < object_end) for cue in _REQUEST.finditer(sentence)
-        )
+        requested = asked or any(not (object_start <= cue.start() < object_end) for cue in _REQUEST.finditer(sentence))
         if requested:
             warnings.append(DraftWarning(start=start + object_start, end=start + object_end, kind=kind))
     return warnings
 
 
 def _objects(sentence: str) -> list[tuple[int, int, str]]:
-    return [(match.start(), match.end(), kind) for kind, pattern in _OBJECT.items() for match in pattern.finditer(sentence)]
+    return [(m.start(), m.end(), kind) for kind, pattern in _OBJECT.items() for m in pattern.finditer(sentence)]
 
 
 def _narrowest(objects: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -15,10 +15,14 @@ How matching works, and why:
   same length (lower case, accents dropped), so a match's offsets are offsets into the original
   text. German umlauts are kept, because *schwul* (gay) and *schwül* (humid) are different words;
   an entry written with an umlaut also matches the ``ae``/``oe``/``ue`` and plain-vowel spellings.
-* All entries of all types compile into one regular expression at import, a prefix trie anchored
-  at word starts, so one pass over the text finds every candidate. Only a candidate (rare in real
-  traffic) pays for the rest: the type is found by matching the span against each type's own
-  expression, and the ``[exclude]`` phrases are searched once to drop candidates they overlap.
+* Speed (about 3 to 4 µs for a 40-byte message with nothing to find, on the development
+  machine; bench/scan_speed.py): one regular expression over all entries tries its whole trie at
+  every position, which alone used the scanner's whole time budget. So each entry has a *key*, its most
+  telling literal word, and a prefilter expression finds keys only, starting each on a rare
+  letter so that ``re`` skips from one such letter to the next. Most messages stop there. A key
+  found selects its *bucket*, the entries keyed on it, which run as a small expression at the
+  key's position; a bucket's expression is compiled the first time it is needed. The
+  ``[exclude]`` phrases work the same way and run only when something was found.
 * A finding is a flag for a human, not a verdict. Negation is not interpreted: "I am not
   pregnant" is flagged like "I am pregnant".
 
@@ -176,6 +180,15 @@ def _spellings(phrase: str) -> list[str]:
 _escape = functools.cache(re.escape)
 
 
+def _check_words(phrase: str) -> None:
+    words = phrase.split()
+    if words[0] in ("_", "~") or words[-1] == "~":
+        raise LexiconError(f"_ cannot start an entry, ~ can neither start nor end one: {phrase!r}")
+    for index, word in enumerate(words):
+        if "*" in word.strip("*") or (word.startswith("*") and index) or word in ("*", "**"):
+            raise LexiconError(f"misplaced * in {phrase!r}")
+
+
 def _is_literal(atom: str) -> bool:
     return len(atom) == 1 or (len(atom) == 2 and atom[0] == "\\")
 
@@ -233,7 +246,9 @@ def parse_lexicon(lines: Iterable[str], *, source: str = "<lexicon>") -> dict[st
         if not _ALLOWED.fullmatch(line):
             raise LexiconError(f"{source}:{number}: unsupported character in {line!r}")
         try:
-            phrases = (" ".join(phrase.split()) for phrase in _expand(fold(line)) if phrase.strip())
+            phrases = [" ".join(phrase.split()) for phrase in _expand(fold(line)) if phrase.strip()]
+            for phrase in phrases:
+                _check_words(phrase)
             sections[current].extend(spelling for phrase in phrases for spelling in _spellings(phrase))
         except LexiconError as error:
             raise LexiconError(f"{source}:{number}: {error}") from None
@@ -251,17 +266,20 @@ def lexicon() -> dict[str, tuple[str, ...]]:
     return {section: tuple(dict.fromkeys(entries)) for section, entries in merged.items()}
 
 
-# --- Compiling ---------------------------------------------------------------------------------
+# --- Expressions -------------------------------------------------------------------------------
 
 
-def _order(atom: str) -> tuple[int, str]:
+def _order(atom: str) -> tuple[int, int, str]:
     # Longer matches first: a continuation, then a stem, then assertions (word end, lookbehind),
-    # then the end of a sequence.
+    # then the end of a sequence. re tries alternatives one by one, so among letters (which
+    # exclude each other) the frequent ones go first: the usual letter is found after few tries.
     if atom == "":
-        return (3, atom)
+        return (3, 0, atom)
     if atom == _WORD_END or atom.startswith("(?<"):
-        return (2, atom)
-    return (1 if atom == _STEM else 0, atom)
+        return (2, 0, atom)
+    if atom == _STEM:
+        return (1, 0, atom)
+    return (0, _rarity(atom[-1]) if _is_literal(atom) else 99, atom)
 
 
 def _trie_pattern(sequences: Iterable[tuple[str, ...]]) -> str:
@@ -282,37 +300,33 @@ def _trie_pattern(sequences: Iterable[tuple[str, ...]]) -> str:
     return emit(trie)
 
 
-# Everyday words that make a poor key: they are in a large share of all messages.
-_COMMON_WORDS = frozenset(
-    """
-    a after all am an and are as at back be bed been before but by call called can come day do does for from
-    get got had has have her his how i i'm im in is it its ive just me men my new no not now of off on one or
-    our out she see so take that the their them then they this to up us was we well were what when will with
-    you your
-    als am an auf aus bei bin bist das dem den der des die ein eine einem einen einer er es gut hab habe hat
-    hier ich im in ist jetzt kann mal mein meine meinem meiner mit nach nicht noch nur seit sie sind so um
-    und vom von vor war wie wir zu zum zur
-    aan al ben bij dat de die een en er had heb heeft het hij ik in is kan lid maar met mijn na naar niet
-    nog nu of ook op te toen uit van voor was wat wij zijn zo
-    a al alla anche che ci come con da dal del della di e era fatto ha hanno ho i il in la le lo mi mia mio
-    non per più sono sta stato un una
-    a ao as com da de do e ela ele em era estou está esta estava eu fazer ficar fiquei foi isso mais mas me meu
-    minha muito na no o os para pela pelo por pra que se sem ser sou ta tá tem tenho teve tinha tive to tô
-    vai vida vou
-    abbiamo avuto hai essere fare sei stata
-    bent hebt wordt werd
-    hatte sein werde wird wurde
-    """.split()
-)
+# --- Keys and the prefilter ---------------------------------------------------------------------
+
+
+@functools.cache
+def _frequent_words() -> frozenset[str]:
+    """Everyday words that make a poor key: one of them is in a large share of all messages."""
+    text = (LEXICON_DIR / "frequent_words.txt").read_text(encoding="utf-8")
+    return frozenset(fold(word) for line in text.splitlines() for word in line.split("#")[0].split())
+
+
 # Word endings as frequent as a common word.
 _COMMON_ENDINGS = frozenset(
     "ment ments tion tions sion ing ings ness able ible ung ungen heit keit lich lichen isch ische schap "
     "heid zione zioni mente ção ções cao coes dade mento menti ente enti".split()
 )
+# Letter pairs that start a word or a syllable everywhere in the five languages: an anchor on
+# the first letter of one sends re one level deeper into the prefilter trie at every occurrence.
+_FREQUENT_BIGRAMS = frozenset(
+    """
+    th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le ve co me
+    de hi ri ro ic ne ea ra ce ch ei ie ge un be sc ll ht ee et el ij aa oo va di la ta no ia zi li lo
+    os do ad ao qu ma ca da ck ct pr tr gr br
+    """.split()
+)
 # Letter frequency in chat text of the five languages, most frequent first (measured on a mix).
 # Every letter from "t" on costs the prefilter a stop per occurrence, so the rarest is best.
 _LETTER_RANK = {letter: rank for rank, letter in enumerate("eaoinrstdlcmhukpfwgbvyzjxq")}
-_RARE = _LETTER_RANK["p"]
 _WEAK_LETTERS = "eaoinrs"  # the prefilter never starts on one: re would stop at every second letter
 _ANCHORABLE = len(_WEAK_LETTERS)
 
@@ -368,37 +382,40 @@ def _key(compound_tail: bool, atoms: tuple[str, ...]) -> tuple[_Key, int]:
         left = (run[0] == 0 and not compound_tail) or (run[0] > 0 and atoms[run[0] - 1] == _SEPARATOR)
         return left, atoms[run[1]] in (_WORD_END, _SEPARATOR)
 
-    def telling(run: tuple[int, int, str]) -> tuple[bool, bool, bool, bool, bool, int, int]:
+    def telling(run: tuple[int, int, str]) -> tuple[bool, bool, bool, bool, int, int]:
         word = run[2]
         rarest = max(map(_rarity, word))
         usable = len(word) >= 3 or all(bounds(run))  # "r" alone would be found everywhere
-        return (
-            usable,
-            rarest >= _ANCHORABLE,
-            word not in _COMMON_WORDS,
-            len(word) >= 4,
-            rarest >= _RARE,
-            len(word),
-            rarest,
-        )
+        return (usable, rarest >= _ANCHORABLE, word not in _frequent_words(), len(word) >= 4, len(word), rarest)
 
     run = max(runs, key=telling)
     word = run[2]
     left_bound, right_bound = bounds(run)
 
-    def anchor_score(at: int) -> tuple[bool, bool, bool, int, bool, int]:
+    def anchor_score(at: int) -> tuple[bool, bool, bool, bool, int, bool, int]:
         # The prefilter starts on the anchor: a letter re can skip to, not the start of a frequent
-        # word or ending, three letters or more to check before any lookbehind, a rare letter.
+        # word or ending, three letters or more to check before any lookbehind, no frequent pair of
+        # letters (fewer trips into the trie), a rare letter.
         suffix = word[at:]
-        frequent = suffix in _COMMON_WORDS or (at > 0 and suffix in _COMMON_ENDINGS)
+        frequent = suffix in _frequent_words() or (at > 0 and suffix in _COMMON_ENDINGS)
         rarity = _rarity(word[at])
-        return (rarity >= _ANCHORABLE, not frequent, len(suffix) >= 3, rarity, at == 0 and left_bound, -at)
+        return (
+            rarity >= _ANCHORABLE,
+            not frequent,
+            len(suffix) >= 3,
+            word[at : at + 2] not in _FREQUENT_BIGRAMS,
+            rarity,
+            at == 0 and left_bound,
+            -at,
+        )
 
     # A word of frequent letters only ("insonnia") makes the prefilter stop at each of them: it
     # works, slower. tests/test_sensitive_special.py keeps their number small.
     anchor = max(range(len(word)), key=anchor_score)
     return _Key(word, anchor, left_bound, right_bound), _lead(compound_tail, atoms[: run[0]])
 
+
+# --- Matching ------------------------------------------------------------------------------------
 
 # How many characters an atom can take, at most, for the purpose of finding where an entry starts.
 _ATOM_WIDTH = {_SEPARATOR: 3, _ANY_WORD: 30, _GAP: 99, _STEM: 30, _OPTIONAL_SEPARATOR: 1, "'?": 1}
@@ -532,12 +549,11 @@ def find(text: str) -> list[Finding]:
     """Special-category findings in ``text``, in order, with character offsets into ``text``."""
     if not text:
         return []
-    special, exclusions = _matchers()
     folded = fold(text)
-    found = special.find(folded)
+    found = _SPECIAL.find(folded)
     if not found:
         return []
-    excluded = exclusions.find(folded)
+    excluded = _EXCLUSIONS.find(folded)
     return [
         Finding(start=start, end=end, type=kind)
         for start, end, kind in found
@@ -545,4 +561,5 @@ def find(text: str) -> list[Finding]:
     ]
 
 
-_matchers()  # build at import: the first message should not pay for it
+# Built at import, so that the first message does not pay for it (about a second).
+_SPECIAL, _EXCLUSIONS = _matchers()

@@ -104,6 +104,11 @@ def test_a_negation_clears_only_its_own_clause() -> None:
     assert kinds("Send me your IBAN, not your card number.") == {"iban"}
 
 
+def test_german_nie_is_never_not_a_spanish_id() -> None:
+    assert kinds("Bitte schicken Sie nie Ihre PIN.") == set()
+    assert kinds("Wir fragen nie nach Ihrem Passwort.") == set()
+
+
 def test_the_longer_object_decides_the_kind() -> None:
     assert kinds("Could you send your social security number?") == {"national_id"}
     assert kinds("Me manda o código de segurança do cartão") == {"cvv"}
@@ -135,7 +140,16 @@ def test_hint_for_every_language() -> None:
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("pt-br", "pt-br"), ("pt-BR", "pt-br"), ("pt-PT", "pt"), ("pt", "pt"), ("de-AT", "de"), ("nl", "nl"), ("fr", "en"), (None, "en")],
+    [
+        ("pt-br", "pt-br"),
+        ("pt-BR", "pt-br"),
+        ("pt-PT", "pt"),
+        ("pt", "pt"),
+        ("de-AT", "de"),
+        ("nl", "nl"),
+        ("fr", "en"),
+        (None, "en"),
+    ],
 )
 def test_hint_lookup(language: str | None, expected: str) -> None:
     assert secure_channel_hint(language) == SECURE_CHANNEL_HINT[expected]

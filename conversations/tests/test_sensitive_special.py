@@ -317,7 +317,14 @@ def test_every_lexicon_file_parses_into_known_sections() -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["[health]\nunbalanced (a|b", "[health]\nbad ) group", "[nonsense]\nword", "word before section", "[health]\nno $ signs"],
+    [
+        "[health]\nunbalanced (a|b",
+        "[health]\nbad ) group",
+        "[nonsense]\nword",
+        "word before section",
+        "[health]\nno $ signs",
+        "[health]\n~ starts",
+    ],
 )
 def test_lexicon_syntax_errors_are_reported(line: str) -> None:
     with pytest.raises(special.LexiconError):
