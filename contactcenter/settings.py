@@ -203,7 +203,7 @@ WEBHOOK_DB_THREADS = env.int("WEBHOOK_DB_THREADS", default=4)
 # Group commit: webhooks arriving while a transaction runs are stored together in the next one.
 # Lanes are the transactions a server process runs at once (at most WEBHOOK_DB_THREADS are used);
 # a group holds at most WEBHOOK_GROUP_MAX messages and statuses.
-WEBHOOK_COMMIT_LANES = env.int("WEBHOOK_COMMIT_LANES", default=2)
+WEBHOOK_COMMIT_LANES = env.int("WEBHOOK_COMMIT_LANES", default=1)
 WEBHOOK_GROUP_MAX = env.int("WEBHOOK_GROUP_MAX", default=200)
 # The sensitive-data guard (conversations.sensitive). Scanning off exists for benchmarks only.
 SENSITIVE_SCAN_ENABLED = env.bool("SENSITIVE_SCAN_ENABLED", default=True)
