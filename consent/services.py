@@ -65,19 +65,31 @@ def subject_create(
     actor: Actor,
     reason: str = "",
 ) -> Subject:
+    return _subject_create(
+        kind=kind, value=value, display_name=display_name, language=language, actor=actor, reason=reason
+    )
+
+
+def _subject_create(
+    *, kind: str, value: str, display_name: str, language: str | None, actor: Actor, reason: str
+) -> Subject:
+    """The subject, its data key and its first contact point; ``subject.first_contact`` is that contact
+    point (its ``subject`` is this instance, the data key already in hand). Runs in the caller's atomic."""
     normalized = normalize_contact(kind=kind, value=value)
     subject = Subject(
         country=normalized.country,
         jurisdiction=jurisdiction_for_country(normalized.country, default=settings.DEFAULT_JURISDICTION),
         language=language if language in LANGUAGES else language_for_country(normalized.country),
     )
-    _history(subject, actor=actor, reason=reason or "subject created")
-    subject.full_clean(exclude=["display_name_enc"])
-    subject.save()
-    vault.key_create(subject=subject)
+    # The key exists before the row, so the name is encrypted into the first insert (no second write).
+    vault.key_generate(subject=subject)
     if display_name:
         subject.display_name_enc = vault.field_encrypt(subject, display_name, field="subject.display_name")
-        subject.save(update_fields=["display_name_enc", "updated_at"])
+    _history(subject, actor=actor, reason=reason or "subject created")
+    # public_id is a fresh uuid4 and the database's unique constraint stands guard: no SELECT for it.
+    subject.full_clean(validate_unique=False)
+    subject.save()
+    vault.key_create(subject=subject)
     contact = ContactPoint(
         subject=subject,
         kind=normalized.kind,
@@ -87,6 +99,7 @@ def subject_create(
     )
     _history(contact, actor=actor, reason=reason or "subject created")
     contact.save()
+    subject.first_contact = contact
     return subject
 
 
@@ -97,15 +110,19 @@ def subject_get_or_create_by_contact(
     display_name: str = "",
     language: str | None = None,
     actor: Actor,
+    known_absent: bool = False,
 ) -> tuple[Subject, bool]:
-    """The subject behind a contact value, created on first contact. Safe under concurrency."""
-    existing = subject_get_by_contact(kind=kind, value=value)
+    """The subject behind a contact value, created on first contact. Safe under concurrency.
+
+    ``known_absent``: the caller looked the contact up in this transaction and found nothing.
+    """
+    existing = None if known_absent else subject_get_by_contact(kind=kind, value=value)
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
-            return subject_create(
-                kind=kind, value=value, display_name=display_name, language=language, actor=actor
+            return _subject_create(
+                kind=kind, value=value, display_name=display_name, language=language, actor=actor, reason=""
             ), True
     except IntegrityError:
         # Another request created the same contact point between our read and our insert.

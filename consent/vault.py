@@ -20,8 +20,14 @@ def _aad(subject: Subject, field: str) -> bytes:
     return f"{field}|{subject.public_id}".encode()
 
 
+def key_generate(*, subject: Subject) -> None:
+    """A fresh data key for a subject not saved yet: fields can be encrypted before the first insert.
+    ``key_create`` stores it (wrapped) once the subject has its id."""
+    subject._data_key_cache = crypto.new_data_key()
+
+
 def key_create(*, subject: Subject) -> None:
-    data_key = crypto.new_data_key()
+    data_key = getattr(subject, "_data_key_cache", None) or crypto.new_data_key()
     DataKey.objects.create(
         subject=subject,
         wrapped_key=crypto.wrap_data_key(data_key, subject_ref=str(subject.public_id)),

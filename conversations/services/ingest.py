@@ -74,14 +74,18 @@ def _route_team(subject: Subject) -> Team | None:
     return next((t for t in teams if t.is_default), teams[0] if teams else None)
 
 
-def _open_conversation(*, subject: Subject, contact: ContactPoint | None, channel: str) -> tuple[Conversation, bool]:
-    conversation = (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("team", "assigned_agent", "contact_point")
-        .filter(subject=subject, channel=channel)
-        .exclude(status=ConversationStatus.RESOLVED)
-        .first()
-    )
+def _open_conversation(
+    *, subject: Subject, contact: ContactPoint | None, channel: str, new_subject: bool = False
+) -> tuple[Conversation, bool]:
+    conversation = None
+    if not new_subject:  # a subject created in this transaction has no conversation yet
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("team", "assigned_agent", "contact_point")
+            .filter(subject=subject, channel=channel)
+            .exclude(status=ConversationStatus.RESOLVED)
+            .first()
+        )
     if conversation is not None:
         if conversation.status == ConversationStatus.PENDING:
             # The customer answered: back into the agents' queue.
@@ -189,34 +193,48 @@ def _consent_replies(*, subject: Subject, conversation: Conversation, inbound: I
     return replies
 
 
-def ingest(*, inbound: InboundMessage) -> IngestResult:
-    """Store one inbound message. Raises ``InvalidContactPoint`` before writing anything."""
+def ingest(*, inbound: InboundMessage, first_contact: bool = False) -> IngestResult:
+    """Store one inbound message. Raises ``InvalidContactPoint`` before writing anything.
+
+    ``first_contact`` is for ``ingest_many``, which has checked the message id and the sender's
+    contact point in the same transaction already."""
     # Validated before the transaction starts, so a refused sender needs no savepoint to undo.
     normalize_contact(kind=inbound.contact_kind, value=inbound.sender)
     # Nested in a caller's transaction (a webhook batch) this joins it: all or nothing.
     with transaction.atomic(savepoint=False):
-        return _ingest(inbound)
+        return _ingest(inbound, first_contact=first_contact)
 
 
-def _ingest(inbound: InboundMessage) -> IngestResult:
+def _ingest(inbound: InboundMessage, *, first_contact: bool = False) -> IngestResult:
+    """``first_contact``: the caller checked, in this transaction, that the message is new and that
+    no contact point has the sender's value (``ingest_many``), so neither is looked up again."""
     from conversations.services.outbound import message_queue_system_reply
 
-    if Message.objects.filter(provider=inbound.provider, provider_message_id=inbound.provider_message_id).exists():
+    if (
+        not first_contact
+        and Message.objects.filter(provider=inbound.provider, provider_message_id=inbound.provider_message_id).exists()
+    ):
         return IngestResult(message=None, created=False)  # a redelivery: stored once already
-    contact = contact_point_get(kind=inbound.contact_kind, value=inbound.sender)
+    contact = None if first_contact else contact_point_get(kind=inbound.contact_kind, value=inbound.sender)
+    created = False
     if contact is None:
-        subject, _ = consent_services.subject_get_or_create_by_contact(
+        subject, created = consent_services.subject_get_or_create_by_contact(
             kind=inbound.contact_kind,
             value=inbound.sender,
             display_name=inbound.profile_name[:200],
             language=inbound.language or None,
             actor=None,
+            known_absent=first_contact,
         )
-        contact = ContactPoint.objects.filter(subject=subject, kind=inbound.contact_kind).order_by("pk").first()
+        contact = (
+            subject.first_contact if created else contact_point_get(kind=inbound.contact_kind, value=inbound.sender)
+        )
     subject = contact.subject
     # The conversation row lock (below) serialises a burst of messages from one customer; two first
     # messages racing to open a conversation meet the partial unique constraint, and one is retried.
-    conversation, opened = _open_conversation(subject=subject, contact=contact, channel=inbound.provider)
+    conversation, opened = _open_conversation(
+        subject=subject, contact=contact, channel=inbound.provider, new_subject=created
+    )
     # Reuse the instances whose data key is already unwrapped: no second key lookup to render events.
     conversation.subject = subject
     if conversation.contact_point is not None:

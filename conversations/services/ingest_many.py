@@ -150,8 +150,14 @@ def _ingest_many(inbounds: Sequence[InboundMessage], results: list[IngestResult 
     _append_simple(simple, inbounds, results, outcomes)
 
     # 7. Everything else, one message at a time in arrival order (``ingest`` joins this transaction).
+    # A sender unknown at step 3 is known once its first message is stored: only that one is a first
+    # contact (no second lookup of its message id or contact point).
+    first_seen: set[tuple[str, str]] = set()
     for position in sorted(one_by_one):
-        results[position] = ingest(inbound=inbounds[position])
+        key = index_of[position]
+        first = key not in contacts and key not in first_seen
+        first_seen.add(key)
+        results[position] = ingest(inbound=inbounds[position], first_contact=first)
 
 
 def _scan(inbound: InboundMessage, conversation: Conversation) -> ScanOutcome:
