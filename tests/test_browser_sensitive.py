@@ -82,3 +82,13 @@ def test_card_number_masked_for_the_agent_reveal_needs_a_reason_dpo_alerted_live
     record = AccessRecord.objects.get()
     assert (record.actor, record.action) == (agent, "reveal_identifier")
     assert record.reason == "Kundin bittet um Prüfung der Erstattungskarte"
+
+    # Special-category data: a badge on the message, and the conversation is marked sensitive, live.
+    expect(agent_page.locator("#conversation-sensitive")).to_be_hidden()
+    assert (
+        fake_graph.customer_says(WA_ID, "Erika Mustermann", "Ich bin schwanger, bitte liefern Sie bis zur Tür")[0]
+        == 200
+    )
+    last = agent_page.locator('#messages [data-direction="in"]').last
+    expect(last.locator(".badge--special")).to_have_text("Special category")
+    expect(agent_page.locator("#conversation-sensitive")).to_be_visible()

@@ -120,6 +120,9 @@
       el("span", { class: "conv-status" }, c.status), " · ",
       el("span", { class: "conv-agent" }, c.assigned_agent_name || "unassigned"),
     );
+    if (c.sensitive) {
+      meta.append(" ", el("span", { class: "badge badge--special", title: "Holds special-category data: visible only to its agent, the team's supervisors and the DPO" }, "Sensitive"));
+    }
     const unread = el("span", { class: "unread", "data-unread": c.unread });
     unread.hidden = !c.unread;
     unread.append(el("span", { class: "visually-hidden" }, "Unread: "), el("span", { class: "unread-count" }, String(c.unread)));
@@ -234,6 +237,8 @@
 
   function applyConversationState(c) {
     if (!conversationEl || !c || c.id !== currentId) return;
+    const sensitiveBadge = $("#conversation-sensitive");
+    if (sensitiveBadge) sensitiveBadge.hidden = !c.sensitive;
     conversationEl.dataset.status = c.status;
     conversationEl.dataset.team = c.team === null ? "" : c.team;
     conversationEl.dataset.assignedAgent = c.assigned_agent === null ? "" : c.assigned_agent;
