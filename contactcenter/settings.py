@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "simple_history",
+    "django_tasks_db",
     "contactcenter.apps.ContactCenterConfig",
     "consent.apps.ConsentConfig",
     "conversations.apps.ConversationsConfig",
