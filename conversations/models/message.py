@@ -123,7 +123,9 @@ class Attachment(models.Model):
 class EarlyStatus(models.Model):
     """A status webhook that arrived before we stored the provider's id for the message (a race on send).
 
-    Applied, then deleted, as soon as the send completes; holds no personal data.
+    Applied, then deleted, as soon as the send completes. No name or text, but a WhatsApp message id
+    encodes the recipient's number: rows no send ever claims (another system on the same number) are
+    purged after a day (``manage.py purge_early_statuses``).
     """
 
     provider = models.CharField(max_length=16)

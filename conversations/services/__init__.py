@@ -10,7 +10,13 @@ from conversations.services.conversation import (
     presence_connect,
     presence_disconnect,
 )
-from conversations.services.ingest import IngestResult, contact_number_change, ingest, message_status_update
+from conversations.services.ingest import (
+    IngestResult,
+    contact_number_change,
+    early_statuses_purge,
+    ingest,
+    message_status_update,
+)
 from conversations.services.ingest_many import ingest_many
 from conversations.services.outbound import (
     message_deliver,
@@ -44,6 +50,7 @@ __all__ = [
     "conversation_set_status",
     "conversation_transfer",
     "draft_warnings",
+    "early_statuses_purge",
     "event_record",
     "ingest",
     "ingest_many",

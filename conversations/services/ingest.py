@@ -17,6 +17,7 @@ Invariants:
 import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -322,6 +323,22 @@ def early_statuses_apply(*, message: Message) -> None:
             ),
         )  # fmt: skip
     EarlyStatus.objects.filter(pk__in=[r.pk for r in early]).delete()
+
+
+def early_statuses_purge(*, older_than: timedelta, batch_size: int = 1000) -> int:
+    """Delete early statuses no send claimed within ``older_than``; returns how many. Idempotent, in
+    batches (each its own transaction), safe to run from cron while webhooks arrive: a send records
+    its id within seconds of the status, so a row a day old will never be claimed."""
+    cutoff = timezone.now() - older_than
+    total = 0
+    while True:
+        batch = list(
+            EarlyStatus.objects.filter(created_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            return total
+        with transaction.atomic():
+            total += EarlyStatus.objects.filter(pk__in=batch).delete()[0]
 
 
 @transaction.atomic
