@@ -17,7 +17,6 @@ require_production_settings()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app registry)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from conversations.asgi_webhook import WhatsAppWebhookApp  # noqa: E402
@@ -29,6 +28,8 @@ application = ProtocolTypeRouter(
         # The WhatsApp webhook's POST skips the browser-facing middleware (conversations.asgi_webhook);
         # static files are served outside the middleware chain too.
         "http": WhatsAppWebhookApp(ASGIStaticFilesHandler(django_asgi_app)),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Each route checks the Origin header itself (conversations.routing): the web-chat widget may
+        # be embedded on the company's other domains, the inbox and the DPO feed only on ours.
+        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -206,6 +206,8 @@ WEBHOOK_DB_THREADS = env.int("WEBHOOK_DB_THREADS", default=4)
 # a group holds at most WEBHOOK_GROUP_MAX messages and statuses.
 WEBHOOK_COMMIT_LANES = env.int("WEBHOOK_COMMIT_LANES", default=1)
 WEBHOOK_GROUP_MAX = env.int("WEBHOOK_GROUP_MAX", default=200)
+# Origins of the company's websites that embed the web-chat widget (scheme://host[:port]), beside our own hosts.
+WEBCHAT_ALLOWED_ORIGINS = env.list("WEBCHAT_ALLOWED_ORIGINS", default=[])
 # The sensitive-data guard (conversations.sensitive). Scanning off exists for benchmarks only.
 SENSITIVE_SCAN_ENABLED = env.bool("SENSITIVE_SCAN_ENABLED", default=True)
 # Agents' drafts asking for card numbers, IBANs, ids or health details: warn (default) or block.

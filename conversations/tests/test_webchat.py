@@ -441,3 +441,18 @@ def test_the_demo_page_embeds_the_widget_with_one_script_tag(client):
     page = response.content.decode()
     assert page.count("<script") == 1
     assert 'src="/static/webchat/widget.js"' in page and 'data-server="http://testserver"' in page
+
+
+@pytest.mark.asyncio
+async def test_the_widget_may_be_embedded_on_a_listed_company_site_only(chat, settings):
+    settings.WEBCHAT_ALLOWED_ORIGINS = ["https://shop.example"]
+    communicator = await connect(origin=b"https://shop.example")
+    await communicator.disconnect()
+    for origin in (b"https://evil.example", b"http://shop.example", b"https://shop.example.evil.example"):
+        refused = WebsocketCommunicator(
+            application, "/ws/webchat/", headers=[(b"origin", origin), (b"host", b"testserver")]
+        )
+        assert not (await refused.connect(timeout=TIMEOUT))[0]
+    # The agent inbox stays on our own origin, whatever the widget's list says.
+    inbox = WebsocketCommunicator(application, "/ws/agent/", headers=[(b"origin", b"https://shop.example")])
+    assert not (await inbox.connect(timeout=TIMEOUT))[0]
