@@ -38,7 +38,7 @@ run: seed
 		--webhook http://$(HOST):$(PORT)/webhooks/whatsapp/ & fake=$$!; \
 	trap 'kill $$fake 2>/dev/null' EXIT INT TERM; \
 	WHATSAPP_API_BASE=$${WHATSAPP_API_BASE:-http://127.0.0.1:$(FAKE_GRAPH_PORT)} \
-		$(BIN)/uvicorn contactcenter.asgi:application --host $(HOST) --port $(PORT)
+		$(BIN)/uvicorn contactcenter.asgi:application --host $(HOST) --port $(PORT) --ws-per-message-deflate false
 
 TEXT ?= Hallo, wo ist meine Bestellung?
 FROM ?= 4915123456789

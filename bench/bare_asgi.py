@@ -2,8 +2,6 @@
 JSON, inserts one row and publishes one channel-layer message. Served by ``bench/ingest.py --bare``
 with the same settings, database pool, Redis layer and uvicorn workers as the real app."""
 
-import hashlib
-import hmac
 import json
 import os
 
@@ -26,6 +24,8 @@ from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 
+from conversations.providers.whatsapp.signature import HEADER, signature_valid  # noqa: E402
+
 TABLE = "bench_bare_webhook"
 
 
@@ -37,8 +37,7 @@ def _insert(body: bytes) -> None:
 @csrf_exempt
 async def bare_webhook(request: HttpRequest) -> HttpResponse:
     body = request.body
-    expected = "sha256=" + hmac.new(settings.WHATSAPP_APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", "")):
+    if not signature_valid(body, request.headers.get(HEADER), secret=settings.WHATSAPP_APP_SECRET):
         return HttpResponse("invalid signature", status=401)
     payload = json.loads(body)
     await sync_to_async(_insert)(body)

@@ -7,8 +7,6 @@ dropped afterwards. Servers bind 127.0.0.1 only and are stopped on exit.
 
 import base64
 import contextlib
-import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -130,46 +128,26 @@ def server(stack: Stack, *, workers: int = 2, port: int | None = None, app: str 
 
 
 def sign(body: bytes) -> str:
-    return "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    from conversations.providers.whatsapp.signature import signature_for
+
+    return signature_for(body, secret=APP_SECRET)
 
 
 def whatsapp_payload(messages: list[tuple[str, str, str, str]]) -> bytes:
-    """A Cloud API webhook carrying ``messages`` as (wa_id, name, wamid, text), shaped like Meta's own."""
-    return json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "102290129340398",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {
-                                    "display_phone_number": "15550783881",
-                                    "phone_number_id": "106540352242922",
-                                },
-                                "contacts": [
-                                    {"profile": {"name": name}, "wa_id": wa_id} for wa_id, name, _, _ in messages
-                                ],
-                                "messages": [
-                                    {
-                                        "from": wa_id,
-                                        "id": wamid,
-                                        "timestamp": str(int(time.time())),
-                                        "type": "text",
-                                        "text": {"body": text},
-                                    }
-                                    for wa_id, _, wamid, text in messages
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-    ).encode()
+    """A Cloud API webhook carrying ``messages`` as (wa_id, name, wamid, text), shaped like Meta's own
+    (the fake Graph API's builders; call after ``setup_django``)."""
+    from conversations.fakegraph import webhook_envelope
+
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+        "contacts": [{"profile": {"name": name}, "wa_id": wa_id} for wa_id, name, _, _ in messages],
+        "messages": [
+            {"from": wa_id, "id": wamid, "timestamp": str(int(time.time())), "type": "text", "text": {"body": text}}
+            for wa_id, _, wamid, text in messages
+        ],
+    }
+    return json.dumps(webhook_envelope(value)).encode()
 
 
 # Valid-length mobile numbers per customer language (fictional ranges), as WhatsApp sends wa_ids.

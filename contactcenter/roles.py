@@ -58,7 +58,6 @@ _DPO = _AGENT | {
     "conversations.view_watchterm",
     "conversations.add_watchterm",
     "conversations.change_watchterm",
-    "conversations.delete_watchterm",
     "consent.view_accessrecord",
 }
 _ADMIN = (

@@ -41,7 +41,10 @@ class WatchTermAdmin(SimpleHistoryAdmin):
     def save_model(self, request: HttpRequest, obj: WatchTerm, form: Any, change: bool) -> None:
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        services.watch_term_save(term=obj, actor=request.user, reason="changed in the admin" if change else "")
+
+    def has_delete_permission(self, request: HttpRequest, obj: WatchTerm | None = None) -> bool:
+        return False  # alerts point at their term: switch it off with "active" instead
 
 
 @admin.register(SensitiveAlert)

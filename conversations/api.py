@@ -306,10 +306,9 @@ class MessageRevealApi(InboxApi):
     )
     def post(self, request: Request, conversation_id: int, message_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        message = Message.objects.filter(conversation=conversation, pk=message_id).first()
+        message = selectors.message_get(conversation=conversation, message_id=message_id)
         if message is None:
             raise Http404
-        message.conversation = conversation
         data = RevealIn(data=request.data)
         data.is_valid(raise_exception=True)
         text = services.message_reveal(message=message, actor=request.user, reason=data.validated_data["reason"])

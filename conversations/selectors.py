@@ -64,6 +64,14 @@ def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> Convers
     return conversation_list(user=user).filter(pk=conversation_id).first()
 
 
+def message_get(*, conversation: Conversation, message_id: int) -> Message | None:
+    """A message of a conversation the caller already may see, with that conversation attached."""
+    message = Message.objects.filter(conversation=conversation, pk=message_id).first()
+    if message is not None:
+        message.conversation = conversation  # the subject's key is already unwrapped there
+    return message
+
+
 def message_list(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:
     rows = (
         Message.objects.filter(conversation=conversation, id__gt=after_id)

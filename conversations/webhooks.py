@@ -17,6 +17,7 @@ import hmac
 import json
 import logging
 import weakref
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
@@ -98,6 +99,10 @@ def _apply_committed(batches: list[WebhookBatch]) -> list[tuple[int, int, int]]:
         return _apply(batches)
 
 
+def _weight(batch: WebhookBatch) -> int:
+    return len(batch.messages) + len(batch.statuses)
+
+
 class GroupCommitter:
     """Group commit: the webhooks that arrive while a transaction runs go into the next one together.
 
@@ -111,7 +116,7 @@ class GroupCommitter:
     def __init__(self, *, lanes: int, max_messages: int) -> None:
         self.lanes = max(1, lanes)
         self.max_messages = max(1, max_messages)
-        self.pending: list[tuple[WebhookBatch, asyncio.Future]] = []
+        self.pending: deque[tuple[WebhookBatch, asyncio.Future]] = deque()
         self.running = 0
         self.tasks: set[asyncio.Task] = set()
 
@@ -126,11 +131,12 @@ class GroupCommitter:
         return await future
 
     def _take(self) -> list[tuple[WebhookBatch, asyncio.Future]]:
+        """The next group: at least one webhook, then more while messages + statuses stay within the cap."""
         group, size = [], 0
-        while self.pending and (not group or size + len(self.pending[0][0].messages) <= self.max_messages):
-            item = self.pending.pop(0)
+        while self.pending and (not group or size + _weight(self.pending[0][0]) <= self.max_messages):
+            item = self.pending.popleft()
             group.append(item)
-            size += len(item[0].messages) + len(item[0].statuses)
+            size += _weight(item[0])
         return group
 
     async def _drain(self) -> None:

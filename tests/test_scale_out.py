@@ -6,8 +6,6 @@ comes from the shared database.
 """
 
 import asyncio
-import hashlib
-import hmac
 import json
 import os
 import socket
@@ -22,6 +20,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from conversations import services
+from conversations.fakegraph import inbound_text_value, webhook_envelope
+from conversations.providers.whatsapp.signature import signature_for
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_SECRET = "scale-out-secret"
@@ -50,39 +50,10 @@ def start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
 
 
 def signed_text(wa_id: str, wamid: str, text: str) -> tuple[bytes, str]:
-    body = json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "1",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {
-                                    "display_phone_number": "15550783881",
-                                    "phone_number_id": "106540352242922",
-                                },
-                                "contacts": [{"profile": {"name": "Scale Test"}, "wa_id": wa_id}],
-                                "messages": [
-                                    {
-                                        "from": wa_id,
-                                        "id": wamid,
-                                        "timestamp": str(int(time.time())),
-                                        "type": "text",
-                                        "text": {"body": text},
-                                    }
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-    ).encode()
-    return body, "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    value = inbound_text_value(wa_id=wa_id, name="Scale Test", text=text, phone_number_id="106540352242922",
+                               message_id=wamid)  # fmt: skip
+    body = json.dumps(webhook_envelope(value)).encode()
+    return body, signature_for(body, secret=APP_SECRET)
 
 
 @pytest.mark.postgres

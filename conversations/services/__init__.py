@@ -31,6 +31,7 @@ from conversations.services.sensitive import (
     draft_warnings,
     message_reveal,
     watch_term_create,
+    watch_term_save,
 )
 from conversations.services.teams import (
     canned_response_create,
@@ -69,4 +70,5 @@ __all__ = [
     "team_set_sensitive_policy",
     "template_catalog",
     "watch_term_create",
+    "watch_term_save",
 ]

@@ -104,20 +104,22 @@ def _open_conversation(
     return conversation, True
 
 
-def _store_message(
-    *,
-    conversation: Conversation,
-    inbound: InboundMessage,
-) -> tuple[Message, ScanOutcome]:
+def inbound_scan(*, inbound: InboundMessage, conversation: Conversation) -> ScanOutcome:
+    """The sensitive-data scan of an inbound message, under its conversation's team policy."""
     message_type = inbound.type if inbound.type in MessageType.values else MessageType.UNSUPPORTED
-    outcome = message_scan(text=inbound.text, message_type=message_type, direction="in", team=conversation.team)
+    return message_scan(text=inbound.text, message_type=message_type, direction="in", team=conversation.team)
+
+
+def inbound_message_build(*, inbound: InboundMessage, conversation: Conversation, outcome: ScanOutcome) -> Message:
+    """The unsaved ``Message`` for an inbound message: content encrypted (as the scan left the text), findings set.
+    Shared by ``ingest`` and ``ingest_many``."""
     content = dict(inbound.content)
     if outcome.text:
         content["text"] = outcome.text
     message = Message(
         conversation=conversation,
         direction=Direction.INBOUND,
-        type=message_type,
+        type=inbound.type if inbound.type in MessageType.values else MessageType.UNSUPPORTED,
         content_enc=content_encrypt(conversation.subject, content),
         provider=inbound.provider,
         provider_message_id=inbound.provider_message_id,
@@ -126,6 +128,16 @@ def _store_message(
         provider_timestamp=inbound.timestamp,
     )
     message_apply_scan(message, outcome)
+    return message
+
+
+def _store_message(
+    *,
+    conversation: Conversation,
+    inbound: InboundMessage,
+) -> tuple[Message, ScanOutcome]:
+    outcome = inbound_scan(inbound=inbound, conversation=conversation)
+    message = inbound_message_build(inbound=inbound, conversation=conversation, outcome=outcome)
     # ``ingest`` checked for an earlier delivery; two deliveries racing each other make the
     # unique constraint refuse the second, which fails its transaction so the provider retries
     # and the retry finds the message stored. No savepoint here: it costs two round trips a message.

@@ -33,17 +33,15 @@ from conversations.models import (
     Conversation,
     ConversationEvent,
     ConversationStatus,
-    Direction,
     Message,
-    MessageStatus,
     MessageType,
 )
 from conversations.providers.base import InboundMessage
 from conversations.selectors import MEDIA_TYPES
-from conversations.services.ingest import IngestResult, content_encrypt, ingest
+from conversations.services.ingest import IngestResult, inbound_message_build, inbound_scan, ingest
 from conversations.services.outbound import message_queue_system_reply
 from conversations.services.realtime import event_record_many
-from conversations.services.sensitive import ScanOutcome, message_apply_scan, message_scan, sensitive_after_store
+from conversations.services.sensitive import ScanOutcome, sensitive_after_store
 
 _KEYWORD_TYPES = frozenset({MessageType.TEXT, MessageType.BUTTON, MessageType.INTERACTIVE})
 
@@ -143,7 +141,7 @@ def _ingest_many(inbounds: Sequence[InboundMessage], results: list[IngestResult 
         ):
             one_by_one.extend(positions)
             continue
-        outcomes.update((p, _scan(inbounds[p], conversation)) for p in positions)
+        outcomes.update((p, inbound_scan(inbound=inbounds[p], conversation=conversation)) for p in positions)
         simple.append((conversation, contact, positions))
 
     # 6. The set path.
@@ -158,11 +156,6 @@ def _ingest_many(inbounds: Sequence[InboundMessage], results: list[IngestResult 
         first = key not in contacts and key not in first_seen
         first_seen.add(key)
         results[position] = ingest(inbound=inbounds[position], first_contact=first)
-
-
-def _scan(inbound: InboundMessage, conversation: Conversation) -> ScanOutcome:
-    message_type = inbound.type if inbound.type in MessageType.values else MessageType.UNSUPPORTED
-    return message_scan(text=inbound.text, message_type=message_type, direction="in", team=conversation.team)
 
 
 def _append_simple(
@@ -183,21 +176,7 @@ def _append_simple(
         for position in positions:
             inbound = inbounds[position]
             outcome = outcomes[position]
-            content = dict(inbound.content)
-            if outcome.text:
-                content["text"] = outcome.text
-            message = Message(
-                conversation=conversation,
-                direction=Direction.INBOUND,
-                type=inbound.type if inbound.type in MessageType.values else MessageType.UNSUPPORTED,
-                content_enc=content_encrypt(subject, content),
-                provider=inbound.provider,
-                provider_message_id=inbound.provider_message_id,
-                reply_to_provider_id=inbound.reply_to[:128],
-                status=MessageStatus.RECEIVED,
-                provider_timestamp=inbound.timestamp,
-            )
-            message_apply_scan(message, outcome)
+            message = inbound_message_build(inbound=inbound, conversation=conversation, outcome=outcome)
             messages.append((position, message))
             conversation.last_inbound_at = max(
                 filter(None, [conversation.last_inbound_at, inbound.timestamp]), default=now

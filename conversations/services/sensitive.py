@@ -19,7 +19,6 @@ Invariants:
 import logging
 import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,21 +131,15 @@ def sensitive_after_store(*, message: Message, conversation: Conversation, outco
 
 _TERMS_TTL = 30.0
 _terms_cache: dict[str, tuple[float, list[tuple[WatchTerm, re.Pattern | None]]]] = {}
-_ACCENTS = {"a": "aàáâãäå", "e": "eèéêë", "i": "iìíîï", "o": "oòóôõö", "u": "uùúûü", "c": "cç", "n": "nñ"}
 
 
 def _term_regex(value: str) -> re.Pattern:
-    """A word or phrase as a pattern: whole words, any case, any accents, any run of spaces."""
-    folded = "".join(c for c in unicodedata.normalize("NFD", value.strip().lower()) if not unicodedata.combining(c))
-    parts = []
-    for char in folded:
-        if char.isspace():
-            parts.append(r"\s+")
-        elif char in _ACCENTS:
-            parts.append("[" + _ACCENTS[char] + "]")
-        else:
-            parts.append(re.escape(char))
-    return re.compile(r"(?<!\w)" + "".join(parts) + r"(?!\w)", re.IGNORECASE)
+    """A word or phrase as a pattern over folded text (``special.fold``: lower case, accents off, one
+    character for one, so offsets stay those of the message): whole words, any run of spaces."""
+    from conversations.sensitive.special import fold
+
+    words = [re.escape(word) for word in fold(value.strip()).split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
 
 
 def _active_terms() -> list[tuple[WatchTerm, re.Pattern | None]]:
@@ -173,6 +166,7 @@ def watch_terms_forget(**kwargs: Any) -> None:
 
 
 def _watch_hits(text: str, findings: list[dict], *, direction: str, team_id: int | None):
+    folded: str | None = None
     for term, pattern in _active_terms():
         if term.team_id is not None and term.team_id != team_id:
             continue
@@ -183,7 +177,14 @@ def _watch_hits(text: str, findings: list[dict], *, direction: str, team_id: int
             if hit is not None:
                 yield term, hit["start"], hit["end"]
         elif text:
-            match = pattern.search(text)
+            if term.kind == WatchTerm.Kind.TERM:
+                if folded is None:
+                    from conversations.sensitive.special import fold
+
+                    folded = fold(text)
+                match = pattern.search(folded)
+            else:
+                match = pattern.search(text)
             if match is not None and match.end() > match.start():
                 yield term, match.start(), match.end()
 
@@ -201,8 +202,18 @@ def watch_term_create(
 ) -> WatchTerm:  # fmt: skip
     term = WatchTerm(team=team, kind=kind, value=value.strip(), severity=severity, direction=direction,
                      created_by=actor)  # fmt: skip
+    return watch_term_save(term=term, actor=actor)
+
+
+@transaction.atomic
+def watch_term_save(*, term: WatchTerm, actor: AbstractBaseUser | None, reason: str = "") -> WatchTerm:
+    """Create or change a watch term (validated, with history); every process picks it up within 30 s.
+    Terms are never deleted (alerts point at them): a DPO switches one off with ``active``."""
+    term.value = term.value.strip()
     term.full_clean()
     term._history_user = actor
+    if reason:
+        term._change_reason = reason
     term.save()
     transaction.on_commit(watch_terms_forget)
     return term

@@ -6,37 +6,23 @@ tracking codes and identifiers with wrong check digits.
 """
 
 import itertools
-import json
 import random
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from conversations.sensitive import identifiers
+from conversations.sensitive import evaluation, identifiers
 from conversations.sensitive.findings import CATEGORY_OF_TYPE
 from conversations.sensitive.identifiers import find
 
 CORPUS = Path(__file__).parent / "corpus" / "identifiers.jsonl"
-TYPES = (
-    "payment_card",
-    "iban",
-    "br_cpf",
-    "br_cnpj",
-    "nl_bsn",
-    "de_idnr",
-    "it_codice_fiscale",
-    "pt_nif",
-    "es_dni",
-    "email",
-    "phone",
-)
+TYPES = (*evaluation.CHECKSUM_IDENTIFIER_TYPES, "email", "phone")
 MIN_PRECISION, MIN_RECALL = 0.99, 0.98
 
 
 def load_corpus() -> list[dict]:
-    with CORPUS.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return evaluation.load_corpus(CORPUS)
 
 
 def spans(text: str) -> list[tuple[str, str]]:
@@ -299,26 +285,6 @@ def test_lines_without_long_numbers_skip_the_validators(monkeypatch: pytest.Monk
 # ---- the labelled corpus
 
 
-def score(rows: list[dict]) -> dict[str, Counter]:
-    """Per type: tp, fp, fn, counted as the benchmark does (same type and overlapping span)."""
-    tally: dict[str, Counter] = {t: Counter() for t in TYPES}
-    for row in rows:
-        text = row["text"]
-        expected = []
-        for e in row["expect"]:
-            start = text.find(e["match"])
-            expected.append((e["type"], start, start + len(e["match"])))
-        matched = set()
-        for f in find(text):
-            hits = [i for i, (t, s, e) in enumerate(expected) if t == f.type and f.start < e and s < f.end]
-            tally[f.type]["tp" if hits else "fp"] += 1
-            matched.update(hits)
-        for i, (t, _, _) in enumerate(expected):
-            if i not in matched:
-                tally[t]["fn"] += 1
-    return tally
-
-
 def test_corpus_is_well_formed() -> None:
     rows = load_corpus()
     assert len(rows) >= 230
@@ -333,14 +299,14 @@ def test_corpus_is_well_formed() -> None:
 
 
 def test_corpus_precision_and_recall_per_type() -> None:
-    tally = score(load_corpus())
+    # Scored exactly as bench/scan_quality.py scores (same type, overlapping span).
+    counts = evaluation.score(load_corpus(), find, types=TYPES)
     report = []
-    for type_, c in tally.items():
-        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
-        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
-        assert c["tp"] + c["fn"] >= 15, f"too few {type_} examples to measure"
-        if precision < MIN_PRECISION or recall < MIN_RECALL:
-            report.append(f"{type_}: precision {precision:.3f}, recall {recall:.3f} ({dict(c)})")
+    for type_ in TYPES:
+        c = counts.get(type_, evaluation.Counts())
+        assert c.tp + c.fn >= 15, f"too few {type_} examples to measure"
+        if c.precision < MIN_PRECISION or c.recall < MIN_RECALL:
+            report.append(f"{type_}: precision {c.precision:.3f}, recall {c.recall:.3f} ({c})")
     assert not report, "\n".join(report)
 
 
