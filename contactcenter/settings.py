@@ -214,6 +214,8 @@ SENSITIVE_SCAN_ENABLED = env.bool("SENSITIVE_SCAN_ENABLED", default=True)
 SENSITIVE_DRAFT_BLOCK = env.bool("SENSITIVE_DRAFT_BLOCK", default=False)
 # Where customers should send such data instead (a link, or words), told them in their language.
 SENSITIVE_SECURE_CHANNEL = env.str("SENSITIVE_SECURE_CHANNEL", default="")
+# Seconds a DPO's watch pattern (a regular expression) may run on one message before it is skipped for it.
+WATCH_PATTERN_TIMEOUT = env.float("WATCH_PATTERN_TIMEOUT", default=0.02)
 # Approved message templates (as approved in Meta's WhatsApp Manager). ``purpose`` ties a
 # template to the consent it needs; marketing templates need a purpose with consent granted.
 WHATSAPP_TEMPLATES = env.json(

@@ -1,13 +1,12 @@
 """The sensitive-data guard's configuration and output: the DPO's watch terms and the alerts they raise."""
 
-import re
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from conversations.sensitive.findings import CATEGORY_OF_TYPE
+from conversations.sensitive.patterns import PatternError, compile_pattern
 
 
 class Severity(models.TextChoices):
@@ -56,11 +55,9 @@ class WatchTerm(models.Model):
             raise ValidationError({"value": "A watch term needs a value."})
         if self.kind == self.Kind.PATTERN:
             try:
-                compiled = re.compile(value)
-            except re.error as exc:
-                raise ValidationError({"value": f"Not a valid regular expression: {exc.msg}."}) from exc
-            if compiled.search(""):
-                raise ValidationError({"value": "This pattern matches empty text, so it would match every message."})
+                compile_pattern(value)
+            except PatternError as exc:
+                raise ValidationError({"value": str(exc)}) from None
         if self.kind == self.Kind.FINDING and value not in CATEGORY_OF_TYPE:
             raise ValidationError({"value": f"Unknown detector type; one of: {', '.join(sorted(CATEGORY_OF_TYPE))}."})
 

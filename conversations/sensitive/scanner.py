@@ -9,8 +9,10 @@ def scan(text: str) -> list[Finding]:
     if not text:
         return []
     found = identifiers.find(text)
-    taken = [(f.start, f.end) for f in found]
-    for finding in special.find(text):
-        if not any(finding.start < end and start < finding.end for start, end in taken):
-            found.append(finding)
+    lexical = special.find(text)
+    if not lexical:
+        return found
+    if not found:
+        return lexical
+    found += [f for f in lexical if not any(f.start < x.end and x.start < f.end for x in found)]
     return sorted(found)

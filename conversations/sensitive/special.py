@@ -15,14 +15,15 @@ How matching works, and why:
   same length (lower case, accents dropped), so a match's offsets are offsets into the original
   text. German umlauts are kept, because *schwul* (gay) and *schwül* (humid) are different words;
   an entry written with an umlaut also matches the ``ae``/``oe``/``ue`` and plain-vowel spellings.
-* Speed (about 3 to 4 µs for a 40-byte message with nothing to find, on the development
+* Speed (about 3 µs for a 40-byte message with nothing to find, on a slow 2-core development
   machine; bench/scan_speed.py): one regular expression over all entries tries its whole trie at
-  every position, which alone used the scanner's whole time budget. So each entry has a *key*, its most
-  telling literal word, and a prefilter expression finds keys only, starting each on a rare
-  letter so that ``re`` skips from one such letter to the next. Most messages stop there. A key
-  found selects its *bucket*, the entries keyed on it, which run as a small expression at the
-  key's position; a bucket's expression is compiled the first time it is needed. The
-  ``[exclude]`` phrases work the same way and run only when something was found.
+  every position, which alone used the scanner's whole time budget, and even a prefilter
+  expression over the entries' key words cost 5 to 7 µs per message. So each entry has a *key*,
+  its most telling literal word, and an Aho-Corasick automaton (``ahocorasick_rs``, compiled
+  code) finds every key in one pass in about a microsecond. Most messages stop there. A key found
+  on the word boundary it needs selects its *bucket*, the entries keyed on it, which run as a
+  small expression at the key's position; a bucket's expression is compiled the first time it is
+  needed. The ``[exclude]`` phrases work the same way and run only when something was found.
 * A finding is a flag for a human, not a verdict. Negation is not interpreted: "I am not
   pregnant" is flagged like "I am pregnant".
 
@@ -74,6 +75,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import ahocorasick_rs
 
 from conversations.sensitive.findings import Finding
 
@@ -300,7 +303,7 @@ def _trie_pattern(sequences: Iterable[tuple[str, ...]]) -> str:
     return emit(trie)
 
 
-# --- Keys and the prefilter ---------------------------------------------------------------------
+# --- Keys ------------------------------------------------------------------------------------------
 
 
 @functools.cache
@@ -310,25 +313,9 @@ def _frequent_words() -> frozenset[str]:
     return frozenset(fold(word) for line in text.splitlines() for word in line.split("#")[0].split())
 
 
-# Word endings as frequent as a common word.
-_COMMON_ENDINGS = frozenset(
-    "ment ments tion tions sion ing ings ness able ible ung ungen heit keit lich lichen isch ische schap "
-    "heid zione zioni mente ção ções cao coes dade mento menti ente enti".split()
-)
-# Letter pairs that start a word or a syllable everywhere in the five languages: an anchor on
-# the first letter of one sends re one level deeper into the prefilter trie at every occurrence.
-_FREQUENT_BIGRAMS = frozenset(
-    """
-    th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le ve co me
-    de hi ri ro ic ne ea ra ce ch ei ie ge un be sc ll ht ee et el ij aa oo va di la ta no ia zi li lo
-    os do ad ao qu ma ca da ck ct pr tr gr br
-    """.split()
-)
 # Letter frequency in chat text of the five languages, most frequent first (measured on a mix).
-# Every letter from "t" on costs the prefilter a stop per occurrence, so the rarest is best.
 _LETTER_RANK = {letter: rank for rank, letter in enumerate("eaoinrstdlcmhukpfwgbvyzjxq")}
-_WEAK_LETTERS = "eaoinrs"  # the prefilter never starts on one: re would stop at every second letter
-_ANCHORABLE = len(_WEAK_LETTERS)
+_FREQUENT_LETTERS = 7  # e, a, o, i, n, r, s: a key holding none of them but these is found inside many words
 
 
 def _rarity(char: str) -> int:
@@ -341,32 +328,20 @@ def _rarity(char: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Key:
-    """A literal word every match of an entry contains, and where the prefilter picks it up."""
+    """A literal word every match of an entry contains."""
 
     word: str
-    anchor: int  # the prefilter looks for word[anchor:], which starts with a rare letter
     left_bound: bool  # a word starts where ``word`` starts
     right_bound: bool  # a word ends where ``word`` ends
 
-    def prefilter_atoms(self) -> tuple[str, ...]:
-        """Regex atoms that find this key from its anchor on: letters first, assertions last.
-
-        An assertion costs as much as a dozen letters in ``re``, so it only runs once the
-        letters matched.
-        """
-        atoms = [_escape(char) for char in self.word[self.anchor :]]
-        if self.right_bound:
-            atoms.append(_WORD_END)
-        if self.anchor:
-            atoms.append(f"(?<={re.escape(self.word)})")
-        if self.left_bound:
-            atoms.append(rf"(?<!\w[\s\S]{{{len(self.word)}}})")
-        return tuple(atoms)
-
 
 def _key(compound_tail: bool, atoms: tuple[str, ...]) -> tuple[_Key, int]:
-    """The most telling literal run of an entry (not a function word, long, with a rare letter),
-    and how many characters before the key a match can start."""
+    """The most telling literal run of an entry (not an everyday word, long, with a rare letter),
+    and how many characters before the key a match can start.
+
+    The key decides how often an entry's expression runs for nothing: every occurrence of the key
+    in a message, inside other words too ("men" in "women"), costs one try.
+    """
     runs: list[tuple[int, int, str]] = []
     start = None
     for index, atom in enumerate((*atoms, "")):
@@ -386,33 +361,10 @@ def _key(compound_tail: bool, atoms: tuple[str, ...]) -> tuple[_Key, int]:
         word = run[2]
         rarest = max(map(_rarity, word))
         usable = len(word) >= 3 or all(bounds(run))  # "r" alone would be found everywhere
-        return (usable, rarest >= _ANCHORABLE, word not in _frequent_words(), len(word) >= 4, len(word), rarest)
+        return (usable, word not in _frequent_words(), len(word) >= 4, rarest >= _FREQUENT_LETTERS, len(word), rarest)
 
     run = max(runs, key=telling)
-    word = run[2]
-    left_bound, right_bound = bounds(run)
-
-    def anchor_score(at: int) -> tuple[bool, bool, bool, bool, int, bool, int]:
-        # The prefilter starts on the anchor: a letter re can skip to, not the start of a frequent
-        # word or ending, three letters or more to check before any lookbehind, no frequent pair of
-        # letters (fewer trips into the trie), a rare letter.
-        suffix = word[at:]
-        frequent = suffix in _frequent_words() or (at > 0 and suffix in _COMMON_ENDINGS)
-        rarity = _rarity(word[at])
-        return (
-            rarity >= _ANCHORABLE,
-            not frequent,
-            len(suffix) >= 3,
-            word[at : at + 2] not in _FREQUENT_BIGRAMS,
-            rarity,
-            at == 0 and left_bound,
-            -at,
-        )
-
-    # A word of frequent letters only ("insonnia") makes the prefilter stop at each of them: it
-    # works, slower. tests/test_sensitive_special.py keeps their number small.
-    anchor = max(range(len(word)), key=anchor_score)
-    return _Key(word, anchor, left_bound, right_bound), _lead(compound_tail, atoms[: run[0]])
+    return _Key(run[2], *bounds(run)), _lead(compound_tail, atoms[: run[0]])
 
 
 # --- Matching ------------------------------------------------------------------------------------
@@ -430,12 +382,13 @@ def _lead(compound_tail: bool, before_key: tuple[str, ...]) -> int:
 class _Matcher:
     """Finds the entries of a lexicon section (or several) in folded text.
 
-    One expression over every entry is slow in Python's ``re`` (it tries the whole trie at each
-    position), so matching runs in two stages. Each entry has a key, a literal word every match
-    contains; the prefilter is a trie of the keys' endings, each starting with a rare letter, so
-    ``re`` skips most of the text and most messages stop there. A key found in the text selects
-    its bucket, the entries keyed on it, and only those run, as one small expression per bucket
-    compiled when first needed.
+    One expression over every entry is slow in Python's ``re``: it tries the whole trie at each
+    position, about 5 µs for a 40-byte message with nothing in it. So matching runs in two
+    stages. Each entry has a key, a literal word every match contains. An Aho-Corasick automaton
+    (the ``ahocorasick_rs`` package, compiled code) finds every occurrence of every key in one
+    pass over the text, in about a microsecond; most messages hold none and stop there. A key
+    found, on a word boundary where it needs one, selects its bucket, the entries keyed on it,
+    and only those run, as one small expression per bucket compiled when first needed.
     """
 
     def __init__(self, labelled: Iterable[tuple[str, str]]) -> None:
@@ -447,25 +400,18 @@ class _Matcher:
             leads[key] = max(leads.get(key, 0), lead)
         self._keys = list(buckets)
         self._entries = list(buckets.values())
-        # A bucket whose entries all start with the key is tried at the key only, the others from
-        # as far before it as they can start.
-        self._leads = [leads[key] for key in self._keys]
         self._patterns: dict[int, re.Pattern[str]] = {}
-        by_suffix: dict[str, list[int]] = {}
+        words = list(dict.fromkeys(key.word for key in self._keys))
+        word_index = {word: at for at, word in enumerate(words)}
+        by_word: list[list[tuple[int, bool, bool, int]]] = [[] for _ in words]
         for index, key in enumerate(self._keys):
-            by_suffix.setdefault(key.word[key.anchor :], []).append(index)
-        # The prefilter reports the longest suffix found; keys ending in a shorter one count too.
-        # Each candidate as a plain tuple: this loop runs for every hit and attribute access costs.
-        self._candidates = {
-            suffix: tuple(
-                (index, key.word, key.anchor, key.left_bound, key.right_bound, leads[key])
-                for length in range(1, len(suffix) + 1)
-                for index in by_suffix.get(suffix[:length], ())
-                for key in (self._keys[index],)
-            )
-            for suffix in by_suffix
-        }
-        self._prefilter = re.compile(_trie_pattern({key.prefilter_atoms() for key in self._keys}))
+            # A bucket whose entries all start with the key is tried at the key only, the others
+            # from as far before it as they can start.
+            by_word[word_index[key.word]].append((index, key.left_bound, key.right_bound, leads[key]))
+        # Plain tuples: this loop runs for every key found and attribute access costs.
+        self._candidates = tuple(map(tuple, by_word))
+        automaton = ahocorasick_rs.AhoCorasick(words, implementation=ahocorasick_rs.Implementation.DFA)
+        self._find_keys = automaton.find_matches_as_indexes
 
     def _pattern(self, bucket: int) -> re.Pattern[str]:
         pattern = self._patterns.get(bucket)
@@ -478,30 +424,22 @@ class _Matcher:
             pattern = self._patterns[bucket] = re.compile(rf"(?<!\w)(?:{groups})")
         return pattern
 
-    def find(self, folded: str) -> list[tuple[int, int, str]]:
-        """(start, end, label) of the entries found, leftmost-longest, not overlapping."""
-        first = self._prefilter.search(folded)
-        if first is None:
+    def find(self, folded: str, hits: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int, str]]:
+        """(start, end, label) of the entries found, leftmost-longest, not overlapping. ``hits`` are the
+        (key word, start, end) of every key in ``folded``, overlapping ones included, when the caller
+        already asked ``_find_keys``."""
+        if hits is None:
+            hits = self._find_keys(folded, True)
+        if not hits:
             return []
         size = len(folded)
         found = []
-        tried = set()
-        # Keys found inside another key's letters are not reported by finditer; keys are words
-        # anchored on rare letters, so one starting inside another is all but impossible.
-        for hit in self._prefilter.finditer(folded, first.start()):
-            at = hit.start()
-            for index, word, anchor, left_bound, right_bound, lead in self._candidates[hit.group()]:
-                start = at - anchor
-                end = start + len(word)
-                if (
-                    start < 0
-                    or (index, start) in tried
-                    or not folded.startswith(word, start)
-                    or (left_bound and start and _WORD_CHAR(folded, start - 1))
-                    or (right_bound and end < size and _WORD_CHAR(folded, end))
+        for word, start, end in hits:
+            for index, left_bound, right_bound, lead in self._candidates[word]:
+                if (left_bound and start and _WORD_CHAR(folded, start - 1)) or (
+                    right_bound and end < size and _WORD_CHAR(folded, end)
                 ):
                     continue
-                tried.add((index, start))
                 pattern = self._patterns.get(index) or self._pattern(index)
                 if not lead:
                     match = pattern.match(folded, start)
@@ -550,10 +488,15 @@ def find(text: str) -> list[Finding]:
     if not text:
         return []
     folded = fold(text)
-    found = _SPECIAL.find(folded)
+    hits = _SPECIAL_KEYS(folded, True)  # the common case, no key at all, in as few calls as possible
+    if not hits:
+        return []
+    found = _SPECIAL.find(folded, hits)
     if not found:
         return []
     excluded = _EXCLUSIONS.find(folded)
+    if not excluded:
+        return [Finding(start, end, kind) for start, end, kind in found]
     return [
         Finding(start=start, end=end, type=kind)
         for start, end, kind in found
@@ -563,3 +506,4 @@ def find(text: str) -> list[Finding]:
 
 # Built at import, so that the first message does not pay for it (about a second).
 _SPECIAL, _EXCLUSIONS = _matchers()
+_SPECIAL_KEYS = _SPECIAL._find_keys

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import regex
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -42,7 +43,7 @@ from conversations.models import (
     Team,
     WatchTerm,
 )
-from conversations.sensitive import scan
+from conversations.sensitive import patterns, scan
 from conversations.sensitive.findings import CATEGORY_OF_TYPE, Category
 from conversations.sensitive.masking import excerpt, has_masked, mask_spans
 
@@ -130,7 +131,7 @@ def sensitive_after_store(*, message: Message, conversation: Conversation, outco
 # --- watch terms ---------------------------------------------------------------------------------------------
 
 _TERMS_TTL = 30.0
-_terms_cache: dict[str, tuple[float, list[tuple[WatchTerm, re.Pattern | None]]]] = {}
+_terms_cache: dict[str, tuple[float, list[tuple[WatchTerm, re.Pattern | regex.Pattern | None]]]] = {}
 
 
 def _term_regex(value: str) -> re.Pattern:
@@ -142,21 +143,22 @@ def _term_regex(value: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
 
 
-def _active_terms() -> list[tuple[WatchTerm, re.Pattern | None]]:
+def _active_terms() -> list[tuple[WatchTerm, re.Pattern | regex.Pattern | None]]:
     cached = _terms_cache.get("all")
     if cached is not None and time.monotonic() - cached[0] < _TERMS_TTL:
         return cached[1]
-    terms: list[tuple[WatchTerm, re.Pattern | None]] = []
+    terms: list[tuple[WatchTerm, re.Pattern | regex.Pattern | None]] = []
     for term in WatchTerm.objects.filter(active=True).order_by("pk"):
         try:
             if term.kind == WatchTerm.Kind.TERM:
                 terms.append((term, _term_regex(term.value)))
             elif term.kind == WatchTerm.Kind.PATTERN:
-                terms.append((term, re.compile(term.value, re.IGNORECASE)))
+                terms.append((term, patterns.compile_pattern(term.value, probe=False)))
             else:
                 terms.append((term, None))
-        except re.error:
-            logger.warning("watch term %s has an invalid pattern; skipped", term.pk)
+        except patterns.PatternError:
+            # Saved before a rule it breaks existed (every save validates): skipped until the DPO fixes it.
+            logger.warning("watch term %s has an unusable pattern; skipped", term.pk)
     _terms_cache["all"] = (time.monotonic(), terms)
     return terms
 
@@ -184,7 +186,11 @@ def _watch_hits(text: str, findings: list[dict], *, direction: str, team_id: int
                     folded = fold(text)
                 match = pattern.search(folded)
             else:
-                match = pattern.search(text)
+                try:
+                    match = patterns.search(pattern, text)
+                except patterns.PatternTimeout:
+                    logger.warning("watch term %s reached its time limit on a message; skipped for it", term.pk)
+                    continue
             if match is not None and match.end() > match.start():
                 yield term, match.start(), match.end()
 

@@ -1,6 +1,7 @@
 """The sensitive-data guard in the pipelines: what agents see, what is stored, who is told, who may look."""
 
 import json
+import logging
 
 import pytest
 from django.db import connection
@@ -218,7 +219,28 @@ def test_a_watch_term_must_be_valid(dpo):
     for kind, value in (("pattern", "(unclosed"), ("pattern", "x*"), ("finding", "shoe_size"), ("term", "  ")):
         with pytest.raises(ValidationError):
             services.watch_term_create(actor=dpo, kind=kind, value=value)
+    # Catastrophic backtracking: refused when saved, with a reason the DPO can act on.
+    with pytest.raises(ValidationError, match="takes too long"):
+        services.watch_term_create(actor=dpo, kind="pattern", value="(a|aa)+$")
     assert WatchTerm.objects.count() == 0
+
+
+def test_a_slow_pattern_cannot_stall_intake(team, notices, dpo, caplog, settings):
+    # A pattern from before the save-time check (inserted directly, as an old row would be) that backtracks
+    # catastrophically on the message: skipped for it at the time limit; the message is stored, other terms still
+    # alert, and the log names the term, never the text.
+    settings.WATCH_PATTERN_TIMEOUT = 0.02
+    WatchTerm.objects.create(kind="pattern", value="(a|aa)+$", severity="high")
+    services.watch_term_create(actor=dpo, kind="term", value="Anwalt", severity="low")
+    text = "Anwalt " + "a" * 3000 + "!"
+
+    with caplog.at_level(logging.WARNING, logger="conversations"):
+        message = services.ingest(inbound=inbound(text, "wamid.slow")).message  # unbounded: longer than a lifetime
+
+    assert message.content["text"] == text
+    assert list(SensitiveAlert.objects.values_list("label", flat=True)) == ["watch term: Anwalt"]
+    slow = [r for r in caplog.records if "time limit" in r.getMessage()]
+    assert len(slow) == 1 and "aaaa" not in slow[0].getMessage() and "Anwalt" not in slow[0].getMessage()
 
 
 def test_alert_status_moves_forward_only(team, notices, dpo):

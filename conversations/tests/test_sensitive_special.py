@@ -344,11 +344,14 @@ def test_lexicon_syntax() -> None:
     ]
 
 
-def test_few_keys_start_on_a_frequent_letter() -> None:
-    # Each key anchored on e, a, o, i, n, r or s makes the prefilter stop at every such letter.
+def test_keys_are_telling_words() -> None:
+    # Every occurrence of a key, inside other words too, costs a try of its entries' expression:
+    # a key shorter than three letters must stand alone, and an everyday word is a key only when
+    # its entry has nothing better ("broke my arm").
     matcher, _ = special._matchers()
-    weak = [key.word for key in matcher._keys if key.word[key.anchor] in special._WEAK_LETTERS]
-    assert len(weak) <= 5, weak
+    assert [key.word for key in matcher._keys if len(key.word) < 3 and not (key.left_bound and key.right_bound)] == []
+    everyday = {key.word for key in matcher._keys if key.word in special._frequent_words()}
+    assert len(everyday) <= 3, everyday
 
 
 # ---- the labelled corpus

@@ -1,0 +1,57 @@
+"""Regular expressions a DPO writes (watch terms of kind "pattern"), run on every message with a time limit.
+
+A pattern is code a person typed into the admin, run against text customers control. In Python's ``re`` a
+pattern such as ``(a|aa)+$`` takes exponential time on "aaaa…!" and would stall message intake. So patterns are
+compiled with the ``regex`` package, which accepts the same syntax and can stop a search after a time limit:
+
+- ``compile_pattern`` refuses, with a reason a DPO can act on, a pattern that is invalid, matches empty text (it
+  would match every message), or exceeds the limit on one of a few texts known to trip backtracking.
+- ``search`` runs a compiled pattern with the limit (``WATCH_PATTERN_TIMEOUT``, seconds) and raises
+  ``PatternTimeout`` when it is reached; the caller skips that pattern for that message and says so without the
+  text. A message is never lost or held up for longer than the limit per pattern.
+"""
+
+import regex
+from django.conf import settings
+
+# Texts on which catastrophic backtracking shows: long runs of one kind of character, then one that fails the match.
+_PROBES = tuple(
+    run * (4000 // len(run)) + end
+    for run in ("a", "1", " ", "ab", "a1", "a ", "1 ", "a.", "-a", "é")
+    for end in ("!", "\n")
+)
+
+
+class PatternError(ValueError):
+    """A pattern refused, with the reason in words."""
+
+
+class PatternTimeout(Exception):
+    """A search stopped at the time limit."""
+
+
+def compile_pattern(value: str, *, probe: bool = True) -> regex.Pattern:
+    """``value`` compiled (case ignored), or ``PatternError`` saying why it cannot be a watch pattern.
+
+    ``probe=False`` skips the backtracking probes (a pattern loaded to run, validated when saved)."""
+    try:
+        compiled = regex.compile(value, regex.IGNORECASE | regex.VERSION0)
+    except regex.error as exc:
+        raise PatternError(f"Not a valid regular expression: {exc.msg}.") from None
+    if compiled.search("") is not None:
+        raise PatternError("This pattern matches empty text, so it would match every message.")
+    for text in _PROBES if probe else ():
+        try:
+            compiled.search(text, timeout=settings.WATCH_PATTERN_TIMEOUT)
+        except TimeoutError:
+            raise PatternError(
+                "This pattern takes too long on some texts (nested repetition such as (a|aa)+ or (a+)+); simplify it."
+            ) from None
+    return compiled
+
+
+def search(compiled: regex.Pattern, text: str) -> regex.Match | None:
+    try:
+        return compiled.search(text, timeout=settings.WATCH_PATTERN_TIMEOUT)
+    except TimeoutError:
+        raise PatternTimeout from None
