@@ -282,6 +282,72 @@ def test_lines_without_long_numbers_skip_the_validators(monkeypatch: pytest.Monk
         assert find(text) == []
 
 
+def test_lines_without_a_long_number_stop_at_the_first_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No cue object, no resolution: a plain chat line costs one regex search (two with an "@")."""
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("reached past the first search")
+
+    monkeypatch.setattr(identifiers, "_Cues", forbidden)
+    monkeypatch.setattr(identifiers, "_resolve", forbidden)
+    for text in ("where is my order #123456? it's been 4 days", "ok thanks", "mail me at ana@"):
+        assert find(text) == []
+
+
+def test_iban_lengths_follow_the_stdnum_registry() -> None:
+    from stdnum import numdb
+
+    registry = numdb.get("iban")
+    assert len(identifiers._IBAN_LENGTHS) == len(registry.prefixes) > 80
+    assert identifiers._IBAN_LENGTHS["DE"] == 22
+    assert identifiers._IBAN_LENGTHS["NL"] == 18
+    assert all(15 <= n <= 34 for n in identifiers._IBAN_LENGTHS.values() if n is not None)
+
+
+def test_an_iban_running_on_into_a_code_is_still_found() -> None:
+    assert spans("IBAN DE89 3704 0044 0532 0130 00 ref 12") == [("iban", "DE89 3704 0044 0532 0130 00")]
+    assert spans("NL91ABNA0417164300 obrigado") == [("iban", "NL91ABNA0417164300")]
+
+
+def _phone_windows(rng: random.Random, count: int) -> list[tuple[str, str | None]]:
+    """Phone-like windows as _PHONE_SPAN yields them, each with the region(s) _valid_phone would try."""
+    national = ["0", "01", "011", "1", "9", "90", "55", "351", "39", "44", "49", "31", "3", "06", "07", "015", "(0"]
+    national += ["(11) 9", "(212) ", "2", "180020", "0180020", "9012"]
+    international = ["+1", "+1 1", "+49", "+49 0", "+44 0", "+31 0", "+55", "+55 0", "+55 011", "+351", "+39 0"]
+    international += ["+39 3", "+7", "+0", "+800", "+262", "+290", "+999", "+379", "+1 809", "+1 268", "+358"]
+    windows = []
+    while len(windows) < count:
+        intl = rng.random() < 0.4
+        written = rng.choice(international if intl else national)
+        written += "".join(rng.choice("0123456789") for _ in range(rng.randint(4, 14)))
+        written = "".join(
+            c + (rng.choice(" -./\u00a0)") if c.isdigit() and rng.random() < 0.12 else "") for c in written
+        )
+        written = written.rstrip(" -./\u00a0)")
+        if written[-1].isdigit():
+            windows += [(written, None)] if intl else [(written, region) for region in identifiers._ALL_REGIONS]
+    return windows
+
+
+def test_phone_parsing_shortcut_agrees_with_phonenumbers() -> None:
+    """_parse_phone builds the number phonenumbers.parse would, and _is_valid_phone agrees with
+    is_valid_number: checked against the library itself, so an upgrade that changes parsing shows up here."""
+    import phonenumbers
+
+    def key(number: phonenumbers.PhoneNumber | None) -> tuple[int, str] | None:
+        return None if number is None else (number.country_code, phonenumbers.national_significant_number(number))
+
+    for written, region in _phone_windows(random.Random(5), 3000):
+        try:
+            expected = phonenumbers.parse(written, region)
+        except phonenumbers.NumberParseException:
+            expected = None
+        got = identifiers._parse_phone(written, region)
+        assert key(got) == key(expected), (written, region)
+        if got is not None:
+            assert identifiers._is_valid_phone(got) == phonenumbers.is_valid_number(expected), (written, region)
+
+
 # ---- the labelled corpus
 
 
