@@ -5,6 +5,7 @@ the masked form, and nothing here writes except through ``consent.services``.
 """
 
 import csv
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -28,6 +29,7 @@ from consent.models import (
     ContactPoint,
     PrivacyNotice,
     Purpose,
+    RestrictionGround,
     Subject,
 )
 
@@ -78,6 +80,17 @@ class ConsentStateInline(admin.TabularInline):
 
 
 class SubjectForm(forms.ModelForm):
+    restriction_ground = forms.ChoiceField(
+        label="Restriction of processing",
+        choices=[("", "Not restricted"), *RestrictionGround.choices],
+        required=False,
+        help_text="While restricted, the customer's messages are stored but nothing is sent to them (GDPR Art. 18).",
+    )
+    customer_informed = forms.BooleanField(
+        label="Customer informed",
+        required=False,
+        help_text="Lifting a restriction: the customer has been told beforehand (GDPR Art. 18(3)).",
+    )
     reason = forms.CharField(
         max_length=200, help_text="Why this change is made (kept in the subject's history).", required=True
     )
@@ -86,15 +99,28 @@ class SubjectForm(forms.ModelForm):
         model = Subject
         fields = ["jurisdiction", "jurisdiction_overridden", "language"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["restriction_ground"].initial = self.instance.restriction
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        lifting = self.instance.restriction and not cleaned.get("restriction_ground")
+        if lifting and not cleaned.get("customer_informed"):
+            self.add_error("customer_informed", "Tell the customer before lifting the restriction (GDPR Art. 18(3)).")
+        return cleaned
+
 
 @admin.register(Subject)
 class SubjectAdmin(SimpleHistoryAdmin):
     form = SubjectForm
-    list_display = ["id", "public_id", "masked_name", "contacts", "jurisdiction", "language", "created_at"]
-    list_filter = ["jurisdiction", "language", "jurisdiction_overridden"]
+    list_display = [
+        "id", "public_id", "masked_name", "contacts", "jurisdiction", "language", "restriction", "created_at"
+    ]  # fmt: skip
+    list_filter = ["jurisdiction", "language", "jurisdiction_overridden", "restriction"]
     search_fields = ["public_id"]
     search_help_text = "Exact phone number (international format), e-mail address or public id."
-    readonly_fields = ["public_id", "masked_name", "country", "created_at", "consent_history_link"]
+    readonly_fields = ["public_id", "masked_name", "country", "restricted_at", "created_at", "consent_history_link"]
     inlines = [ContactPointInline, ConsentStateInline]
     actions = ["export_consent_history"]
 
@@ -148,6 +174,14 @@ class SubjectAdmin(SimpleHistoryAdmin):
             )
         if obj.language != stored.language:
             services.subject_update(subject=stored, language=obj.language, actor=request.user, reason=reason)
+        ground = form.cleaned_data["restriction_ground"]
+        if ground and ground != stored.restriction:
+            services.subject_restrict(subject=stored, ground=ground, actor=request.user, reason=reason)
+        elif not ground and stored.restriction:
+            informed = form.cleaned_data["customer_informed"]
+            services.subject_restriction_lift(
+                subject=stored, actor=request.user, reason=reason, customer_informed=informed
+            )
 
     def get_urls(self):
         urls = super().get_urls()

@@ -41,6 +41,7 @@ from consent.models import (
     LedgerHead,
     PrivacyNotice,
     Purpose,
+    RestrictionGround,
     Subject,
 )
 from consent.selectors import notice_current, subject_get_by_contact
@@ -170,6 +171,41 @@ def subject_set_jurisdiction(*, subject: Subject, jurisdiction: str | None, acto
         subject.jurisdiction_overridden = True
     _history(subject, actor=actor, reason=reason)
     subject.save(update_fields=["jurisdiction", "jurisdiction_overridden", "updated_at"])
+    return subject
+
+
+@transaction.atomic
+def subject_restrict(*, subject: Subject, ground: str, actor: Actor, reason: str) -> Subject:
+    """Restrict processing of ``subject``'s data (GDPR Art. 18, LGPD Art. 18 IV): from now on it is only stored,
+    and nothing is sent to them. Restricting an already restricted subject changes only the ground."""
+    if ground not in RestrictionGround.values:
+        raise InvalidTransition(f"unknown restriction ground {ground!r}")
+    if not reason.strip():
+        raise ReasonRequired("a restriction needs a reason (kept in the subject's history)")
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
+    if subject.restriction == ground:
+        return subject
+    subject.restriction = ground
+    subject.restricted_at = subject.restricted_at or timezone.now()
+    _history(subject, actor=actor, reason=reason)
+    subject.save(update_fields=["restriction", "restricted_at", "updated_at"])
+    return subject
+
+
+@transaction.atomic
+def subject_restriction_lift(*, subject: Subject, actor: Actor, reason: str, customer_informed: bool) -> Subject:
+    """Lift a restriction. GDPR Art. 18(3): the customer is told before it is lifted, so the DPO confirms that."""
+    if not customer_informed:
+        raise InvalidTransition("the customer must be informed before a restriction is lifted (GDPR Art. 18(3))")
+    if not reason.strip():
+        raise ReasonRequired("lifting a restriction needs a reason (kept in the subject's history)")
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
+    if not subject.restriction:
+        return subject
+    subject.restriction = ""
+    subject.restricted_at = None
+    _history(subject, actor=actor, reason=reason)
+    subject.save(update_fields=["restriction", "restricted_at", "updated_at"])
     return subject
 
 

@@ -4,7 +4,8 @@
   a grant or withdrawal a customer states. No admin access.
 - Supervisor: an agent who also manages team membership and reads the ledger.
 - DPO: the data-protection officer; owns purposes, notices and the ledger
-  (verify, export), can correct a subject's jurisdiction, defines watch terms,
+  (verify, export), can correct a subject's jurisdiction and restrict processing
+  of their data (GDPR Art. 18), defines watch terms,
   handles sensitive-data alerts, reads the staff access log. Cannot delete
   ledger events or access records: nobody can.
 - Admin: runs the installation (users, tokens, teams) and everything above.

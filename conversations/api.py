@@ -97,6 +97,10 @@ class SubjectOut(serializers.Serializer):
     name = serializers.CharField()
     language = serializers.CharField()
     jurisdiction = serializers.CharField()
+    restriction = serializers.CharField(
+        help_text="Empty, or why processing is restricted (GDPR Art. 18): then nothing can be sent to this customer."
+    )
+    restriction_label = serializers.CharField()
     contact = serializers.CharField(help_text="Masked contact point.")
 
 

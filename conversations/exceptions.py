@@ -35,6 +35,13 @@ class NotAllowed(ConversationError):
     http_status = 403
 
 
+class ProcessingRestricted(ConversationError):
+    """The customer's data may only be stored (GDPR Art. 18, LGPD Art. 18 IV): nothing is sent to them."""
+
+    code = "processing_restricted"
+    http_status = 409
+
+
 class WebchatRefused(ConversationError):
     """An answer to the web-chat client (an ``error`` frame with this code), not a failure of ours."""
 

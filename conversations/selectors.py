@@ -110,6 +110,8 @@ def conversation_render(conversation: Conversation) -> dict[str, Any]:
             "name": _safe(lambda: subject.display_name, "[erased]"),
             "language": subject.language,
             "jurisdiction": subject.jurisdiction,
+            "restriction": subject.restriction,
+            "restriction_label": subject.get_restriction_display() if subject.restriction else "",
             "contact": _safe(lambda: mask_contact(kind=contact.kind, value=contact.value), "") if contact else "",
         },
     }

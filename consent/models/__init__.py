@@ -2,7 +2,7 @@ from consent.models.access import AccessRecord
 from consent.models.ledger import ConsentAction, ConsentChannel, ConsentEvent, ConsentState, ConsentStatus, LedgerHead
 from consent.models.notice import PrivacyNotice
 from consent.models.purpose import Purpose
-from consent.models.subject import ContactKind, ContactPoint, Subject
+from consent.models.subject import ContactKind, ContactPoint, RestrictionGround, Subject
 from consent.models.vault import DataKey
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "LedgerHead",
     "PrivacyNotice",
     "Purpose",
+    "RestrictionGround",
     "Subject",
 ]

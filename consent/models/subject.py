@@ -6,8 +6,21 @@ from simple_history.models import HistoricalRecords
 from consent.jurisdictions import JURISDICTION_CHOICES, LANGUAGE_CHOICES
 
 
+class RestrictionGround(models.TextChoices):
+    """Why processing of a subject's data is restricted (GDPR Art. 18(1); LGPD Art. 18 IV "bloqueio")."""
+
+    ACCURACY = "accuracy", "Accuracy contested, being verified (GDPR Art. 18(1)(a))"
+    UNLAWFUL = "unlawful", "Unlawful processing; restriction asked instead of erasure (Art. 18(1)(b); LGPD Art. 18 IV)"
+    LEGAL_CLAIMS = "legal_claims", "No longer needed, kept for the customer's legal claims (Art. 18(1)(c))"
+    OBJECTION = "objection", "Objection pending verification (Art. 18(1)(d), Art. 21)"
+
+
 class Subject(models.Model):
-    """A data subject: the customer. Personal fields are ciphertext under the subject's own key."""
+    """A data subject: the customer. Personal fields are ciphertext under the subject's own key.
+
+    A restricted subject's data is only stored (GDPR Art. 18(2)): nothing is sent to them, by an agent, a
+    template or an automatic reply, until a DPO lifts the restriction after telling them (Art. 18(3)).
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     country = models.CharField(max_length=2, blank=True, help_text="ISO country derived from the phone number.")
@@ -17,6 +30,11 @@ class Subject(models.Model):
     )
     language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
     display_name_enc = models.BinaryField(null=True, blank=True, editable=False)
+    restriction = models.CharField(
+        max_length=16, choices=RestrictionGround.choices, blank=True, editable=False,
+        help_text="Set and lifted by a DPO (subject_restrict, subject_restriction_lift); empty: not restricted.",
+    )  # fmt: skip
+    restricted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -28,6 +46,10 @@ class Subject(models.Model):
     def __str__(self) -> str:
         # Never the name: __str__ ends up in logs, admin breadcrumbs and errors.
         return f"Subject #{self.pk}"
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.restriction)
 
     @property
     def display_name(self) -> str:

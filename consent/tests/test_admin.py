@@ -66,6 +66,40 @@ def test_dpo_overrides_jurisdiction_with_a_reason(dpo_client, dpo, subject_de):
     assert subject_de.history.first().history_change_reason == "resident in Brazil"
 
 
+def _subject_form(subject, **fields):
+    return {
+        "jurisdiction": subject.jurisdiction, "language": subject.language,
+        "contact_points-TOTAL_FORMS": "1", "contact_points-INITIAL_FORMS": "1",
+        "contact_points-0-id": subject.contact_points.get().pk, "contact_points-0-subject": subject.pk,
+        "consent_states-TOTAL_FORMS": "0", "consent_states-INITIAL_FORMS": "0", **fields,
+    }  # fmt: skip
+
+
+def test_dpo_restricts_processing_and_lifts_it_only_once_the_customer_is_told(dpo_client, subject_de):
+    change = f"/admin/consent/subject/{subject_de.pk}/change/"
+    form = _subject_form(subject_de, restriction_ground="objection", reason="Art. 21 objection")
+    response = dpo_client.post(change, form)
+    assert response.status_code == 302, response.content[:2000]
+    subject_de.refresh_from_db()
+    assert subject_de.restriction == "objection" and subject_de.restricted_at is not None
+    listed = dpo_client.get("/admin/consent/subject/", {"restriction__exact": "objection"})
+    assert f"/admin/consent/subject/{subject_de.pk}/change/".encode() in listed.content
+    unrestricted = dpo_client.get("/admin/consent/subject/", {"restriction__exact": ""})
+    assert f"/admin/consent/subject/{subject_de.pk}/change/".encode() not in unrestricted.content
+
+    refused = dpo_client.post(change, _subject_form(subject_de, restriction_ground="", reason="objection settled"))
+    assert refused.status_code == 200 and b"Tell the customer before lifting" in refused.content
+    subject_de.refresh_from_db()
+    assert subject_de.restriction == "objection"
+
+    lifted = dpo_client.post(
+        change, _subject_form(subject_de, restriction_ground="", customer_informed="on", reason="objection settled")
+    )
+    assert lifted.status_code == 302
+    subject_de.refresh_from_db()
+    assert subject_de.restriction == "" and subject_de.history.first().history_change_reason == "objection settled"
+
+
 def test_ledger_list_filters(dpo_client, ledger):
     everything = dpo_client.get("/admin/consent/consentevent/")
     assert everything.status_code == 200 and b"4 consent events" in everything.content

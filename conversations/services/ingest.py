@@ -269,8 +269,9 @@ def _ingest(inbound: InboundMessage, *, first_contact: bool = False) -> IngestRe
         event_record(kind="conversation.opened", conversation=conversation)
     event_record(kind="conversation.message", conversation=conversation, message=message)
     replies = tuple(
-        message_queue_system_reply(conversation=conversation, text=text)
+        reply
         for text in [*notices, *_consent_replies(subject=subject, conversation=conversation, inbound=inbound)]
+        if (reply := message_queue_system_reply(conversation=conversation, text=text)) is not None
     )
     return IngestResult(message=message, created=True, replies=replies)
 

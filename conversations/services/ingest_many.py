@@ -214,7 +214,8 @@ def _append_simple(
     replies: dict[int, list[Message]] = {}
     for conversation, text in notices:
         reply = message_queue_system_reply(conversation=conversation, text=text)
-        replies.setdefault(conversation.pk, []).append(reply)
+        if reply is not None:
+            replies.setdefault(conversation.pk, []).append(reply)
     for position, message in messages:
         results[position] = IngestResult(
             message=message, created=True, replies=tuple(replies.pop(message.conversation_id, ()))

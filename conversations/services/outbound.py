@@ -23,7 +23,7 @@ from django.utils.module_loading import import_string
 
 from consent.models import ConsentStatus, Purpose
 from consent.selectors import consent_state
-from conversations.exceptions import ConsentMissing, NotAllowed, WindowClosed
+from conversations.exceptions import ConsentMissing, NotAllowed, ProcessingRestricted, WindowClosed
 from conversations.models import Conversation, Direction, Message, MessageStatus, MessageType, Severity
 from conversations.providers.base import PermanentSendError, RetryableSendError
 from conversations.services.realtime import event_record
@@ -73,8 +73,20 @@ def _queue(
     return message
 
 
-def message_queue_system_reply(*, conversation: Conversation, text: str) -> Message:
-    """An automatic answer to the customer's own message (consent confirmations): the window is open."""
+def _ensure_not_restricted(conversation: Conversation) -> None:
+    if conversation.subject.restricted:
+        raise ProcessingRestricted(
+            f"conversation {conversation.pk}: processing of this customer's data is restricted "
+            f"({conversation.subject.restriction}); nothing can be sent until a DPO lifts the restriction"
+        )
+
+
+def message_queue_system_reply(*, conversation: Conversation, text: str) -> Message | None:
+    """An automatic answer to the customer's own message (consent confirmations): the window is open.
+    ``None`` for a restricted customer: their message is stored, nothing is sent back."""
+    if conversation.subject.restricted:
+        logger.info("conversation %s: automatic reply not sent, processing is restricted", conversation.pk)
+        return None
     return _queue(conversation=conversation, text=text, author=None)
 
 
@@ -91,6 +103,7 @@ def message_reply(
     if len(text) > 4096:
         raise NotAllowed("a reply is at most 4096 characters (WhatsApp's limit)")
     conversation = Conversation.objects.select_for_update().select_related("subject").get(pk=conversation.pk)
+    _ensure_not_restricted(conversation)
     if conversation.channel == "whatsapp" and not conversation.window_open:
         raise WindowClosed(
             f"conversation {conversation.pk}: the 24-hour window is closed; send an approved template instead"
@@ -123,6 +136,7 @@ def message_send_template(
     if template is None or language not in template.get("languages", []):
         raise NotAllowed(f"template {name!r} in {language!r} is not approved")
     conversation = Conversation.objects.select_for_update().select_related("subject").get(pk=conversation.pk)
+    _ensure_not_restricted(conversation)
     if conversation.channel != "whatsapp":
         raise NotAllowed("templates are a WhatsApp feature")
     purpose_code = template.get("purpose", "")
@@ -190,6 +204,10 @@ def message_deliver(*, message_id: int, sleep=time.sleep) -> str:
     message = Message.objects.select_related("conversation__subject", "conversation__contact_point").get(pk=message_id)
     if message.status != MessageStatus.QUEUED:
         return message.status
+    if message.conversation.subject.restricted:
+        # Restricted while the message waited in the queue: it is not sent.
+        _mark(message, status=MessageStatus.FAILED, code="restricted", title="processing restricted (GDPR Art. 18)")
+        return MessageStatus.FAILED
     sender = _sender(message.provider)
     attempts = settings.OUTBOUND_MAX_ATTEMPTS
     delay = settings.OUTBOUND_BACKOFF_SECONDS

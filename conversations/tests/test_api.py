@@ -229,6 +229,19 @@ def test_reply_outside_the_window_is_409(agent, support):
     assert not Message.objects.exists()
 
 
+def test_reply_to_a_restricted_customer_is_409_and_the_inbox_says_why(agent, support):
+    from consent.services import subject_restrict
+
+    conversation = make_conversation(team=support)
+    subject_restrict(subject=conversation.subject, ground="accuracy", actor=None, reason="contested address")
+    api = authed(agent)
+    response = api.post(url(conversation, "reply"), {"text": "Hello?"}, format="json")
+    assert response.status_code == 409 and response.json()["error"] == "processing_restricted"
+    assert not Message.objects.exists()
+    listed = api.get(f"/api/v1/conversations/{conversation.pk}/").json()
+    assert listed["subject"]["restriction"] == "accuracy"
+
+
 def test_unapproved_template_is_refused(agent, support):
     conversation = make_conversation(team=support, channel="whatsapp", inbound_ago=timedelta(hours=25))
     response = authed(agent).post(

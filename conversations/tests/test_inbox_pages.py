@@ -143,6 +143,17 @@ def test_closed_window_shows_the_template_picker_not_the_composer(logged_in, sup
     assert '<option value="de" selected>' in html
 
 
+def test_restricted_customer_shows_why_and_offers_no_way_to_send(logged_in, support):
+    from consent.services import subject_restrict
+
+    conversation = make_conversation(team=support, inbound_ago=timedelta(hours=30))
+    subject_restrict(subject=conversation.subject, ground="legal_claims", actor=None, reason="kept for a dispute")
+    html = logged_in.get(f"/inbox/c/{conversation.pk}/").content.decode()
+    assert 'id="restricted"' in html and "Processing restricted" in html and "legal claims" in html
+    assert 'id="composer"' not in html and 'id="template-form"' not in html
+    assert '<dd id="customer-restriction">Restricted</dd>' in html
+
+
 def test_foreign_conversation_is_404(logged_in, support, teams):
     theirs = make_conversation(team=teams[1])
     assert logged_in.get(f"/inbox/c/{theirs.pk}/").status_code == 404

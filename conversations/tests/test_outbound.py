@@ -7,7 +7,8 @@ import pytest
 
 from consent import services as consent_services
 from consent.models import ConsentChannel
-from conversations.exceptions import ConsentMissing, WindowClosed
+from consent.selectors import consent_state
+from conversations.exceptions import ConsentMissing, ProcessingRestricted, WindowClosed
 from conversations.fakegraph import FakeGraphAPI
 from conversations.models import Conversation, ConversationEvent, Message, MessageStatus
 from conversations.providers.base import InboundMessage, PermanentSendError, RetryableSendError
@@ -283,3 +284,79 @@ def test_statuses_posted_back_move_the_message_to_delivered_and_read(live_server
         assert fake.webhook_responses == [200, 200, 200, 200]  # the inbound message, then sent/delivered/read
     finally:
         fake.stop()
+
+
+# --- restriction of processing (GDPR Art. 18, LGPD Art. 18 IV): stored, never sent to ---------------------------
+
+
+def restrict(conversation: Conversation, dpo=None) -> None:
+    consent_services.subject_restrict(
+        subject=conversation.subject, ground="accuracy", actor=dpo, reason="customer contests their address"
+    )
+    conversation.subject.refresh_from_db()
+
+
+def test_nothing_is_sent_to_a_restricted_customer(
+    db, fake_graph, default_team, agent, marketing_whatsapp, notices, django_capture_on_commit_callbacks
+):
+    conversation = customer_wrote()
+    consent_services.consent_grant(
+        subject=conversation.subject, purpose=marketing_whatsapp, channel=ConsentChannel.WHATSAPP
+    )
+    restrict(conversation)
+
+    with pytest.raises(ProcessingRestricted, match="restricted"):
+        message_reply(conversation=conversation, actor=agent, text="Ihre Bestellung ist unterwegs.")
+    for name in ("conversation_followup", "weekly_offers"):  # utility and (consented) marketing templates alike
+        with pytest.raises(ProcessingRestricted):
+            message_send_template(conversation=conversation, actor=agent, name=name, language="de", parameters=["x"])
+
+    # The customer's own messages are still stored; automatic answers (the STOP confirmation) are not sent,
+    # but the withdrawal itself is recorded.
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest(
+            inbound=InboundMessage(
+                provider="whatsapp", provider_message_id="wamid.stop-restricted", contact_kind="whatsapp",
+                sender=WA_ID, timestamp=datetime.now(tz=UTC), type="text", text="STOP", profile_name="Erika",
+            )
+        )  # fmt: skip
+    assert result.created and result.replies == ()
+    assert consent_state(subject=conversation.subject, purpose=marketing_whatsapp) == "withdrawn"
+    assert fake_graph.sends == []
+    assert not Message.objects.filter(direction="out").exists()
+
+
+def test_a_message_queued_before_the_restriction_is_not_sent(
+    db, fake_graph, default_team, agent, django_capture_on_commit_callbacks
+):
+    conversation = customer_wrote()
+    message = message_reply(conversation=conversation, actor=agent, text="Gleich kommt die Antwort")  # queued
+    restrict(conversation)
+    assert message_deliver(message_id=message.pk) == MessageStatus.FAILED
+    message.refresh_from_db()
+    assert (message.status, message.error_code) == (MessageStatus.FAILED, "restricted")
+    assert fake_graph.sends == []
+
+
+def test_lifting_needs_the_customer_informed_and_then_sending_works_again(
+    db, fake_graph, default_team, agent, django_capture_on_commit_callbacks
+):
+    from consent.exceptions import InvalidTransition
+
+    conversation = customer_wrote()
+    restrict(conversation)
+    subject = conversation.subject
+    with pytest.raises(InvalidTransition, match="informed"):
+        consent_services.subject_restriction_lift(
+            subject=subject, actor=None, reason="address verified", customer_informed=False
+        )
+    consent_services.subject_restriction_lift(
+        subject=subject, actor=None, reason="address verified", customer_informed=True
+    )
+    subject.refresh_from_db()
+    assert subject.restriction == "" and subject.restricted_at is None
+    reasons = list(subject.history.order_by("history_id").values_list("restriction", "history_change_reason"))
+    assert reasons[-2:] == [("accuracy", "customer contests their address"), ("", "address verified")]
+
+    message = reply(conversation, agent, "Adresse bestätigt, danke!", django_capture_on_commit_callbacks)
+    assert message.status == MessageStatus.SENT and len(fake_graph.sends) == 1
