@@ -208,6 +208,9 @@ WEBHOOK_COMMIT_LANES = env.int("WEBHOOK_COMMIT_LANES", default=1)
 WEBHOOK_GROUP_MAX = env.int("WEBHOOK_GROUP_MAX", default=200)
 # Origins of the company's websites that embed the web-chat widget (scheme://host[:port]), beside our own hosts.
 WEBCHAT_ALLOWED_ORIGINS = env.list("WEBCHAT_ALLOWED_ORIGINS", default=[])
+# Where customers exercise their data-protection rights (the company's request form, a mailto: to the DPO); empty:
+# the web-chat widget links the privacy notice the visitor was shown, which names the controller and the DPO.
+SUBJECT_RIGHTS_URL = env.str("SUBJECT_RIGHTS_URL", default="")
 # The sensitive-data guard (conversations.sensitive). Scanning off exists for benchmarks only.
 SENSITIVE_SCAN_ENABLED = env.bool("SENSITIVE_SCAN_ENABLED", default=True)
 # Agents' drafts asking for card numbers, IBANs, ids or health details: warn (default) or block.

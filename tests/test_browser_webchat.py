@@ -1,6 +1,7 @@
 """The web-chat widget in a real browser: consent first, then the chat, live replies, read receipts."""
 
 import re
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -30,6 +31,12 @@ def test_visitor_consents_chats_and_gets_a_live_reply(asgi_server, page, webchat
     expect(consent_box).not_to_be_checked()
     notice_link = re.compile(rf"/privacy/notices/{notices[('GDPR', 'de')].pk}/$")
     expect(page.locator("#cc-notice a")).to_have_attribute("href", notice_link)
+    # "Your data / your rights" opens a real page: the notice shown (it names the DPO), until the self-service page.
+    rights = page.locator("#cc-rights")
+    expect(rights).to_be_visible()
+    expect(rights).to_have_attribute("href", notice_link)
+    rights_page = httpx.get(asgi_server + urlsplit(rights.get_attribute("href")).path)  # PUBLIC_BASE_URL is not ours
+    assert rights_page.status_code == 200 and notices[("GDPR", "de")].title in rights_page.text
     page.fill("#cc-input", "Hallo, ist mein Paket schon unterwegs?")
     expect(send).to_be_disabled()  # no chat before the box is ticked
     consent_box.check()

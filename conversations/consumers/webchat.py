@@ -177,7 +177,7 @@ class WebchatConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
                 "token": token,
                 "language": self.language,
                 **state,
-                "rights_url": webchat.public_url(webchat.RIGHTS_PATH),
+                "rights_url": webchat.rights_url(state.get("notice")),
                 "max_length": webchat.MAX_TEXT,
             }
         )

@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 PROVIDER = "webchat"
 TOKEN_SALT = "webchat"  # noqa: S105 — a signing namespace, not a secret
 MAX_TEXT = 4096
-RIGHTS_PATH = "/privacy/self-service/"
 _VISITOR_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 # Outbound statuses the customer may see: queued ones arrive live when sent, failed ones never left.
 _VISIBLE_OUTBOUND = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ)
@@ -138,6 +137,14 @@ _TRANSCRIPT_LABELS = {
 
 def public_url(path: str) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def rights_url(notice: dict[str, Any] | None) -> str:
+    """Where the visitor asks for their data, its erasure or correction: ``SUBJECT_RIGHTS_URL`` (the company's
+    request form or DPO address), else the privacy notice shown to them, which names the controller and the DPO."""
+    if settings.SUBJECT_RIGHTS_URL:
+        return settings.SUBJECT_RIGHTS_URL
+    return notice["url"] if notice else ""
 
 
 def notice_render(notice: PrivacyNotice | None, *, language: str) -> dict[str, Any] | None:

@@ -112,11 +112,21 @@ async def test_hello_issues_an_identity_and_shows_the_current_notice_without_sto
     assert welcome["notice"]["url"].endswith(f"/privacy/notices/{notice.pk}/")
     assert "Nachricht zu beantworten" in welcome["notice"]["summary"]
     assert welcome["consented"] is False and welcome["history"] == []
-    assert welcome["rights_url"].endswith("/privacy/self-service/")
+    # Until the self-service page exists, "your data / your rights" opens the notice shown (it names the DPO).
+    assert welcome["rights_url"] == welcome["notice"]["url"]
     assert len(welcome["visitor"]) == 32
     assert signing.loads(welcome["token"], salt="webchat") == welcome["visitor"]
     # Opening the chat is not contacting us: no subject until the visitor consents.
     assert await db(Subject.objects.count)() == 0
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_the_rights_link_goes_where_the_company_takes_requests(chat, settings):
+    settings.SUBJECT_RIGHTS_URL = "mailto:dpo@shop.example"
+    communicator = await connect()
+    welcome = await hello(communicator, language="it")
+    assert welcome["rights_url"] == "mailto:dpo@shop.example"
     await communicator.disconnect()
 
 

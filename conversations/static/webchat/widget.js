@@ -130,7 +130,7 @@
     "<textarea id='cc-input' rows='1' maxlength='4096'></textarea>" +
     "<button id='cc-send' type='submit' disabled></button></form>" +
     "<footer><button id='cc-transcript' type='button' disabled></button>" +
-    "<a id='cc-rights' target='_blank' rel='noopener'></a></footer>" +
+    "<a id='cc-rights' target='_blank' rel='noopener' hidden></a></footer>" +
     "</section>";
 
   function $(id) { return root.getElementById(id); }
@@ -148,7 +148,6 @@
     sendBtn.textContent = t("send");
     transcriptBtn.textContent = t("transcript");
     rightsLink.textContent = t("rights");
-    rightsLink.href = server + "/privacy/self-service/";
     $("cc-notice-link").textContent = t("full");
   }
   applyLabels();
@@ -263,6 +262,7 @@
       applyLabels();
       consented = !!f.consented;
       showNotice(f.notice);
+      rightsLink.hidden = !f.rights_url;
       if (f.rights_url) rightsLink.href = f.rights_url;
       setStatus(f.notice || consented ? "" : t("unavailable"));
       (f.history || []).forEach(function (m) { render(m); report(m); });
