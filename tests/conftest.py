@@ -48,6 +48,24 @@ def asgi_server(transactional_db):
             connection.close_pool()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def end_server_thread_sessions(django_db_setup, django_db_blocker):
+    """Django's connections are per thread: the in-process server's worker threads (asgiref's executor, the
+    webhook pool) keep the session their last task opened, and dropping the test database at the end of the
+    run would fail ("accessed by other users"). After the last test, those sessions are ended."""
+    yield
+    from django.db import connections
+
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
