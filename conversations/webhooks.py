@@ -131,15 +131,23 @@ class GroupCommitter:
         return await future
 
     def _take(self) -> list[tuple[WebhookBatch, asyncio.Future]]:
-        """The next group: at least one webhook, then more while messages + statuses stay within the cap."""
+        """The next group: at least one webhook, then more while messages + statuses stay within the cap.
+
+        A webhook carrying a number change ends its group: ``_apply`` stores a group's messages before its
+        number changes, and a later webhook's message from the new number must find the changed contact
+        point, not create a second subject.
+        """
         group, size = [], 0
         while self.pending and (not group or size + _weight(self.pending[0][0]) <= self.max_messages):
             item = self.pending.popleft()
             group.append(item)
             size += _weight(item[0])
+            if item[0].number_changes:
+                break
         return group
 
     async def _drain(self) -> None:
+        group: list[tuple[WebhookBatch, asyncio.Future]] = []
         try:
             while self.pending:
                 group = self._take()
@@ -147,20 +155,35 @@ class GroupCommitter:
                     counts = await _run_db(_apply_committed, [batch for batch, _ in group])
                 except Exception as exc:  # noqa: BLE001 — retried one by one below, or answered 500
                     if len(group) == 1:
-                        group[0][1].set_exception(exc)
+                        _settle(group[0][1], exc=exc)
                         continue
                     logger.warning("webhook group of %s failed (%s); retrying each alone", len(group),
                                    type(exc).__name__)  # fmt: skip
                     for batch, future in group:
                         try:
-                            future.set_result((await _run_db(_apply_committed, [batch]))[0])
+                            _settle(future, result=(await _run_db(_apply_committed, [batch]))[0])
                         except Exception as single:  # noqa: BLE001
-                            future.set_exception(single)
+                            _settle(future, exc=single)
                     continue
                 for (_, future), result in zip(group, counts, strict=True):
-                    future.set_result(result)
+                    _settle(future, result=result)
         finally:
             self.running -= 1
+            # Whatever ended this task early (it was cancelled, say), no POST of its group waits forever:
+            # they answer 500 and Meta redelivers, which stores nothing twice.
+            for _, future in group:
+                _settle(future, exc=RuntimeError("webhook group abandoned"))
+
+
+def _settle(future: asyncio.Future, *, result: object = None, exc: BaseException | None = None) -> None:
+    """Answer a waiting POST, unless it is answered already or gone: a client that disconnected cancels its
+    view, and with it the future it awaited; the rest of its group must still get their answers."""
+    if future.done():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
 
 
 _committers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommitter]" = weakref.WeakKeyDictionary()
@@ -183,6 +206,26 @@ def _on_pool_thread(func, *args):
         return func(*args)
     finally:
         close_old_connections()
+
+
+def declared_size_refusal(content_length: str | None) -> tuple[int, str] | None:
+    """Step 1 of the contract, before reading the body: (status, text) when the declared size is refused."""
+    try:
+        declared = int(content_length or 0)
+    except ValueError:
+        return 400, "bad content length"
+    if declared > settings.WEBHOOK_MAX_BYTES:
+        logger.warning("whatsapp webhook refused: %s bytes declared, limit %s", declared, settings.WEBHOOK_MAX_BYTES)
+        return 413, "payload too large"
+    return None
+
+
+def body_size_refusal(size: int) -> tuple[int, str] | None:
+    """Step 1 again while reading: a body that turns out larger than the limit is refused."""
+    if size > settings.WEBHOOK_MAX_BYTES:
+        logger.warning("whatsapp webhook refused: body over %s bytes", settings.WEBHOOK_MAX_BYTES)
+        return 413, "payload too large"
+    return None
 
 
 async def whatsapp_post(*, body: bytes, signature: str | None) -> tuple[int, str]:
@@ -228,21 +271,14 @@ async def whatsapp_post(*, body: bytes, signature: str | None) -> tuple[int, str
 async def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _verify(request)
-    limit = settings.WEBHOOK_MAX_BYTES
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return _plain(400, "bad content length")
-    if declared > limit:
-        logger.warning("whatsapp webhook refused: %s bytes declared, limit %s", declared, limit)
-        return _plain(413, "payload too large")
+    if refusal := declared_size_refusal(request.META.get("CONTENT_LENGTH")):
+        return _plain(*refusal)
     try:
         body = request.body
     except RequestDataTooBig:
         logger.warning("whatsapp webhook refused: body over the upload limit")
         return _plain(413, "payload too large")
-    if len(body) > limit:
-        logger.warning("whatsapp webhook refused: %s bytes, limit %s", len(body), limit)
-        return _plain(413, "payload too large")
+    if refusal := body_size_refusal(len(body)):
+        return _plain(*refusal)
     status, text = await whatsapp_post(body=body, signature=request.headers.get(HEADER))
     return _plain(status, text)

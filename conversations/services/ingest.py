@@ -149,7 +149,7 @@ def _store_message(
             mime_type=inbound.media.mime_type[:100],
             sha256=inbound.media.sha256[:64],
         )
-        transaction.on_commit(lambda: _fetch_enqueue(attachment.pk))
+        transaction.on_commit(lambda: _fetch_enqueue(attachment.pk), robust=True)
     return message, outcome
 
 
@@ -300,7 +300,9 @@ def message_status_update(*, update: StatusUpdate) -> bool:
         # look again once this row is committed too. Together with the send's own look after its
         # commit (outbound._mark), one of the two sees both rows.
         provider, provider_id = update.provider, update.provider_message_id
-        transaction.on_commit(lambda: early_statuses_retry(provider=provider, provider_message_id=provider_id))
+        transaction.on_commit(
+            lambda: early_statuses_retry(provider=provider, provider_message_id=provider_id), robust=True
+        )
         return False
     return _apply_status(message, update)
 

@@ -54,7 +54,7 @@ def event_record(
     # only once the transaction commits; a replay renders the same row again from the database.
     payload = event_render(event)
     groups = event_groups(conversation_id=event.conversation_id, team_id=event.team_id, agent_id=event.agent_id)
-    transaction.on_commit(lambda: event_publish(event_id=event.pk, payload=payload, groups=groups))
+    transaction.on_commit(lambda: event_publish(event_id=event.pk, payload=payload, groups=groups), robust=True)
     return event
 
 
@@ -82,7 +82,7 @@ def event_record_many(*, events: list[ConversationEvent]) -> list[ConversationEv
         )
         for event in events
     ]
-    transaction.on_commit(lambda: events_publish(batch=batch))
+    transaction.on_commit(lambda: events_publish(batch=batch), robust=True)
     return events
 
 

@@ -8,7 +8,7 @@ whatever the resends; a status report touches only a reply sent to this visitor.
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from consent import services as consent_services
@@ -77,19 +77,24 @@ def webchat_receive(*, visitor: str, language: str, client_id: str, text: str) -
     subject = visitor_subject(visitor)
     if not visitor_consented(subject):
         raise Refused("consent_required")
-    result = ingest(
-        inbound=InboundMessage(
-            provider=webchat.PROVIDER,
-            provider_message_id=client_id,
-            contact_kind=ContactKind.WEBCHAT,
-            sender=visitor,
-            timestamp=timezone.now(),
-            type="text",
-            text=text,
-            language=language,
-        )
+    inbound = InboundMessage(
+        provider=webchat.PROVIDER,
+        provider_message_id=client_id,
+        contact_kind=ContactKind.WEBCHAT,
+        sender=visitor,
+        timestamp=timezone.now(),
+        type="text",
+        text=text,
+        language=language,
     )
-    if not result.created and not _owned(subject, client_id, direction=Direction.INBOUND):
+    try:
+        with transaction.atomic():
+            created = ingest(inbound=inbound).created
+    except IntegrityError:
+        # The same message sent twice at once (two tabs, a resend on reconnect): the other one stored it.
+        # WhatsApp's redelivery settles this for webhooks; here the answer is the stored message, below.
+        created = False
+    if not created and not _owned(subject, client_id, direction=Direction.INBOUND):
         # Someone else's id (or a reused one): refuse rather than acknowledge a message we did not store.
         raise Refused("invalid_client_id")
     return client_id

@@ -1,0 +1,47 @@
+"""A web-chat message sent twice at once (two tabs, a resend on reconnect) is stored once and acknowledged twice."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from conversations import services
+from conversations.models import Message
+from conversations.providers import webchat
+from conversations.services.webchat import webchat_consent, webchat_receive
+
+WORKERS = 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_message_sent_at_once_is_stored_once_and_acknowledged_each_time(
+    require_postgres, notices, webchat_purpose
+):
+    services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
+    visitor, _ = webchat.visitor_issue()
+    webchat_consent(visitor=visitor, language="de", notice_id=notices[("GDPR", "de")].pk, ip="192.0.2.7")
+    webchat_receive(visitor=visitor, language="de", client_id="c-first", text="Hallo")  # opens the conversation
+    answers: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(WORKERS)
+
+    def send() -> None:
+        try:
+            start.wait()
+            answers.append(webchat_receive(visitor=visitor, language="de", client_id="c-twice", text="Noch da?"))
+        except BaseException as exc:  # noqa: BLE001 — reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not any(thread.is_alive() for thread in threads)
+    assert not errors, errors
+    assert answers == ["c-twice"] * WORKERS
+    assert Message.objects.filter(provider="webchat", provider_message_id="c-twice").count() == 1
