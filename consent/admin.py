@@ -480,12 +480,12 @@ class ConsentEventAdmin(admin.ModelAdmin):
 class AccessRecordAdmin(admin.ModelAdmin):
     """The staff access log: read-only for everyone (append-only in the model too)."""
 
-    list_display = ["created_at", "actor_username", "action", "object_ref", "subject_public_id", "stated_reason"]
+    # The stated reason may name the customer (it is encrypted for that): on a record's page, not in the list.
+    list_display = ["created_at", "actor_username", "action", "object_ref", "subject_public_id"]
     list_filter = ["action"]
     search_fields = ["actor_username", "object_ref", "=subject_public_id"]
-    list_select_related = ["subject__data_key"]
-    readonly_fields = list_display
-    fields = list_display
+    readonly_fields = [*list_display, "stated_reason"]
+    fields = readonly_fields
     ordering = ["-created_at", "-id"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -1,7 +1,6 @@
 """Normalisation of contact values, so one person has one contact point per kind."""
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -22,10 +21,8 @@ def normalize_contact(*, kind: str, value: str) -> NormalizedContact:
     return _normalize(kind, value or "")
 
 
-# Every inbound message normalises its sender; parsing and classifying a number with phonenumbers
-# costs about a millisecond, so the answers for recent senders are kept. They hold no link to a
-# subject (a number and its E.164 form), and a process keeps at most this many.
-@lru_cache(maxsize=20_000)
+# Not cached: a cache of recent senders would keep phone numbers and e-mail addresses in every process's
+# memory after their subject is erased. Parsing a number costs about 50 µs (phonenumbers).
 def _normalize(kind: str, value: str) -> NormalizedContact:
     raw = value.strip()
     if kind == ContactKind.WHATSAPP:
