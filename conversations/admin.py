@@ -39,8 +39,6 @@ class WatchTermAdmin(SimpleHistoryAdmin):
     readonly_fields = ["created_by", "created_at"]
 
     def save_model(self, request: HttpRequest, obj: WatchTerm, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
         services.watch_term_save(term=obj, actor=request.user, reason="changed in the admin" if change else "")
 
     def has_delete_permission(self, request: HttpRequest, obj: WatchTerm | None = None) -> bool:

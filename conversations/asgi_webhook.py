@@ -9,16 +9,12 @@ the body with the same limit, then runs exactly the code the Django view runs
 GET (Meta's verification handshake) and every other path go to Django unchanged.
 """
 
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from django.conf import settings
-
 from conversations.providers.whatsapp.signature import HEADER
-from conversations.webhooks import whatsapp_post
+from conversations.webhooks import body_size_refusal, declared_size_refusal, whatsapp_post
 
-logger = logging.getLogger("conversations.webhooks")
 PATH = "/webhooks/whatsapp/"
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -46,15 +42,8 @@ class WhatsAppWebhookApp:
             await self.fallback(scope, receive, send)
             return
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
-        limit = settings.WEBHOOK_MAX_BYTES
-        try:
-            declared = int(headers.get("content-length") or 0)
-        except ValueError:
-            await _answer(send, 400, "bad content length")
-            return
-        if declared > limit:
-            logger.warning("whatsapp webhook refused: %s bytes declared, limit %s", declared, limit)
-            await _answer(send, 413, "payload too large")
+        if refusal := declared_size_refusal(headers.get("content-length")):
+            await _answer(send, *refusal)
             return
         chunks, size = [], 0
         while True:
@@ -63,9 +52,8 @@ class WhatsAppWebhookApp:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > limit:
-                logger.warning("whatsapp webhook refused: body over %s bytes", limit)
-                await _answer(send, 413, "payload too large")
+            if refusal := body_size_refusal(size):
+                await _answer(send, *refusal)
                 return
             chunks.append(chunk)
             if not message.get("more_body"):

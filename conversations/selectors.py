@@ -4,10 +4,12 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from consent.contacts import mask_contact
 from consent.exceptions import ConsentError
 from conversations.models import (
+    MEDIA_TYPES,
     AlertStatus,
     Conversation,
     ConversationEvent,
@@ -19,7 +21,6 @@ from conversations.models import (
 from conversations.sensitive.masking import has_masked, mask_spans
 
 VIEW_ALL = "conversations.view_all_conversations"
-MEDIA_TYPES = frozenset({"image", "audio", "voice", "video", "document", "sticker"})
 
 
 def user_team_ids(*, user: AbstractBaseUser) -> list[int]:
@@ -32,14 +33,30 @@ def user_team_roles(*, user: AbstractBaseUser) -> tuple[list[int], list[int]]:
     return [t for t, _ in rows], [t for t, role in rows if role == TeamMembership.Role.SUPERVISOR]
 
 
+def _visible(user: AbstractBaseUser, *, agent: str, team: str, sensitive: str) -> Q | None:
+    """The visibility rule as a filter on the named fields; ``None`` means everything."""
+    if user.has_perm(VIEW_ALL):
+        return None
+    team_ids, supervised = user_team_roles(user=user)
+    return Q(**{agent: user.pk}) | Q(**{f"{team}__in": supervised}) | Q(**{f"{team}__in": team_ids, sensitive: False})
+
+
 def conversation_visibility(*, user: AbstractBaseUser) -> Q | None:
     """``None`` means everything (DPO, admin). Else: the user's own conversations, every conversation
     of the teams they supervise, and the non-sensitive ones of the teams they belong to. A sensitive
     conversation (special-category data) is seen only by its agent, its team's supervisors, the DPO."""
-    if user.has_perm(VIEW_ALL):
-        return None
-    team_ids, supervised = user_team_roles(user=user)
-    return Q(assigned_agent_id=user.pk) | Q(team_id__in=supervised) | Q(team_id__in=team_ids, sensitive=False)
+    return _visible(user, agent="assigned_agent_id", team="team_id", sensitive="sensitive")
+
+
+def rendered_conversation_visible(
+    conversation: dict[str, Any], *, user_id: int, team_ids: frozenset[int], supervised_ids: frozenset[int]
+) -> bool:
+    """``conversation_visibility`` for a conversation as ``conversation_render`` gave it (a socket event),
+    with the user's teams looked up once: no query per event."""
+    team = conversation.get("team")
+    if conversation.get("assigned_agent") == user_id or team in supervised_ids:
+        return True
+    return team in team_ids and not conversation.get("sensitive")
 
 
 def conversation_list(
@@ -177,11 +194,9 @@ def event_list_for_user(*, user: AbstractBaseUser, after_id: int, limit: int = 5
         "conversation__subject", "conversation__team", "conversation__assigned_agent",
         "conversation__contact_point", "message__conversation__subject",
     )  # fmt: skip
-    if not user.has_perm(VIEW_ALL):
-        team_ids, supervised = user_team_roles(user=user)
-        rows = rows.filter(
-            Q(agent_id=user.pk) | Q(team_id__in=supervised) | Q(team_id__in=team_ids, conversation__sensitive=False)
-        )
+    visible = _visible(user, agent="agent_id", team="team_id", sensitive="conversation__sensitive")
+    if visible is not None:
+        rows = rows.filter(visible)
     return list(rows.order_by("id")[:limit])
 
 
@@ -210,3 +225,19 @@ def alert_list_open(*, after_id: int = 0, limit: int = 200) -> list[SensitiveAle
         .select_related("conversation__subject__data_key")
         .order_by("pk")[:limit]
     )
+
+
+def alert_render(alert: SensitiveAlert, *, excerpt_text: str | None = None) -> dict[str, Any]:
+    """An alert as the DPO's live queue shows it; ``excerpt_text`` when the caller decrypted it already."""
+    return {
+        "id": alert.pk,
+        "severity": alert.severity,
+        "label": alert.label,
+        "excerpt": excerpt_text if excerpt_text is not None else alert.excerpt,
+        "status": alert.status,
+        "conversation": alert.conversation_id,
+        "message": alert.message_id,
+        "created_at": alert.created_at.isoformat(),
+        "url": reverse("admin:conversations_sensitivealert_change", args=[alert.pk]),
+        "inbox_url": reverse("inbox:conversation", args=[alert.conversation_id]),
+    }

@@ -248,16 +248,12 @@ class AgentInboxConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
         return False
 
     def _may_see(self, payload: dict[str, Any]) -> bool:
-        # Mirrors selectors.conversation_visibility, from the event alone (no query per event).
         if self.view_all:
             return True
         conversation = payload.get("conversation")
-        if not isinstance(conversation, dict):
-            return False
-        team = conversation.get("team")
-        if conversation.get("assigned_agent") == self.user.pk or team in self.supervised_ids:
-            return True
-        return team in self.team_ids and not conversation.get("sensitive")
+        return isinstance(conversation, dict) and selectors.rendered_conversation_visible(
+            conversation, user_id=self.user.pk, team_ids=self.team_ids, supervised_ids=self.supervised_ids
+        )
 
     async def inbox_event(self, message: dict[str, Any]) -> None:
         payload = message.get("event")

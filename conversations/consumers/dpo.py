@@ -14,11 +14,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from conversations import selectors
+from conversations.consumers.agent import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
 from conversations.consumers.relay import RelayDispatchMixin
-from conversations.services.sensitive import DPO_GROUP, alert_render
+from conversations.services.sensitive import DPO_GROUP
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
 VIEW_ALERTS = "conversations.view_sensitivealert"
 
 
@@ -27,7 +26,7 @@ def _may_watch(user: Any) -> bool:
 
 
 def _replay(after_id: int) -> list[dict[str, Any]]:
-    return [alert_render(alert) for alert in selectors.alert_list_open(after_id=after_id)]
+    return [selectors.alert_render(alert) for alert in selectors.alert_list_open(after_id=after_id)]
 
 
 class DpoAlertConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):

@@ -8,6 +8,7 @@ from conversations.models.conversation import (
 )
 from conversations.models.events import ConversationEvent
 from conversations.models.message import (
+    MEDIA_TYPES,
     Attachment,
     AttachmentStatus,
     Direction,
@@ -23,6 +24,7 @@ from conversations.models.team import CannedResponse, SensitivePolicy, Team, Tea
 __all__ = [
     "ALERT_TRANSITIONS",
     "CONVERSATION_TRANSITIONS",
+    "MEDIA_TYPES",
     "AgentPresence",
     "AlertStatus",
     "Attachment",

@@ -25,6 +25,19 @@ class MessageType(models.TextChoices):
     UNSUPPORTED = "unsupported", "Unsupported"
 
 
+# Messages whose content is a file: fetched in the background, and never scanned (flagged "may contain").
+MEDIA_TYPES = frozenset(
+    {
+        MessageType.IMAGE,
+        MessageType.AUDIO,
+        MessageType.VOICE,
+        MessageType.VIDEO,
+        MessageType.DOCUMENT,
+        MessageType.STICKER,
+    }
+)
+
+
 class MessageStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     QUEUED = "queued", "Queued"

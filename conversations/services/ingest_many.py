@@ -30,6 +30,7 @@ from consent.keywords import Intent, interpret
 from consent.models import ContactPoint
 from consent.selectors import marketing_keywords
 from conversations.models import (
+    MEDIA_TYPES,
     Conversation,
     ConversationEvent,
     ConversationStatus,
@@ -37,7 +38,6 @@ from conversations.models import (
     MessageType,
 )
 from conversations.providers.base import InboundMessage
-from conversations.selectors import MEDIA_TYPES
 from conversations.services.ingest import IngestResult, inbound_message_build, inbound_scan, ingest
 from conversations.services.outbound import message_queue_system_reply
 from conversations.services.realtime import event_record_many

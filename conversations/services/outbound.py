@@ -69,8 +69,15 @@ def _queue(
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=conversation.last_message_at)  # no history
     sensitive_after_store(message=message, conversation=conversation, outcome=outcome)
     event_record(kind="conversation.message", conversation=conversation, message=message)
-    transaction.on_commit(lambda: message_deliver_enqueue(message_id=message.pk))
+    transaction.on_commit(lambda: message_deliver_enqueue(message_id=message.pk), robust=True)
     return message
+
+
+def _locked(conversation: Conversation) -> Conversation:
+    """The conversation locked for a send, with what the checks and the scan read (subject, team's policy)."""
+    return (
+        Conversation.objects.select_for_update(of=("self",)).select_related("subject", "team").get(pk=conversation.pk)
+    )
 
 
 def _ensure_not_restricted(conversation: Conversation) -> None:
@@ -102,7 +109,7 @@ def message_reply(
         raise NotAllowed("an empty reply cannot be sent")
     if len(text) > 4096:
         raise NotAllowed("a reply is at most 4096 characters (WhatsApp's limit)")
-    conversation = Conversation.objects.select_for_update().select_related("subject").get(pk=conversation.pk)
+    conversation = _locked(conversation)
     _ensure_not_restricted(conversation)
     if conversation.channel == "whatsapp" and not conversation.window_open:
         raise WindowClosed(
@@ -135,7 +142,7 @@ def message_send_template(
     template = template_catalog().get(name)
     if template is None or language not in template.get("languages", []):
         raise NotAllowed(f"template {name!r} in {language!r} is not approved")
-    conversation = Conversation.objects.select_for_update().select_related("subject").get(pk=conversation.pk)
+    conversation = _locked(conversation)
     _ensure_not_restricted(conversation)
     if conversation.channel != "whatsapp":
         raise NotAllowed("templates are a WhatsApp feature")
@@ -195,7 +202,8 @@ def _mark(message: Message, *, status: str, provider_message_id: str = "", code:
             early_statuses_apply(message=locked)
             # Statuses stored while this transaction was open are picked up once it is committed.
             transaction.on_commit(
-                lambda: early_statuses_retry(provider=locked.provider, provider_message_id=provider_message_id)
+                lambda: early_statuses_retry(provider=locked.provider, provider_message_id=provider_message_id),
+                robust=True,
             )
 
 

@@ -32,9 +32,11 @@ from django.utils import timezone
 
 from consent import vault
 from consent.services import access_record
+from conversations import selectors
 from conversations.exceptions import InvalidTransition, NotAllowed, SensitiveDraft
 from conversations.models import (
     ALERT_TRANSITIONS,
+    MEDIA_TYPES,
     Conversation,
     Message,
     SensitiveAlert,
@@ -50,8 +52,6 @@ from conversations.sensitive.masking import excerpt, has_masked, mask_spans
 logger = logging.getLogger(__name__)
 
 DPO_GROUP = "dpo"
-# Images, audio, video, documents and stickers cannot be read here: they are flagged, not scanned.
-UNSCANNED_TYPES = frozenset({"image", "audio", "voice", "video", "document", "sticker"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ class ScanOutcome:
 
 def message_scan(*, text: str, message_type: str, direction: str, team: Team | None) -> ScanOutcome:
     """Scan one message's text (before it is stored) and apply the team's policy to it."""
-    may_contain_special = message_type in UNSCANNED_TYPES
+    may_contain_special = message_type in MEDIA_TYPES  # files are flagged, not read
     if not settings.SENSITIVE_SCAN_ENABLED:
         return ScanOutcome(text=text, may_contain_special=may_contain_special)
     findings = [f.as_dict() for f in scan(text)] if text else []
@@ -206,8 +206,7 @@ def watch_term_create(
     *, actor: AbstractBaseUser | None, kind: str, value: str, severity: str = Severity.MEDIUM,
     team: Team | None = None, direction: str = WatchTerm.Direction.BOTH,
 ) -> WatchTerm:  # fmt: skip
-    term = WatchTerm(team=team, kind=kind, value=value.strip(), severity=severity, direction=direction,
-                     created_by=actor)  # fmt: skip
+    term = WatchTerm(team=team, kind=kind, value=value, severity=severity, direction=direction)
     return watch_term_save(term=term, actor=actor)
 
 
@@ -216,12 +215,14 @@ def watch_term_save(*, term: WatchTerm, actor: AbstractBaseUser | None, reason: 
     """Create or change a watch term (validated, with history); every process picks it up within 30 s.
     Terms are never deleted (alerts point at them): a DPO switches one off with ``active``."""
     term.value = term.value.strip()
+    if term.pk is None and actor is not None and actor.is_authenticated:
+        term.created_by = actor
     term.full_clean()
     term._history_user = actor
     if reason:
         term._change_reason = reason
     term.save()
-    transaction.on_commit(watch_terms_forget)
+    transaction.on_commit(watch_terms_forget, robust=True)
     return term
 
 
@@ -249,27 +250,10 @@ def alert_raise(
         severity=severity,
         excerpt_enc=vault.field_encrypt(conversation.subject, shown, field="conversations.alert.excerpt"),
     )
-    payload = alert_render(alert, excerpt_text=shown)
-    transaction.on_commit(lambda: _alert_publish(payload))
+    payload = selectors.alert_render(alert, excerpt_text=shown)
+    transaction.on_commit(lambda: _alert_publish(payload), robust=True)
     logger.info("sensitive alert %s raised on conversation %s (%s)", alert.pk, conversation.pk, severity)
     return alert
-
-
-def alert_render(alert: SensitiveAlert, *, excerpt_text: str | None = None) -> dict[str, Any]:
-    from django.urls import reverse
-
-    return {
-        "id": alert.pk,
-        "severity": alert.severity,
-        "label": alert.label,
-        "excerpt": excerpt_text if excerpt_text is not None else alert.excerpt,
-        "status": alert.status,
-        "conversation": alert.conversation_id,
-        "message": alert.message_id,
-        "created_at": alert.created_at.isoformat(),
-        "url": reverse("admin:conversations_sensitivealert_change", args=[alert.pk]),
-        "inbox_url": reverse("inbox:conversation", args=[alert.conversation_id]),
-    }
 
 
 def _alert_publish(payload: dict[str, Any]) -> None:
@@ -315,12 +299,12 @@ def message_reveal(*, message: Message, actor: AbstractBaseUser, reason: str) ->
 
 def draft_warnings(*, text: str, language: str) -> dict[str, Any]:
     """What the composer shows while the agent types: the kinds asked for and the suggestion."""
-    from conversations.sensitive.requests import SECURE_CHANNEL_HINT, draft_check
+    from conversations.sensitive.requests import draft_check, secure_channel_hint
 
     kinds = sorted({w.kind for w in draft_check(text)}) if text.strip() else []
     return {
         "kinds": kinds,
-        "hint": (SECURE_CHANNEL_HINT.get(language) or SECURE_CHANNEL_HINT["en"]) if kinds else "",
+        "hint": secure_channel_hint(language) if kinds else "",
         "blocked": bool(kinds) and settings.SENSITIVE_DRAFT_BLOCK,
     }
 
@@ -328,14 +312,14 @@ def draft_warnings(*, text: str, language: str) -> dict[str, Any]:
 def draft_guard(*, text: str, language: str, confirmed: bool) -> list[str]:
     """Raise ``SensitiveDraft`` for a draft asking for sensitive data, unless the agent confirmed it
     (and the setting allows that). Returns the kinds asked for (empty for an ordinary draft)."""
-    from conversations.sensitive.requests import SECURE_CHANNEL_HINT, draft_check
+    from conversations.sensitive.requests import draft_check, secure_channel_hint
 
     kinds = sorted({w.kind for w in draft_check(text)})
     if not kinds:
         return []
     blocked = settings.SENSITIVE_DRAFT_BLOCK
     if blocked or not confirmed:
-        hint = SECURE_CHANNEL_HINT.get(language) or SECURE_CHANNEL_HINT["en"]
+        hint = secure_channel_hint(language)
         raise SensitiveDraft(
             f"the draft asks for {', '.join(kinds)}" + (" and such drafts are blocked" if blocked else ""),
             kinds=kinds,
