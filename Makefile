@@ -62,7 +62,11 @@ test: lint
 bench: install-dev
 	$(BIN)/python bench/consent_state.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest.py --bare
 	$(BIN)/python bench/realtime.py
+	$(BIN)/python bench/scan_quality.py
+	$(BIN)/python bench/scan_speed.py
+	$(BIN)/python bench/scan_ingest.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache staticfiles

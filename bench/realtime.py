@@ -111,7 +111,9 @@ async def first_contacts(base: str) -> None:
           f"{sum(s != 200 for s in statuses)} non-200")  # fmt: skip
 
 
-async def load(base: str, *, rate: int, seconds: int, sent: dict[str, float]) -> tuple[int, int]:
+async def load(base: str, *, rate: int, seconds: int, sent: dict[str, float], phase: str) -> tuple[int, int]:
+    """Posts ``rate * seconds`` messages whose text ends in the token ``<phase>-<seq>``; the agents
+    time only tokens in the measured run's ``sent``, so a late warm-up delivery is never a sample."""
     import httpx
 
     customers = CUSTOMERS
@@ -121,7 +123,7 @@ async def load(base: str, *, rate: int, seconds: int, sent: dict[str, float]) ->
         async def post(seq: int) -> None:
             nonlocal ok, failed
             _, wa_id = random.choice(customers)
-            token = f"rt{seq}"
+            token = f"{phase}-{seq}"
             body = stack.whatsapp_payload([(wa_id, "Bench Customer", f"wamid.rt.{uuid.uuid4().hex}", f"Hello {token}")])
             headers = {"Content-Type": "application/json", "X-Hub-Signature-256": stack.sign(body)}
             sent[token] = time.perf_counter()
@@ -151,9 +153,9 @@ async def measure(base: str, cookies: list[tuple[str, str]], *, rate: int, secon
     await asyncio.wait_for(ready.wait(), timeout=30)
     await first_contacts(base)
     warm: dict[str, float] = {}
-    await load(base, rate=rate, seconds=2, sent=warm)  # warm-up: connections, pools, first subjects
+    await load(base, rate=rate, seconds=2, sent=warm, phase="warm")  # warm-up: connections, pools
     await asyncio.sleep(1)
-    ok, failed = await load(base, rate=rate, seconds=seconds, sent=sent)
+    ok, failed = await load(base, rate=rate, seconds=seconds, sent=sent, phase="run")
     await asyncio.sleep(2)
     stop.set()
     await asyncio.gather(*agents, return_exceptions=True)

@@ -11,8 +11,9 @@ aggregated precision >= 0.85 and recall >= 0.90; the agent draft guard precision
 Every span corpus in conversations/tests/corpus (identifiers.jsonl, special.jsonl) is run
 through the full scanner, ``conversations.sensitive.scan``: a special-category finding on an
 identifiers line counts, as it would in production. Counting (conversations/sensitive/evaluation.py):
-a finding is a true positive when an expected entry of the same type overlaps it, else a false
-positive; an expected entry nothing of its type overlaps is a false negative. drafts.jsonl is
+an expected entry that a finding of its type overlaps is one true positive (however many findings
+overlap it), an expected entry nothing of its type overlaps is a false negative, and a finding that
+overlaps no expected entry of its type is a false positive. drafts.jsonl is
 scored per draft and kind with ``draft_check``.
 
 ``--holdout`` also scores conversations/tests/holdout/holdout.jsonl, written by someone else after

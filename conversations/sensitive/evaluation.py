@@ -4,9 +4,10 @@ Used by the tests and by ``bench/scan_quality.py``, so both count the same way:
 
 * Span corpora (``identifiers.jsonl``, ``special.jsonl``): one JSON object per line,
   ``{"lang": "de", "text": "...", "expect": [{"type": "health", "match": "schwanger"}]}``; ``match``
-  is an exact substring of ``text`` and its first occurrence is the expected span. A finding is a
-  true positive when an expected entry of the same type overlaps it, else a false positive; an
-  expected entry no finding of its type overlaps is a false negative.
+  is an exact substring of ``text`` and its first occurrence is the expected span. An expected
+  entry that a finding of its type overlaps is one true positive, however many findings overlap
+  it; an expected entry no finding of its type overlaps is a false negative; a finding that
+  overlaps no expected entry of its type is a false positive.
 * The drafts corpus (``drafts.jsonl``): ``{"lang": "pt", "text": "...", "expect": ["payment_card"]}``,
   kinds without spans. Per draft, a kind warned about and expected is a true positive, warned
   about and not expected a false positive, expected and not warned about a false negative.
@@ -117,15 +118,18 @@ def score(
                 for index, (kind, start, end) in enumerate(expected)
                 if kind == finding.type and finding.start < end and start < finding.end
             ]
-            tally = counts.setdefault(finding.type, Counts())
             if hits:
-                tally.tp += 1
                 matched.update(hits)
             else:
-                tally.fp += 1
+                counts.setdefault(finding.type, Counts()).fp += 1
+        # Per label, not per finding: two findings on one label are one true positive, so a
+        # detector that splits a span cannot raise its own precision or recall.
         for index, (kind, _, _) in enumerate(expected):
-            if index not in matched:
-                counts.setdefault(kind, Counts()).fn += 1
+            tally = counts.setdefault(kind, Counts())
+            if index in matched:
+                tally.tp += 1
+            else:
+                tally.fn += 1
     return counts
 
 
