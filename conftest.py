@@ -155,6 +155,13 @@ def dpo(django_user_model):
 
 
 @pytest.fixture
+def dpo_client(client, dpo):
+    """The test client, logged in as the DPO (staff, so the admin opens)."""
+    client.force_login(dpo)
+    return client
+
+
+@pytest.fixture
 def nobody(django_user_model):
     return make_user(django_user_model, "nobody1", None)
 

@@ -4,21 +4,18 @@ import threading
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
 from consent.models import ContactPoint, Subject
 from conversations import services
 from conversations.models import Conversation, Message
 from conversations.providers.base import InboundMessage
+from conversations.tests.conftest import inbound_text
 
 WORKERS = 4
 
 
 def first_words(mid: str) -> InboundMessage:
-    return InboundMessage(
-        provider="whatsapp", provider_message_id=mid, contact_kind="whatsapp", sender="4915199990000",
-        timestamp=timezone.now(), type="text", text=f"Hallo ({mid})", profile_name="Neu",
-    )  # fmt: skip
+    return inbound_text("4915199990000", f"Hallo ({mid})", message_id=mid, name="Neu")
 
 
 @pytest.mark.postgres
@@ -44,6 +41,7 @@ def test_parallel_first_messages_of_one_new_customer_make_one_subject_and_conver
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert not [thread for thread in threads if thread.is_alive()], "a worker still runs after 60 s"
 
     # The losers meet the contact point's unique index, wait for the winner's commit, and join its
     # subject and conversation: nothing fails, nothing is duplicated.

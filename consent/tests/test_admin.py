@@ -8,12 +8,6 @@ from consent.models import Purpose
 
 
 @pytest.fixture
-def dpo_client(client, dpo):
-    client.force_login(dpo)
-    return client
-
-
-@pytest.fixture
 def ledger(subject_de, subject_br, marketing, newsletter, notices):
     services.consent_request(subject=subject_de, purpose=marketing, channel="whatsapp")
     services.consent_confirm(subject=subject_de, purpose=marketing, channel="whatsapp")

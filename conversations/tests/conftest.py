@@ -1,15 +1,19 @@
 """Fixtures for the WhatsApp channel: settings, a running fake Graph API, signed webhook posts, a default team."""
 
 import json
+import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from channels.testing import WebsocketCommunicator
+from django.test import Client
 
 from conversations.fakegraph import FakeGraphAPI
-from conversations.providers.base import InboundMessage
+from conversations.models import Conversation
+from conversations.providers.base import InboundMessage, MediaRef
 from conversations.providers.whatsapp.signature import HEADER, signature_for
 
 FIXTURES_DIR = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "whatsapp"
@@ -18,6 +22,8 @@ APP_SECRET = "test-app-secret"
 ACCESS_TOKEN = "test-access-token"
 VERIFY_TOKEN = "test-verify-token"
 PHONE_NUMBER_ID = "106540352242922"
+WA_ID = "4915123456789"  # the customer of the outbound tests
+TIMEOUT = 3  # seconds a socket test waits for a frame
 
 
 def load_fixture(name: str) -> dict[str, Any]:
@@ -75,15 +81,67 @@ def post_webhook(client, whatsapp_settings) -> Callable[..., Any]:
     return post
 
 
-def inbound_text(wa_id: str, text: str, *, message_id: str, name: str = "Erika") -> InboundMessage:
-    """A customer's text as the parser would produce it, for arranging state through ``ingest``."""
+def inbound_text(
+    wa_id: str,
+    text: str,
+    *,
+    message_id: str,
+    name: str = "Erika",
+    type: str = "text",
+    media: MediaRef | None = None,
+    timestamp: datetime | None = None,
+) -> InboundMessage:
+    """A customer's message as the parser would produce it, for arranging state through ``ingest``."""
     return InboundMessage(
         provider="whatsapp",
         provider_message_id=message_id,
         contact_kind="whatsapp",
         sender=wa_id,
-        timestamp=datetime.now(tz=UTC),
-        type="text",
+        timestamp=timestamp or datetime.now(tz=UTC),
+        type=type,
         text=text,
         profile_name=name,
+        media=media,
     )
+
+
+def customer_wrote(*, hours_ago: float = 0, wa_id: str = WA_ID) -> Conversation:
+    """The customer's message, through the real ingest (it opens the 24-hour window)."""
+    from conversations.services import ingest
+
+    inbound = inbound_text(
+        wa_id,
+        "Hallo, wo ist meine Bestellung?",
+        message_id=f"wamid.in-{time.monotonic_ns()}",
+        timestamp=datetime.now(tz=UTC) - timedelta(hours=hours_ago),
+    )
+    return ingest(inbound=inbound).message.conversation
+
+
+@pytest.fixture
+def fresh_watch_terms() -> Iterator[None]:
+    """The watch-term cache starts and ends empty, so no test sees terms another one saved."""
+    from conversations.services.sensitive import watch_terms_forget
+
+    watch_terms_forget()
+    yield
+    watch_terms_forget()
+
+
+# --- sockets through the real ASGI stack -------------------------------------------------------------------------
+
+
+def headers_for(user) -> list[tuple[bytes, bytes]]:
+    """An allowed origin, and the session cookie of ``user`` unless it is None."""
+    origin = [(b"origin", b"http://testserver")]
+    if user is None:
+        return origin
+    client = Client()
+    client.force_login(user)
+    return [*origin, (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
+
+
+async def close_code(communicator: WebsocketCommunicator) -> int:
+    frame = await communicator.receive_output(timeout=TIMEOUT)
+    assert frame["type"] == "websocket.close"
+    return frame["code"]

@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.test import Client
 from django.utils import timezone
 
 from conftest import make_user
@@ -29,10 +28,10 @@ from conversations.services import (
     team_create,
     team_member_add,
 )
+from conversations.tests.conftest import TIMEOUT, close_code, headers_for
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
 
-TIMEOUT = 3
 _visitor = itertools.count(1)
 
 
@@ -82,27 +81,12 @@ def theirs(teams) -> Conversation:
     return make_conversation(team=teams[1])
 
 
-def headers_for(user) -> list[tuple[bytes, bytes]]:
-    origin = [(b"origin", b"http://testserver")]
-    if user is None:
-        return origin
-    client = Client()
-    client.force_login(user)
-    return [*origin, (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
-
-
 async def connect(user) -> WebsocketCommunicator:
     headers = await database_sync_to_async(headers_for)(user)
     communicator = WebsocketCommunicator(application, "/ws/agent/", headers=headers)
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert connected
     return communicator
-
-
-async def close_code(communicator: WebsocketCommunicator) -> int:
-    frame = await communicator.receive_output(timeout=TIMEOUT)
-    assert frame["type"] == "websocket.close"
-    return frame["code"]
 
 
 async def next_event(communicator: WebsocketCommunicator) -> dict:

@@ -3,22 +3,17 @@
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.utils import timezone
 
 from contactcenter.asgi import application
 from conversations import services
 from conversations.providers.base import InboundMessage
-from conversations.services.sensitive import watch_terms_forget
-from conversations.tests.test_consumers import TIMEOUT, close_code, headers_for
+from conversations.tests.conftest import TIMEOUT, close_code, headers_for, inbound_text
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
 
 
 def card_message(mid: str) -> InboundMessage:
-    return InboundMessage(
-        provider="whatsapp", provider_message_id=mid, contact_kind="whatsapp", sender="4915123456789",
-        timestamp=timezone.now(), type="text", text="Meine Karte: 4111 1111 1111 1111", profile_name="Erika",
-    )  # fmt: skip
+    return inbound_text("4915123456789", "Meine Karte: 4111 1111 1111 1111", message_id=mid)
 
 
 async def dpo_socket(user) -> WebsocketCommunicator:
@@ -27,12 +22,9 @@ async def dpo_socket(user) -> WebsocketCommunicator:
 
 
 @pytest.fixture
-def watching(transactional_db, dpo):
-    watch_terms_forget()
+def watching(fresh_watch_terms, transactional_db, dpo):
     services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
     services.watch_term_create(actor=dpo, kind="finding", value="payment_card", severity="high")
-    yield
-    watch_terms_forget()
 
 
 async def test_a_connected_dpo_receives_the_alert_live_and_masked(watching, dpo):

@@ -2,10 +2,10 @@
 
 import asyncio
 import json
+from collections import Counter
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.utils import timezone
 
 from consent.models import ConsentStatus
 from consent.selectors import consent_state, contact_point_get
@@ -13,16 +13,13 @@ from conversations import services
 from conversations.fakegraph import inbound_text_value, webhook_envelope
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.providers.base import InboundMessage, MediaRef
-from conversations.tests.conftest import PHONE_NUMBER_ID
+from conversations.tests.conftest import PHONE_NUMBER_ID, inbound_text
 
 DE, NL, BR = "4915123456789", "31612345678", "5511987654321"
 
 
 def msg(sender: str, text: str, mid: str, *, type: str = "text", media: MediaRef | None = None) -> InboundMessage:
-    return InboundMessage(
-        provider="whatsapp", provider_message_id=mid, contact_kind="whatsapp", sender=sender,
-        timestamp=timezone.now(), type=type, text=text, profile_name="Kunde", media=media,
-    )  # fmt: skip
+    return inbound_text(sender, text, message_id=mid, name="Kunde", type=type, media=media)
 
 
 def conversation_of(number: str) -> Conversation:
@@ -36,7 +33,7 @@ def conversation_texts(number: str) -> list[str]:
 def test_a_mixed_batch_ends_as_if_stored_one_by_one(default_team, notices, newsletter):
     services.ingest(inbound=msg(DE, "Hallo", "wamid.seed.de"))  # a known customer with an open conversation
     services.ingest(inbound=msg(NL, "Hoi", "wamid.seed.nl"))
-    events_before = ConversationEvent.objects.count()
+    last_event_before = ConversationEvent.objects.order_by("pk").last().pk
 
     results = services.ingest_many(
         inbounds=[
@@ -58,16 +55,26 @@ def test_a_mixed_batch_ends_as_if_stored_one_by_one(default_team, notices, newsl
     de = conversation_of(DE)
     assert de.unread_count == 4 and de.last_inbound_at is not None
     assert Message.objects.get(provider_message_id="wamid.6").attachments.count() == 1
-    # START asked the Dutch customer to confirm the double opt-in, as ``ingest`` would.
+    # START grants the single opt-in newsletter at once and answers the Dutch customer, as ``ingest`` would.
     nl = contact_point_get(kind="whatsapp", value=NL).subject
-    assert consent_state(subject=nl, purpose=newsletter) in (ConsentStatus.PENDING, ConsentStatus.GRANTED)
-    assert results[3].replies
-    # One event per stored message (plus one for the opened conversation), ids in arrival order per conversation.
-    events = list(ConversationEvent.objects.filter(pk__gt=0).order_by("pk")[events_before:])
+    assert consent_state(subject=nl, purpose=newsletter) == ConsentStatus.GRANTED
+    [answer] = results[3].replies
+    # One event per stored message (the answer to START included) plus one for the opened conversation;
+    # per conversation, the message events come in arrival order.
+    events = list(ConversationEvent.objects.filter(pk__gt=last_event_before).order_by("pk"))
+    assert Counter(event.kind for event in events) == {"conversation.message": 7, "conversation.opened": 1}
+    br = conversation_of(BR)
+    assert [event.conversation_id for event in events if event.kind == "conversation.opened"] == [br.pk]
     per_conversation: dict[int, list[int]] = {}
     for event in events:
-        if event.kind == "conversation.message" and event.message_id:
+        if event.kind == "conversation.message":
             per_conversation.setdefault(event.conversation_id, []).append(event.message_id)
+    stored = dict(Message.objects.filter(direction="in").values_list("provider_message_id", "pk"))
+    assert per_conversation == {
+        de.pk: [stored["wamid.1"], stored["wamid.3"], stored["wamid.6"]],
+        br.pk: [stored["wamid.2"], stored["wamid.7"]],
+        conversation_of(NL).pk: [stored["wamid.4"], answer.pk],
+    }
     for message_ids in per_conversation.values():
         assert message_ids == sorted(message_ids)
     stored_inbound = Message.objects.filter(direction="in").count()

@@ -1,8 +1,5 @@
 """Sending through the WhatsApp Cloud API, against the fake Graph API on a real loopback port."""
 
-import time
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from consent import services as consent_services
@@ -11,33 +8,23 @@ from consent.selectors import consent_state
 from conversations.exceptions import ConsentMissing, ProcessingRestricted, WindowClosed
 from conversations.fakegraph import FakeGraphAPI
 from conversations.models import Conversation, ConversationEvent, Message, MessageStatus
-from conversations.providers.base import InboundMessage, PermanentSendError, RetryableSendError
+from conversations.providers.base import PermanentSendError, RetryableSendError
 from conversations.providers.whatsapp.client import WhatsAppSender, retry_after_parse
 from conversations.services import ingest, message_deliver, message_reply, message_send_template
-from conversations.tests.conftest import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID
-
-WA_ID = "4915123456789"
+from conversations.tests.conftest import (
+    ACCESS_TOKEN,
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    WA_ID,
+    customer_wrote,
+    inbound_text,
+)
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The ``agent`` fixture hashes a password; PBKDF2's production cost is a second per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def customer_wrote(*, hours_ago: float = 0, wa_id: str = WA_ID) -> Conversation:
-    """The customer's message, through the real ingest (it opens the 24-hour window)."""
-    inbound = InboundMessage(
-        provider="whatsapp",
-        provider_message_id=f"wamid.in-{time.monotonic_ns()}",
-        contact_kind="whatsapp",
-        sender=wa_id,
-        timestamp=datetime.now(tz=UTC) - timedelta(hours=hours_ago),
-        type="text",
-        text="Hallo, wo ist meine Bestellung?",
-        profile_name="Erika",
-    )
-    return ingest(inbound=inbound).message.conversation
 
 
 @pytest.fixture
@@ -314,12 +301,7 @@ def test_nothing_is_sent_to_a_restricted_customer(
     # The customer's own messages are still stored; automatic answers (the STOP confirmation) are not sent,
     # but the withdrawal itself is recorded.
     with django_capture_on_commit_callbacks(execute=True):
-        result = ingest(
-            inbound=InboundMessage(
-                provider="whatsapp", provider_message_id="wamid.stop-restricted", contact_kind="whatsapp",
-                sender=WA_ID, timestamp=datetime.now(tz=UTC), type="text", text="STOP", profile_name="Erika",
-            )
-        )  # fmt: skip
+        result = ingest(inbound=inbound_text(WA_ID, "STOP", message_id="wamid.stop-restricted"))
     assert result.created and result.replies == ()
     assert consent_state(subject=conversation.subject, purpose=marketing_whatsapp) == "withdrawn"
     assert fake_graph.sends == []

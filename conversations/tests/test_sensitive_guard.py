@@ -5,7 +5,6 @@ import logging
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from conftest import make_user
 from consent.models import AccessRecord
@@ -14,24 +13,17 @@ from conversations import selectors, services
 from conversations.exceptions import NotAllowed, SensitiveDraft
 from conversations.models import Conversation, Message, SensitiveAlert, TeamMembership, WatchTerm
 from conversations.providers.base import InboundMessage, MediaRef
-from conversations.services.sensitive import watch_terms_forget
+from conversations.tests.conftest import inbound_text
 
 CARD = "4111 1111 1111 1111"
 WA = "4915123456789"
 
 
-def inbound(text: str, mid: str, *, sender: str = WA, type: str = "text", media: MediaRef | None = None):
-    return InboundMessage(
-        provider="whatsapp", provider_message_id=mid, contact_kind="whatsapp", sender=sender,
-        timestamp=timezone.now(), type=type, text=text, profile_name="Erika", media=media,
-    )  # fmt: skip
+pytestmark = pytest.mark.usefixtures("fresh_watch_terms")
 
 
-@pytest.fixture(autouse=True)
-def fresh_watch_terms():
-    watch_terms_forget()
-    yield
-    watch_terms_forget()
+def inbound(text: str, mid: str, *, type: str = "text", media: MediaRef | None = None) -> InboundMessage:
+    return inbound_text(WA, text, message_id=mid, type=type, media=media)
 
 
 @pytest.fixture

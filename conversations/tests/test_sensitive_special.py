@@ -96,7 +96,9 @@ def test_every_type_and_language_has_an_example() -> None:
 
 
 def test_findings_carry_the_special_category() -> None:
-    for finding in special.find("ich bin schwanger und Muslimin"):
+    findings = special.find("ich bin schwanger und Muslimin")
+    assert [finding.type for finding in findings] == ["health", "religion"]
+    for finding in findings:
         assert finding.category == Category.SPECIAL_CATEGORY.value
         assert CATEGORY_OF_TYPE[finding.type] == Category.SPECIAL_CATEGORY
 

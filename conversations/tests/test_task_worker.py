@@ -8,7 +8,7 @@ from django_tasks_db.models import DBTaskResult
 
 from conversations.models import Message
 from conversations.services import message_reply
-from conversations.tests.test_outbound import customer_wrote
+from conversations.tests.conftest import customer_wrote
 
 
 @pytest.fixture
