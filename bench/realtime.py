@@ -111,7 +111,9 @@ async def first_contacts(base: str) -> None:
           f"{sum(s != 200 for s in statuses)} non-200")  # fmt: skip
 
 
-async def load(base: str, *, rate: int, seconds: int, sent: dict[str, float], phase: str) -> tuple[int, int]:
+async def load(
+    base: str, *, rate: int, seconds: int, sent: dict[str, float], phase: str, answered: list[float] | None = None
+) -> tuple[int, int]:
     """Posts ``rate * seconds`` messages whose text ends in the token ``<phase>-<seq>``; the agents
     time only tokens in the measured run's ``sent``, so a late warm-up delivery is never a sample."""
     import httpx
@@ -130,6 +132,8 @@ async def load(base: str, *, rate: int, seconds: int, sent: dict[str, float], ph
             response = await client.post("/webhooks/whatsapp/", content=body, headers=headers)
             if response.status_code == 200:
                 ok += 1
+                if answered is not None:
+                    answered.append((time.perf_counter() - sent[token]) * 1000)
             else:
                 failed += 1
 
@@ -155,13 +159,17 @@ async def measure(base: str, cookies: list[tuple[str, str]], *, rate: int, secon
     warm: dict[str, float] = {}
     await load(base, rate=rate, seconds=2, sent=warm, phase="warm")  # warm-up: connections, pools
     await asyncio.sleep(1)
-    ok, failed = await load(base, rate=rate, seconds=seconds, sent=sent, phase="run")
+    answered: list[float] = []
+    ok, failed = await load(base, rate=rate, seconds=seconds, sent=sent, phase="run", answered=answered)
     await asyncio.sleep(2)
     stop.set()
     await asyncio.gather(*agents, return_exceptions=True)
     ordered = sorted(samples)
     expected = ok * AGENTS_PER_TEAM
     print(f"webhooks: {ok} accepted, {failed} refused, at {rate}/s for {seconds} s")
+    answered.sort()
+    print(f"webhook answered (200, after commit and publish) ms: p50 {stack.percentile(answered, 0.5):.1f}  "
+          f"p99 {stack.percentile(answered, 0.99):.1f}")  # fmt: skip
     print(f"deliveries: {len(ordered)} of {expected} expected (each message to the 10 agents of its team)")
     print(
         f"latency ms: p50 {stack.percentile(ordered, 0.5):.1f}  p90 {stack.percentile(ordered, 0.9):.1f}  "
