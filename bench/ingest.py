@@ -12,10 +12,14 @@ What runs: uvicorn with ``--workers`` processes serving ``contactcenter.asgi:app
 message (first contact: subject, key, contact point and conversation are created), sent by 16
 client threads; its rate is printed on its own. Then ``wrk`` (Debian package) posts unique,
 pre-signed payloads from those returning customers (every message id distinct), and the script
-counts what was stored: every 200 must be a stored message.
+counts what was stored: every 200 must be a stored message. Last, POSTs of 50 "delivered"
+statuses, each for a different message an agent sent (arranged in the database beforehand): Meta
+reports sent, delivered and read for every message we send, so real traffic carries more statuses
+than customers' messages; every 200 must be 50 messages moved to delivered.
 """
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -115,6 +119,48 @@ def make_payloads(directory: Path, *, threads: int, per_thread: int, batch: int,
                 handle.write(stack.sign(body) + "\t" + body.decode() + "\n")
 
 
+def seed_sent_messages(count: int, tag: str) -> list[str]:
+    """``count`` agent messages Meta has taken ("sent"), spread over the customers' conversations and
+    arranged directly in the database (sending is not what is measured here); returns their wamids."""
+    from conversations.models import Conversation, Message
+
+    conversations = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))
+    wamids = [f"wamid.out.{tag}.{uuid.uuid4().hex}" for _ in range(count)]
+    Message.objects.bulk_create(
+        [
+            Message(
+                conversation_id=conversations[n % len(conversations)],
+                direction="out",
+                provider="whatsapp",
+                provider_message_id=wamid,
+                status="sent",
+            )
+            for n, wamid in enumerate(wamids)
+        ],
+        batch_size=5000,
+    )
+    return wamids
+
+
+def make_status_payloads(directory: Path, *, threads: int, per_thread: int, batch: int, tag: str) -> None:
+    """Webhooks of ``batch`` "delivered" statuses each, every one for a different sent message."""
+    from conversations.fakegraph import status_value, webhook_envelope
+
+    wamids = iter(seed_sent_messages(threads * per_thread * batch, tag))
+    for thread in range(1, threads + 1):
+        with open(directory / f"t{thread}.txt", "w") as handle:
+            for _ in range(per_thread):
+                values = [
+                    status_value(
+                        message_id=next(wamids), status="delivered", recipient="0", phone_number_id="106540352242922"
+                    )
+                    for _ in range(batch)
+                ]
+                value = values[0] | {"statuses": [entry for v in values for entry in v["statuses"]]}
+                body = json.dumps(webhook_envelope(value)).encode()
+                handle.write(stack.sign(body) + "\t" + body.decode() + "\n")
+
+
 TIME_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
@@ -149,51 +195,60 @@ def run_wrk(base: str, directory: Path, *, seconds: int, connections: int, threa
     return figures
 
 
-def stored_messages() -> int:
+def stored_messages(statuses: bool = False) -> int:
+    """Customers' messages stored, or with ``statuses`` agents' messages moved to delivered."""
     from conversations.models import Message
 
+    if statuses:
+        return Message.objects.filter(direction="out", status="delivered").count()
     return Message.objects.filter(direction="in").count()
 
 
-def settled_stored_messages() -> int:
+def settled_stored_messages(statuses: bool = False) -> int:
     """The count once POSTs still in flight when wrk stopped have been stored (it holds still for 1 s)."""
-    count = stored_messages()
+    count = stored_messages(statuses)
     for _ in range(30):
         time.sleep(1)
-        previous, count = count, stored_messages()
+        previous, count = count, stored_messages(statuses)
         if count == previous:
             break
     return count
 
 
-def scenario(st: stack.Stack, base: str, *, batch: int, seconds: int, connections: int, label: str) -> None:
+def scenario(
+    st: stack.Stack, base: str, *, batch: int, seconds: int, connections: int, label: str, statuses: bool = False
+) -> None:
+    """wrk on unique payloads: ``batch`` customers' messages per POST, or with ``statuses`` ``batch``
+    delivery statuses per POST, each for a different message an agent sent."""
     threads = 2
-    expected_rps = 900 if batch == 1 else 60
+    expected_rps = 900 if batch == 1 else 80 if statuses else 60
     per_thread = int(expected_rps * (seconds + 5) / threads) + 200
+    make = make_status_payloads if statuses else make_payloads
     with tempfile.TemporaryDirectory() as tmp:
         warm = Path(tmp) / "warm"
         warm.mkdir()
-        make_payloads(warm, threads=threads, per_thread=max(200, per_thread // 6), batch=batch, tag=f"w{batch}")
+        make(warm, threads=threads, per_thread=max(200, per_thread // 6), batch=batch, tag=f"w{batch}")
         run_wrk(base, warm, seconds=3, connections=connections, threads=threads)
         # Settled, or the warm-up's last POSTs would be counted as stored by the measured run.
-        before = settled_stored_messages()
+        before = settled_stored_messages(statuses)
         measured = Path(tmp) / "run"
         measured.mkdir()
-        make_payloads(measured, threads=threads, per_thread=per_thread, batch=batch, tag=f"m{batch}")
+        make(measured, threads=threads, per_thread=per_thread, batch=batch, tag=f"m{batch}")
         figures = run_wrk(base, measured, seconds=seconds, connections=connections, threads=threads)
-    stored = settled_stored_messages() - before
+    stored = settled_stored_messages(statuses) - before
     ok_requests = figures["ok_requests"]
     duration = figures["duration"]
+    unit = "statuses" if statuses else "messages"
     print(f"{label}:")
     print(f"  POSTs/s        {figures['ok_rps']:.0f} accepted  ({ok_requests:.0f} of {figures['requests']:.0f} POSTs "
           f"in {duration:.2f} s were 2xx; {figures['non2xx']:.0f} non-2xx not counted; "
           f"socket errors: {figures['socket_errors']})")  # fmt: skip
-    print(f"  messages/s     {figures['ok_rps'] * batch:.0f} accepted (accepted POSTs/s x {batch}), "
+    print(f"  {unit + '/s':<15}{figures['ok_rps'] * batch:.0f} accepted (accepted POSTs/s x {batch}), "
           f"{stored / duration:.0f} stored (stored / {duration:.2f} s; includes POSTs in flight at the end)")  # fmt: skip
     print(f"  latency ms     p50 {figures.get('p50_ms', float('nan')):.1f}  p90 {figures.get('p90_ms', float('nan')):.1f}"
           f"  p99 {figures.get('p99_ms', float('nan')):.1f}")  # fmt: skip
     print(
-        f"  stored         {stored} messages for {ok_requests:.0f} accepted POSTs x {batch} "
+        f"  stored         {stored} {unit} for {ok_requests:.0f} accepted POSTs x {batch} "
         f"= {ok_requests * batch:.0f} expected{'' if figures['wrapped'] == 0 else ' (payloads wrapped: duplicates)'}"
     )
 
@@ -257,6 +312,10 @@ def main() -> None:
                 st, base, batch=1, seconds=args.seconds, connections=args.connections, label="single-message POSTs"
             )
             scenario(st, base, batch=50, seconds=args.seconds, connections=args.connections, label="50-message POSTs")
+            scenario(
+                st, base, batch=50, seconds=args.seconds, connections=args.connections, label="50-status POSTs",
+                statuses=True,
+            )  # fmt: skip
         from django.db import connections
 
         connections.close_all()

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods
 from consent.exceptions import InvalidContactPoint
 from conversations.providers.whatsapp.parser import PayloadError, WebhookBatch, parse_webhook
 from conversations.providers.whatsapp.signature import HEADER, signature_valid
-from conversations.services import contact_number_change, ingest_many, message_status_update
+from conversations.services import contact_number_change, ingest_many, message_status_update_many
 
 logger = logging.getLogger(__name__)
 
@@ -56,19 +56,20 @@ def _verify(request: HttpRequest) -> HttpResponse:
 
 def _apply(batches: list[WebhookBatch]) -> list[tuple[int, int, int]]:
     """Hand the batches to the services; per batch (messages stored, statuses applied, numbers changed)."""
-    messages = [inbound for batch in batches for inbound in batch.messages]
-    results = iter(ingest_many(inbounds=messages))
+    results = iter(ingest_many(inbounds=[inbound for batch in batches for inbound in batch.messages]))
+    # Every status of the group at once, after its messages; a batch with number changes ends its group
+    # (GroupCommitter._take), so they still come after everything else of the group.
+    moved = iter(message_status_update_many(updates=[update for batch in batches for update in batch.statuses]))
     counts = []
     for batch in batches:
-        stored = applied = changed = 0
+        stored = changed = 0
         for _ in batch.messages:
             result = next(results)
             if result.refused:
                 # A sender id that is no phone number can never be stored: retrying would not help.
                 logger.warning("whatsapp webhook: message with an invalid sender id skipped")
             stored += int(result.created)
-        for update in batch.statuses:
-            applied += int(message_status_update(update=update))
+        applied = sum(next(moved) for _ in batch.statuses)
         for change in batch.number_changes:
             try:
                 changed += int(contact_number_change(change=change))  # atomic: a savepoint

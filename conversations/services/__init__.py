@@ -16,6 +16,7 @@ from conversations.services.ingest import (
     early_statuses_purge,
     ingest,
     message_status_update,
+    message_status_update_many,
 )
 from conversations.services.ingest_many import ingest_many
 from conversations.services.outbound import (
@@ -61,6 +62,7 @@ __all__ = [
     "message_reveal",
     "message_send_template",
     "message_status_update",
+    "message_status_update_many",
     "note_add",
     "presence_connect",
     "presence_disconnect",

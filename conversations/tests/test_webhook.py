@@ -330,6 +330,56 @@ def test_statuses_for_one_message_in_one_batch(post_webhook):
     assert message.status == "read"
 
 
+def _statuses_post(post_webhook, moves: list[tuple[str, str]]):
+    """One webhook with a status value per (wamid, status), in that order; returns the queries it made."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    values = [status_payload(wamid, status)["entry"][0]["changes"][0]["value"] for wamid, status in moves]
+    with CaptureQueriesContext(connection) as queries:
+        assert post_webhook(webhook_envelope(*values)).status_code == 200
+    return queries
+
+
+def test_a_batch_of_statuses_moves_every_message_forward_and_keeps_the_unknown(post_webhook):
+    messages = [
+        outbound_message(wa_id=f"4915123456{n:03d}", wamid=f"wamid.many{n}", status=MessageStatus.QUEUED)
+        for n in range(6)
+    ]
+    moves = [(f"wamid.many{n}", "sent") for n in range(6)] + [(f"wamid.many{n}", "delivered") for n in range(3)]
+    moves += [("wamid.many0", "read"), ("wamid.many0", "delivered"), ("wamid.many5", "sent"), ("wamid.nobody", "read")]
+
+    _statuses_post(post_webhook, moves)
+
+    for message in messages:
+        message.refresh_from_db()
+    assert [m.status for m in messages] == ["read", "delivered", "delivered", "sent", "sent", "sent"]
+    moved = {m.pk: ConversationEvent.objects.filter(kind="message.status", message=m).count() for m in messages}
+    assert list(moved.values()) == [3, 2, 2, 1, 1, 1]  # one event per move, none for a step back or a repeat
+    assert list(EarlyStatus.objects.values_list("provider_message_id", "status")) == [("wamid.nobody", "read")]
+
+
+def test_statuses_of_one_webhook_cost_the_same_queries_for_4_messages_as_for_40(post_webhook):
+    for n in range(40):
+        outbound_message(wa_id=f"4915123456{n:03d}", wamid=f"wamid.q{n}", status=MessageStatus.SENT)
+    few = _statuses_post(post_webhook, [(f"wamid.q{n}", "delivered") for n in range(4)])
+    many = _statuses_post(post_webhook, [(f"wamid.q{n}", "delivered") for n in range(4, 40)])
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert Message.objects.filter(status="delivered").count() == 40
+
+
+def test_a_failure_and_a_later_delivery_in_one_batch_keep_the_failure(post_webhook):
+    message = outbound_message(wa_id="4915123456789", wamid="wamid.fb", status=MessageStatus.SENT)
+    failed = status_payload("wamid.fb", "failed", error_code=131026, error_title="Message undeliverable")
+    delivered = status_payload("wamid.fb", "delivered")
+    values = [p["entry"][0]["changes"][0]["value"] for p in (failed, delivered)]
+    assert post_webhook(webhook_envelope(*values)).status_code == 200
+    message.refresh_from_db()
+    assert (message.status, message.error_code, message.error_title) == ("failed", "131026", "Message undeliverable")
+    [event] = ConversationEvent.objects.filter(kind="message.status", message=message)
+    assert event.data == {"status": "failed", "error_code": "131026"}
+
+
 @pytest.mark.parametrize(
     ("code", "title"),
     [
