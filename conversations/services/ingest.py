@@ -329,8 +329,9 @@ def message_status_update_many(*, updates: Sequence[StatusUpdate]) -> list[bool]
 
 def _messages_for_status(updates: Sequence[StatusUpdate]) -> dict[tuple[str, str], Message]:
     """The messages the updates name, locked in id order (two groups cannot deadlock on them), each
-    with what its event renders: conversation, team, agent, contact point, subject and wrapped key,
-    one subject and one conversation instance per row set, so a key is unwrapped once."""
+    with what its event renders: conversation, team, agent, contact point, subject and wrapped key.
+    Messages of one conversation share its instance, conversations of one subject share the subject's,
+    so each data key is unwrapped once."""
     wanted: dict[str, set[str]] = {}
     for update in updates:
         wanted.setdefault(update.provider, set()).add(update.provider_message_id)
