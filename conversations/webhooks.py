@@ -2,11 +2,12 @@
 
 Order matters and is the contract with Meta:
 1. size limit (413), 2. signature over the raw body, constant-time (401),
-3. JSON and envelope shape (400), 4. every message, status and number change of
-the batch through the services in ONE transaction (shared with the webhooks that
-arrived meanwhile: ``GroupCommitter``), 5. 200 only after commit.
-Any failure in 4 rolls everything back and answers 500, so Meta delivers the
-batch again (for up to 7 days); the services make redelivery a no-op.
+3. JSON and envelope shape (400), 4. every message and number change of the
+batch through the services in one transaction, then every status in a second one
+(both shared with the webhooks that arrived meanwhile: ``GroupCommitter``),
+5. 200 only after both committed. A failure in 4 answers 500, so Meta delivers
+the batch again (for up to 7 days); the services make redelivery a no-op
+(message ids are unique, statuses only move forward).
 
 Logs carry counts, codes and exception class names only: wamids encode the
 customer's number, bodies hold names and text.
@@ -54,12 +55,9 @@ def _verify(request: HttpRequest) -> HttpResponse:
     return HttpResponseForbidden()
 
 
-def _apply(batches: list[WebhookBatch]) -> list[tuple[int, int, int]]:
-    """Hand the batches to the services; per batch (messages stored, statuses applied, numbers changed)."""
+def _store_messages(batches: list[WebhookBatch]) -> list[tuple[int, int]]:
+    """The group's customers' messages and number changes; per batch (messages stored, numbers changed)."""
     results = iter(ingest_many(inbounds=[inbound for batch in batches for inbound in batch.messages]))
-    # Every status of the group at once, after its messages; a batch with number changes ends its group
-    # (GroupCommitter._take), so they still come after everything else of the group.
-    moved = iter(message_status_update_many(updates=[update for batch in batches for update in batch.statuses]))
     counts = []
     for batch in batches:
         stored = changed = 0
@@ -69,13 +67,13 @@ def _apply(batches: list[WebhookBatch]) -> list[tuple[int, int, int]]:
                 # A sender id that is no phone number can never be stored: retrying would not help.
                 logger.warning("whatsapp webhook: message with an invalid sender id skipped")
             stored += int(result.created)
-        applied = sum(next(moved) for _ in batch.statuses)
+        # A batch with number changes ends its group (GroupCommitter._take): they come after its messages.
         for change in batch.number_changes:
             try:
                 changed += int(contact_number_change(change=change))  # atomic: a savepoint
             except InvalidContactPoint:
                 logger.warning("whatsapp webhook: number change with an invalid number skipped")
-        counts.append((stored, applied, changed))
+        counts.append((stored, changed))
     return counts
 
 
@@ -95,9 +93,26 @@ async def _run_db(func, *args):
 
 
 def _apply_committed(batches: list[WebhookBatch]) -> list[tuple[int, int, int]]:
-    """One transaction for all of them: each POST's 200 goes out only once it is committed."""
+    """Store a group; per batch (messages stored, statuses applied, numbers changed). Each POST's 200
+    goes out only after this returns, so only once everything in it is committed.
+
+    Two transactions: first the customers' messages and number changes, then every status of the group
+    at once (``message_status_update_many``). Each locks conversations in id order; one transaction
+    doing both would hold the first set of locks while asking for the second, and two groups doing
+    that the other way round deadlock. If the second fails, the POST answers 500 and Meta delivers it
+    again: its messages are stored once (their ids are unique), its statuses only move forward.
+    """
     with transaction.atomic():
-        return _apply(batches)
+        stored_changed = _store_messages(batches)
+    statuses = [update for batch in batches for update in batch.statuses]
+    moved = iter(())
+    if statuses:
+        with transaction.atomic():
+            moved = iter(message_status_update_many(updates=statuses))
+    return [
+        (stored, sum(next(moved) for _ in batch.statuses), changed)
+        for batch, (stored, changed) in zip(batches, stored_changed, strict=True)
+    ]
 
 
 def _weight(batch: WebhookBatch) -> int:
@@ -134,7 +149,7 @@ class GroupCommitter:
     def _take(self) -> list[tuple[WebhookBatch, asyncio.Future]]:
         """The next group: at least one webhook, then more while messages + statuses stay within the cap.
 
-        A webhook carrying a number change ends its group: ``_apply`` stores a group's messages before its
+        A webhook carrying a number change ends its group: ``_store_messages`` stores a group's messages before its
         number changes, and a later webhook's message from the new number must find the changed contact
         point, not create a second subject.
         """

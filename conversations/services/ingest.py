@@ -289,7 +289,7 @@ def message_status_update_many(*, updates: Sequence[StatusUpdate]) -> list[bool]
     """``message_status_update`` for every update of ``updates``, in order; True where a message moved.
 
     A webhook group's statuses (Meta reports sent, delivered and read for every message we send, so
-    they outnumber customers' messages) cost one locking read, one update and one event insert
+    they outnumber customers' messages) cost two locking reads, one update and one event insert
     together, where one at a time cost eleven queries each. Applied in the order given: a message
     that gets ``delivered`` then ``read`` in one group ends at ``read``, with an event for each move;
     every event renders the message as it is at commit, as a replay from the outbox would.
@@ -319,44 +319,46 @@ def message_status_update_many(*, updates: Sequence[StatusUpdate]) -> list[bool]
                 "error_code = %s, error_title = %s WHERE id = %s",
                 [(m.status, m.status_changed_at, m.error_code, m.error_title, m.pk) for m in moved.values()],
             )
-        # Each event's foreign key takes a share lock on its conversation; taken in conversation id order,
-        # as ``ingest_many`` locks conversations, so the two cannot wait on each other in a circle. A sort
-        # that keeps the order of each message's own events (delivered before read).
-        events.sort(key=lambda event: event.conversation.pk)
         event_record_many(events=events)
     return results
 
 
 def _messages_for_status(updates: Sequence[StatusUpdate]) -> dict[tuple[str, str], Message]:
-    """The messages the updates name, locked in id order (two groups cannot deadlock on them), each
-    with what its event renders: conversation, team, agent, contact point, subject and wrapped key.
-    Messages of one conversation share its instance, conversations of one subject share the subject's,
-    so each data key is unwrapped once."""
+    """The messages the updates name, each with what its event renders: conversation, team, agent,
+    contact point, subject and wrapped key. Messages locked in id order, then their conversations in id
+    order (``ingest_many`` locks conversations in id order too, and the webhook stores statuses in a
+    transaction of their own: ``webhooks._apply_committed``). Messages of one conversation share its
+    instance, conversations of one subject the subject's, so each data key is unwrapped once."""
     wanted: dict[str, set[str]] = {}
     for update in updates:
         wanted.setdefault(update.provider, set()).add(update.provider_message_id)
     found: dict[tuple[str, str], Message] = {}
-    conversations: dict[int, Conversation] = {}
-    subjects: dict[int, Subject] = {}
     for provider, ids in wanted.items():
         rows = (
             Message.objects.select_for_update(of=("self",))
-            .select_related(
-                "conversation__team",
-                "conversation__assigned_agent",
-                "conversation__contact_point",
-                "conversation__subject__data_key",
-            )
             .filter(provider=provider, provider_message_id__in=ids)
             .order_by("pk")
         )
-        for message in rows:
-            conversation = conversations.setdefault(message.conversation_id, message.conversation)
-            conversation.subject = subjects.setdefault(conversation.subject_id, conversation.subject)
-            if conversation.contact_point is not None:
-                conversation.contact_point.subject = conversation.subject
-            message.conversation = conversation
-            found[(provider, message.provider_message_id)] = message
+        found.update(((provider, message.provider_message_id), message) for message in rows)
+    if not found:
+        return found
+    # Then their conversations, locked too and so read as committed after any change in flight: an event
+    # published with a conversation read earlier could say "not sensitive" a moment after it became so,
+    # and go to the whole team. FOR NO KEY UPDATE waits for writers but not for rows merely referencing it.
+    conversations: dict[int, Conversation] = {}
+    subjects: dict[int, Subject] = {}
+    for conversation in (
+        Conversation.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("team", "assigned_agent", "contact_point", "subject__data_key")
+        .filter(pk__in={message.conversation_id for message in found.values()})
+        .order_by("pk")
+    ):
+        conversation.subject = subjects.setdefault(conversation.subject_id, conversation.subject)
+        if conversation.contact_point is not None:
+            conversation.contact_point.subject = conversation.subject
+        conversations[conversation.pk] = conversation
+    for message in found.values():
+        message.conversation = conversations[message.conversation_id]
     media = [m for m in found.values() if m.type in MEDIA_TYPES]
     if media:
         prefetch_related_objects(media, "attachments")  # message_render lists them

@@ -111,7 +111,7 @@ def test_concurrent_webhooks_share_a_transaction_and_a_bad_one_fails_alone(whats
 
     services.team_create(name="Support", slug="support", is_default=True, auto_assign=False, actor=None)
     groups: list[int] = []
-    real_apply = webhooks._apply
+    real_apply = webhooks._apply_committed
 
     def observed(batches):
         groups.append(len(batches))
@@ -120,7 +120,7 @@ def test_concurrent_webhooks_share_a_transaction_and_a_bad_one_fails_alone(whats
                 raise RuntimeError("a delivery the database refuses")
         return real_apply(batches)
 
-    monkeypatch.setattr(webhooks, "_apply", observed)
+    monkeypatch.setattr(webhooks, "_apply_committed", observed)
     bodies = [_payload(f"49151234567{i:02d}", "boom" if i == 3 else f"Nachricht {i}", f"wamid.g{i}") for i in range(8)]
 
     async def post_all():

@@ -1,0 +1,136 @@
+"""Delivery statuses against concurrent writers, on PostgreSQL: no deadlock with a group storing customers'
+messages, and the event an agent receives shows the conversation as committed, not as it was a moment before."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import channel_layers, get_channel_layer
+from django.db import connection, transaction
+from django.utils import timezone
+
+from consent import services as consent_services
+from conversations.models import Conversation, Direction, Message, MessageStatus
+from conversations.providers.base import StatusUpdate
+from conversations.providers.whatsapp.parser import WebhookBatch
+from conversations.services import message_status_update
+from conversations.tests.conftest import inbound_text
+from conversations.webhooks import _apply_committed
+
+
+def _sent_message(wa_id: str, wamid: str) -> Message:
+    subject, _ = consent_services.subject_get_or_create_by_contact(kind="whatsapp", value=wa_id, actor=None)
+    conversation = Conversation.objects.create(
+        subject=subject, contact_point=subject.contact_points.get(), channel="whatsapp",
+        last_inbound_at=timezone.now() - timedelta(hours=1),
+    )  # fmt: skip
+    return Message.objects.create(
+        conversation=conversation, direction=Direction.OUTBOUND, provider="whatsapp", provider_message_id=wamid,
+        status=MessageStatus.SENT,
+    )  # fmt: skip
+
+
+def _delivered(wamid: str) -> StatusUpdate:
+    return StatusUpdate(provider="whatsapp", provider_message_id=wamid, status="delivered", timestamp=timezone.now())
+
+
+def _run(*targets) -> list[str]:
+    """Run the targets in threads, each with its own connection; the names of what they raised."""
+    errors: list[str] = []
+
+    def wrap(target):
+        def run() -> None:
+            try:
+                target()
+            except BaseException as exc:  # noqa: BLE001 — reported by the caller's assertion
+                errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            finally:
+                connection.close()
+
+        return run
+
+    threads = [threading.Thread(target=wrap(target)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_group_of_messages_and_statuses_does_not_deadlock_with_another_locking_the_other_way(require_postgres):
+    """Group A: a message from customer 2 and a status for customer 1's conversation. Meanwhile another
+    group holds customer 1's conversation and then asks for customer 2's (its message, then its status).
+    One transaction for all of group A would hold 2 while waiting for 1: PostgreSQL reports a deadlock."""
+    first = _sent_message("4915123456001", "wamid.c1")
+    second = _sent_message("4915123456002", "wamid.c2")
+    holding = threading.Event()
+
+    def other_group() -> None:
+        with transaction.atomic():
+            Conversation.objects.select_for_update().filter(pk=first.conversation_id).exists()
+            holding.set()
+            time.sleep(0.5)  # group A stores its message meanwhile, then waits for this lock
+            Conversation.objects.select_for_update().filter(pk=second.conversation_id).exists()
+
+    def group_a() -> None:
+        holding.wait(timeout=10)
+        batch = WebhookBatch(
+            messages=[inbound_text("4915123456002", "Danke!", message_id="wamid.in.c2")],
+            statuses=[_delivered("wamid.c1")],
+        )
+        assert _apply_committed([batch]) == [(1, 1, 0)]
+
+    try:
+        errors = _run(other_group, group_a)
+    finally:
+        holding.set()
+    assert errors == []
+    first.refresh_from_db()
+    assert first.status == "delivered"
+    assert Message.objects.filter(provider_message_id="wamid.in.c2", conversation=second.conversation).exists()
+
+
+@pytest.fixture
+def in_memory_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield get_channel_layer()
+    channel_layers.backends.clear()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_status_event_shows_the_conversation_as_committed_by_a_concurrent_change(require_postgres, in_memory_layer):
+    """While a status arrives, another transaction marks the conversation sensitive (special-category data
+    in the customer's reply). The status event must say so: agents' sockets forward a conversation that is
+    not sensitive to the whole team."""
+    message = _sent_message("4915123456003", "wamid.s")
+    agent_socket = async_to_sync(in_memory_layer.new_channel)()
+    async_to_sync(in_memory_layer.group_add)(f"conversation-{message.conversation_id}", agent_socket)
+    written = threading.Event()
+
+    def mark_sensitive() -> None:
+        with transaction.atomic():
+            conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+            conversation.sensitive = True
+            conversation.save(update_fields=["sensitive"])
+            written.set()
+            time.sleep(0.5)  # the status arrives now, before this commits
+
+    def status() -> None:
+        written.wait(timeout=10)
+        assert message_status_update(update=_delivered("wamid.s")) is True
+
+    try:
+        errors = _run(mark_sensitive, status)
+    finally:
+        written.set()
+    assert errors == []
+    published = async_to_sync(in_memory_layer.receive)(agent_socket)
+    assert published["event"]["kind"] == "message.status"
+    assert published["event"]["conversation"]["sensitive"] is True
