@@ -359,9 +359,20 @@ def test_a_batch_of_statuses_moves_every_message_forward_and_keeps_the_unknown(p
     assert list(EarlyStatus.objects.values_list("provider_message_id", "status")) == [("wamid.nobody", "read")]
 
 
-def test_statuses_of_one_webhook_cost_the_same_queries_for_4_messages_as_for_40(post_webhook):
+def test_statuses_of_one_webhook_cost_the_same_queries_for_4_messages_as_for_40(post_webhook, agent):
+    """Messages as the inbox renders them: a team, an assigned agent, encrypted text, some images."""
+    from conversations.services import team_create
+    from conversations.services.ingest import content_encrypt
+
+    team = team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
     for n in range(40):
-        outbound_message(wa_id=f"4915123456{n:03d}", wamid=f"wamid.q{n}", status=MessageStatus.SENT)
+        message = outbound_message(wa_id=f"4915123456{n:03d}", wamid=f"wamid.q{n}", status=MessageStatus.SENT)
+        Conversation.objects.filter(pk=message.conversation_id).update(team=team, assigned_agent=agent)
+        message.content_enc = content_encrypt(message.conversation.subject, {"text": f"Reply {n}"})
+        message.type = "image" if n % 3 == 0 else "text"
+        message.save(update_fields=["content_enc", "type"])
+        if message.type == "image":
+            Attachment.objects.create(message=message, mime_type="image/jpeg", size=1000)
     few = _statuses_post(post_webhook, [(f"wamid.q{n}", "delivered") for n in range(4)])
     many = _statuses_post(post_webhook, [(f"wamid.q{n}", "delivered") for n in range(4, 40)])
     assert len(many.captured_queries) == len(few.captured_queries)
