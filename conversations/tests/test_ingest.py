@@ -183,6 +183,23 @@ def test_status_that_overtakes_the_send_is_applied_afterwards(team, notices):
     assert message.status == "delivered" and not EarlyStatus.objects.exists()
 
 
+def test_status_kept_early_is_applied_after_commit_when_the_send_recorded_its_id_meanwhile(
+    team, notices, django_capture_on_commit_callbacks
+):
+    """The send commits the provider's id after the status looked for it and before the status row was
+    committed, so the send's own look found nothing: the status's look after its commit applies it."""
+    conversation = services.ingest(inbound=inbound("a", mid="wamid.r")).message.conversation
+    message = _outbound(conversation)
+    with django_capture_on_commit_callbacks() as after_commit:
+        assert services.message_status_update(update=status("wamid.race", "read")) is False
+    assert EarlyStatus.objects.count() == 1
+    Message.objects.filter(pk=message.pk).update(provider_message_id="wamid.race", status="sent")
+    for callback in after_commit:
+        callback()
+    message.refresh_from_db()
+    assert message.status == "read" and not EarlyStatus.objects.exists()
+
+
 def test_number_change_keeps_one_subject(team, notices):
     services.ingest(inbound=inbound("a", mid="wamid.n"))
     subject = subject_get_by_contact(kind="whatsapp", value=WA_DE)
