@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
@@ -300,10 +300,11 @@ def message_status_update_many(*, updates: Sequence[StatusUpdate]) -> list[bool]
     results: list[bool] = []
     moved: dict[int, Message] = {}
     events: list[ConversationEvent] = []
+    early: list[StatusUpdate] = []
     for update in updates:
         message = found.get((update.provider, update.provider_message_id))
         if message is None:
-            _status_keep_early(update)
+            early.append(update)
             results.append(False)
         elif _advance(message, update):
             moved[message.pk] = message
@@ -320,6 +321,8 @@ def message_status_update_many(*, updates: Sequence[StatusUpdate]) -> list[bool]
                 [(m.status, m.status_changed_at, m.error_code, m.error_title, m.pk) for m in moved.values()],
             )
         event_record_many(events=events)
+    if early:
+        _statuses_keep_early(early)
     return results
 
 
@@ -365,23 +368,29 @@ def _messages_for_status(updates: Sequence[StatusUpdate]) -> dict[tuple[str, str
     return found
 
 
-def _status_keep_early(update: StatusUpdate) -> None:
-    """No stored message has this id (yet): the send may not have recorded the provider's id. Keep the
-    status for then (see outbound._mark); one that no send ever claims is purged (``early_statuses_purge``)."""
-    with transaction.atomic():
-        try:
-            EarlyStatus.objects.create(
-                provider=update.provider, provider_message_id=update.provider_message_id[:128],
-                status=update.status, timestamp=update.timestamp,
-                error_code=update.error_code[:16], error_title=update.error_title[:200],
-            )  # fmt: skip
-        except IntegrityError:
-            pass
-    # If the send committed its id meanwhile, it may already have looked for early statuses:
-    # look again once this row is committed too. Together with the send's own look after its
-    # commit (outbound._mark), one of the two sees both rows.
-    provider, provider_id = update.provider, update.provider_message_id
-    transaction.on_commit(lambda: early_statuses_retry(provider=provider, provider_message_id=provider_id), robust=True)
+def _statuses_keep_early(updates: list[StatusUpdate]) -> None:
+    """No stored message has these ids (yet): a send may not have recorded the provider's id. Keep the
+    statuses for then (see outbound._mark), in one insert; a repeat is already kept. Ids no send ever
+    claims (another system sending on the same number) are purged later (``early_statuses_purge``)."""
+    EarlyStatus.objects.bulk_create(
+        [
+            EarlyStatus(
+                provider=update.provider,
+                provider_message_id=update.provider_message_id[:128],
+                status=update.status,
+                timestamp=update.timestamp,
+                error_code=update.error_code[:16],
+                error_title=update.error_title[:200],
+            )
+            for update in updates
+        ],
+        ignore_conflicts=True,
+    )
+    # If a send committed its id meanwhile, it may already have looked for early statuses: look again
+    # once these rows are committed too. Together with the send's own look after its commit
+    # (outbound._mark), one of the two sees both rows.
+    keys = sorted({(update.provider, update.provider_message_id) for update in updates})
+    transaction.on_commit(lambda: early_statuses_retry_many(keys=keys), robust=True)
 
 
 def _advance(message: Message, update: StatusUpdate) -> bool:
@@ -443,16 +452,25 @@ def early_statuses_purge(*, older_than: timedelta, batch_size: int = 1000) -> in
             total += EarlyStatus.objects.filter(pk__in=batch).delete()[0]
 
 
-@transaction.atomic
 def early_statuses_retry(*, provider: str, provider_message_id: str) -> None:
-    message = (
-        Message.objects.select_for_update()
-        .select_related("conversation")
-        .filter(provider=provider, provider_message_id=provider_message_id)
-        .first()
-    )
-    if message is not None:
-        early_statuses_apply(message=message)
+    early_statuses_retry_many(keys=[(provider, provider_message_id)])
+
+
+@transaction.atomic
+def early_statuses_retry_many(*, keys: Sequence[tuple[str, str]]) -> None:
+    """Apply the kept statuses of whichever of these (provider, id) a stored message now has; one query
+    when none has (the usual case: the send recorded its id first, or another system sent them)."""
+    wanted: dict[str, set[str]] = {}
+    for provider, provider_message_id in keys:
+        wanted.setdefault(provider, set()).add(provider_message_id)
+    for provider, ids in wanted.items():
+        for message in (
+            Message.objects.select_for_update()
+            .select_related("conversation")
+            .filter(provider=provider, provider_message_id__in=ids)
+            .order_by("pk")
+        ):
+            early_statuses_apply(message=message)
 
 
 @transaction.atomic

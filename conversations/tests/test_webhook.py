@@ -379,6 +379,27 @@ def test_statuses_of_one_webhook_cost_the_same_queries_for_4_messages_as_for_40(
     assert Message.objects.filter(status="delivered").count() == 40
 
 
+def test_statuses_for_messages_we_never_sent_cost_the_same_queries_for_4_as_for_40(
+    post_webhook, django_capture_on_commit_callbacks
+):
+    """Another system sending on the same number: its statuses are kept (one insert) and looked up again
+    after commit (one query), however many there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def post(wamids: list[str]) -> int:
+        values = [status_payload(wamid, "delivered")["entry"][0]["changes"][0]["value"] for wamid in wamids]
+        with CaptureQueriesContext(connection) as queries:
+            with django_capture_on_commit_callbacks(execute=True) as after_commit:
+                assert post_webhook(webhook_envelope(*values)).status_code == 200
+        assert after_commit, "the look after commit was registered"
+        return len(queries.captured_queries)
+
+    few, many = post([f"wamid.other{n}" for n in range(4)]), post([f"wamid.other{n}" for n in range(4, 40)])
+    assert many == few
+    assert EarlyStatus.objects.count() == 40
+
+
 def test_a_failure_and_a_later_delivery_in_one_batch_keep_the_failure(post_webhook):
     message = outbound_message(wa_id="4915123456789", wamid="wamid.fb", status=MessageStatus.SENT)
     failed = status_payload("wamid.fb", "failed", error_code=131026, error_title="Message undeliverable")
