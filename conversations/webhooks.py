@@ -261,9 +261,11 @@ async def whatsapp_post(*, body: bytes, signature: str | None) -> tuple[int, str
     try:
         # Signature and parsing ran on the event loop; the database work runs on a thread.
         stored, applied, changed = await _committer().submit(batch)
-    except Exception as exc:  # noqa: BLE001 — whatever broke, Meta must retry: nothing was committed
+    except Exception as exc:  # noqa: BLE001 — whatever broke, Meta must retry
+        # The transaction that failed was rolled back; if it was the statuses', the messages before it are
+        # committed, and the redelivery finds them stored (unique ids) and applies the statuses.
         logger.error(
-            "whatsapp webhook failed, rolled back for redelivery (%s messages, %s statuses, %s number changes): %s",
+            "whatsapp webhook failed, to be redelivered (%s messages, %s statuses, %s number changes): %s",
             len(batch.messages),
             len(batch.statuses),
             len(batch.number_changes),
@@ -271,6 +273,8 @@ async def whatsapp_post(*, body: bytes, signature: str | None) -> tuple[int, str
         )
         return 500, "temporary failure"
     logger.info(
+        # "stored" counts the messages new to the database: a redelivery, or a retry after a group's status
+        # transaction failed, finds them stored already.
         "whatsapp webhook: %s/%s messages stored, %s/%s statuses applied, %s number changes, %s skipped",
         stored,
         len(batch.messages),

@@ -1,5 +1,7 @@
-"""Delivery statuses against concurrent writers, on PostgreSQL: no deadlock with a group storing customers'
-messages, and the event an agent receives shows the conversation as committed, not as it was a moment before."""
+"""Delivery statuses against concurrent writers, on PostgreSQL: no deadlock between a status group, a group
+storing customers' messages and the look for statuses kept early (a deadlock aborts one of them, and an
+aborted look loses its statuses until the purge), and the event an agent receives shows the conversation as
+committed, not as it was a moment before."""
 
 import threading
 import time
@@ -12,10 +14,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from consent import services as consent_services
-from conversations.models import Conversation, Direction, Message, MessageStatus
+from conversations.models import Conversation, Direction, EarlyStatus, Message, MessageStatus
 from conversations.providers.base import StatusUpdate
 from conversations.providers.whatsapp.parser import WebhookBatch
-from conversations.services import message_status_update
+from conversations.services import message_status_update, message_status_update_many
+from conversations.services.ingest import early_statuses_retry_many
 from conversations.tests.conftest import inbound_text
 from conversations.webhooks import _apply_committed
 
@@ -134,3 +137,79 @@ def test_a_status_event_shows_the_conversation_as_committed_by_a_concurrent_chan
     published = async_to_sync(in_memory_layer.receive)(agent_socket)
     assert published["event"]["kind"] == "message.status"
     assert published["event"]["conversation"]["sensitive"] is True
+
+
+def _kept_early(*wamids: str) -> None:
+    for wamid in wamids:
+        EarlyStatus.objects.create(provider="whatsapp", provider_message_id=wamid, status="delivered",
+                                   timestamp=timezone.now())  # fmt: skip
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_look_for_kept_statuses_does_not_deadlock_with_ingest(require_postgres):
+    """Two sends recorded their ids while their statuses waited as early statuses; the look after commit
+    applies both. The older message is in the newer conversation, and ingest holds the older conversation
+    while it asks for the newer one: a look that locked each message with its conversation deadlocks."""
+    older_conversation = _sent_message("4915123456004", "wamid.placeholder1").conversation
+    newer = _sent_message("4915123456005", "wamid.e1")
+    Message.objects.filter(provider_message_id="wamid.placeholder1").delete()
+    in_older = Message.objects.create(
+        conversation=older_conversation, direction=Direction.OUTBOUND, provider="whatsapp",
+        provider_message_id="wamid.e2", status=MessageStatus.SENT,
+    )  # fmt: skip
+    assert newer.pk < in_older.pk and older_conversation.pk < newer.conversation_id
+    _kept_early("wamid.e1", "wamid.e2")
+    holding = threading.Event()
+
+    def ingest_like() -> None:
+        with transaction.atomic():
+            Conversation.objects.select_for_update().filter(pk=older_conversation.pk).exists()
+            holding.set()
+            time.sleep(0.5)
+            Conversation.objects.select_for_update().filter(pk=newer.conversation_id).exists()
+
+    def look() -> None:
+        holding.wait(timeout=10)
+        early_statuses_retry_many(keys=[("whatsapp", "wamid.e1"), ("whatsapp", "wamid.e2")])
+
+    try:
+        errors = _run(ingest_like, look)
+    finally:
+        holding.set()
+    assert errors == []
+    assert set(Message.objects.values_list("status", flat=True)) == {"delivered"}
+    assert not EarlyStatus.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_look_for_kept_statuses_does_not_deadlock_with_a_status_group(require_postgres):
+    """Two messages of one conversation with kept statuses; a status group has locked the second message
+    and is about to lock the conversation."""
+    first = _sent_message("4915123456006", "wamid.g1")
+    second = Message.objects.create(
+        conversation=first.conversation, direction=Direction.OUTBOUND, provider="whatsapp",
+        provider_message_id="wamid.g2", status=MessageStatus.SENT,
+    )  # fmt: skip
+    _kept_early("wamid.g1", "wamid.g2")
+    holding = threading.Event()
+
+    def status_group() -> None:
+        with transaction.atomic():
+            Message.objects.select_for_update(of=("self",)).filter(pk=second.pk).exists()
+            holding.set()
+            time.sleep(0.5)
+            message_status_update_many(updates=[_delivered("wamid.g2")])
+
+    def look() -> None:
+        holding.wait(timeout=10)
+        early_statuses_retry_many(keys=[("whatsapp", "wamid.g1"), ("whatsapp", "wamid.g2")])
+
+    try:
+        errors = _run(status_group, look)
+    finally:
+        holding.set()
+    assert errors == []
+    assert set(Message.objects.values_list("status", flat=True)) == {"delivered"}
+    assert not EarlyStatus.objects.exists()

@@ -327,14 +327,18 @@ def message_status_update_many(*, updates: Sequence[StatusUpdate]) -> list[bool]
 
 
 def _messages_for_status(updates: Sequence[StatusUpdate]) -> dict[tuple[str, str], Message]:
-    """The messages the updates name, each with what its event renders: conversation, team, agent,
+    return _messages_locked([(update.provider, update.provider_message_id) for update in updates])
+
+
+def _messages_locked(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Message]:
+    """The messages these (provider, id) name, each with what its event renders: conversation, team, agent,
     contact point, subject and wrapped key. Messages locked in id order, then their conversations in id
     order (``ingest_many`` locks conversations in id order too, and the webhook stores statuses in a
     transaction of their own: ``webhooks._apply_committed``). Messages of one conversation share its
     instance, conversations of one subject the subject's, so each data key is unwrapped once."""
     wanted: dict[str, set[str]] = {}
-    for update in updates:
-        wanted.setdefault(update.provider, set()).add(update.provider_message_id)
+    for provider, provider_message_id in keys:
+        wanted.setdefault(provider, set()).add(provider_message_id)
     found: dict[tuple[str, str], Message] = {}
     for provider, ids in wanted.items():
         rows = (
@@ -382,7 +386,8 @@ def _statuses_keep_early(updates: list[StatusUpdate]) -> None:
                 error_code=update.error_code[:16],
                 error_title=update.error_title[:200],
             )
-            for update in updates
+            # In key order: two groups inserting the same keys wait on each other's rows in one order only.
+            for update in sorted(updates, key=lambda u: (u.provider, u.provider_message_id, u.status))
         ],
         ignore_conflicts=True,
     )
@@ -459,18 +464,11 @@ def early_statuses_retry(*, provider: str, provider_message_id: str) -> None:
 @transaction.atomic
 def early_statuses_retry_many(*, keys: Sequence[tuple[str, str]]) -> None:
     """Apply the kept statuses of whichever of these (provider, id) a stored message now has; one query
-    when none has (the usual case: the send recorded its id first, or another system sent them)."""
-    wanted: dict[str, set[str]] = {}
-    for provider, provider_message_id in keys:
-        wanted.setdefault(provider, set()).add(provider_message_id)
-    for provider, ids in wanted.items():
-        for message in (
-            Message.objects.select_for_update()
-            .select_related("conversation")
-            .filter(provider=provider, provider_message_id__in=ids)
-            .order_by("pk")
-        ):
-            early_statuses_apply(message=message)
+    when none has (the usual case: the send recorded its id first, or another system sent them).
+    Locks as a status group does (messages, then their conversations, each in id order): locking each
+    message with its conversation, message after message, could deadlock with a group or an ingest."""
+    for message in _messages_locked(keys).values():
+        early_statuses_apply(message=message)
 
 
 @transaction.atomic

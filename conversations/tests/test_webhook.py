@@ -400,6 +400,44 @@ def test_statuses_for_messages_we_never_sent_cost_the_same_queries_for_4_as_for_
     assert EarlyStatus.objects.count() == 40
 
 
+@pytest.mark.postgres
+def test_statuses_that_fail_after_the_messages_committed_answer_500_and_the_redelivery_stores_all_once(
+    require_postgres, post_webhook
+):
+    """Messages and statuses are two transactions. When the second fails (here the database refuses any
+    update of a message), the POST answers 500, so Meta delivers it again; the redelivery stores the
+    customer's message no second time and applies the status."""
+    from django.db import connection
+
+    sent = outbound_message(wa_id="4915123456789", wamid="wamid.two", status=MessageStatus.SENT)
+    reply = inbound_text_value(
+        wa_id="4915123456789", name="Erika", text="Danke!", phone_number_id=PHONE_NUMBER_ID, message_id="wamid.in.two"
+    )
+    delivered = status_payload("wamid.two", "delivered")["entry"][0]["changes"][0]["value"]
+    payload = webhook_envelope(reply, delivered)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER test_refuse BEFORE UPDATE ON conversations_message "
+            "FOR EACH ROW EXECUTE FUNCTION test_refuse()"
+        )
+
+    assert post_webhook(payload).status_code == 500
+    sent.refresh_from_db()
+    assert sent.status == "sent"
+    assert Message.objects.filter(provider_message_id="wamid.in.two").count() == 1
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_refuse ON conversations_message")
+    assert post_webhook(payload).status_code == 200
+    sent.refresh_from_db()
+    assert sent.status == "delivered"
+    assert Message.objects.filter(provider_message_id="wamid.in.two").count() == 1
+
+
 def test_a_failure_and_a_later_delivery_in_one_batch_keep_the_failure(post_webhook):
     message = outbound_message(wa_id="4915123456789", wamid="wamid.fb", status=MessageStatus.SENT)
     failed = status_payload("wamid.fb", "failed", error_code=131026, error_title="Message undeliverable")
