@@ -139,6 +139,26 @@ def test_a_status_event_shows_the_conversation_as_committed_by_a_concurrent_chan
     assert published["event"]["conversation"]["sensitive"] is True
 
 
+def _look_while(hold, wamids: tuple[str, ...]) -> None:
+    """Run ``hold`` (it sets the event it is given once it holds its first lock) and meanwhile the look
+    after commit for these kept statuses: neither may fail, and every kept status must be applied."""
+    holding = threading.Event()
+
+    def holder() -> None:
+        try:
+            hold(holding)
+        finally:
+            holding.set()
+
+    def look() -> None:
+        holding.wait(timeout=10)
+        early_statuses_retry_many(keys=[("whatsapp", wamid) for wamid in wamids])
+
+    assert _run(holder, look) == []
+    assert set(Message.objects.values_list("status", flat=True)) == {"delivered"}
+    assert not EarlyStatus.objects.exists()
+
+
 def _kept_early(*wamids: str) -> None:
     for wamid in wamids:
         EarlyStatus.objects.create(provider="whatsapp", provider_message_id=wamid, status="delivered",
@@ -160,26 +180,15 @@ def test_the_look_for_kept_statuses_does_not_deadlock_with_ingest(require_postgr
     )  # fmt: skip
     assert newer.pk < in_older.pk and older_conversation.pk < newer.conversation_id
     _kept_early("wamid.e1", "wamid.e2")
-    holding = threading.Event()
 
-    def ingest_like() -> None:
+    def ingest_like(holding: threading.Event) -> None:
         with transaction.atomic():
             Conversation.objects.select_for_update().filter(pk=older_conversation.pk).exists()
             holding.set()
             time.sleep(0.5)
             Conversation.objects.select_for_update().filter(pk=newer.conversation_id).exists()
 
-    def look() -> None:
-        holding.wait(timeout=10)
-        early_statuses_retry_many(keys=[("whatsapp", "wamid.e1"), ("whatsapp", "wamid.e2")])
-
-    try:
-        errors = _run(ingest_like, look)
-    finally:
-        holding.set()
-    assert errors == []
-    assert set(Message.objects.values_list("status", flat=True)) == {"delivered"}
-    assert not EarlyStatus.objects.exists()
+    _look_while(ingest_like, ("wamid.e1", "wamid.e2"))
 
 
 @pytest.mark.postgres
@@ -193,23 +202,12 @@ def test_the_look_for_kept_statuses_does_not_deadlock_with_a_status_group(requir
         provider_message_id="wamid.g2", status=MessageStatus.SENT,
     )  # fmt: skip
     _kept_early("wamid.g1", "wamid.g2")
-    holding = threading.Event()
 
-    def status_group() -> None:
+    def status_group(holding: threading.Event) -> None:
         with transaction.atomic():
             Message.objects.select_for_update(of=("self",)).filter(pk=second.pk).exists()
             holding.set()
             time.sleep(0.5)
             message_status_update_many(updates=[_delivered("wamid.g2")])
 
-    def look() -> None:
-        holding.wait(timeout=10)
-        early_statuses_retry_many(keys=[("whatsapp", "wamid.g1"), ("whatsapp", "wamid.g2")])
-
-    try:
-        errors = _run(status_group, look)
-    finally:
-        holding.set()
-    assert errors == []
-    assert set(Message.objects.values_list("status", flat=True)) == {"delivered"}
-    assert not EarlyStatus.objects.exists()
+    _look_while(status_group, ("wamid.g1", "wamid.g2"))
