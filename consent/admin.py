@@ -18,7 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from consent import selectors, services
 from consent.contacts import contact_index, mask_contact, mask_name, normalize_contact
-from consent.exceptions import ConsentError
+from consent.exceptions import ConsentError, InvalidTransition
 from consent.jurisdictions import JURISDICTIONS, LANGUAGES
 from consent.ledger import ledger_verify
 from consent.models import (
@@ -105,9 +105,12 @@ class SubjectForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        lifting = self.instance.restriction and not cleaned.get("restriction_ground")
-        if lifting and not cleaned.get("customer_informed"):
-            self.add_error("customer_informed", "Tell the customer before lifting the restriction (GDPR Art. 18(3)).")
+        if self.instance.restriction and not cleaned.get("restriction_ground"):
+            # The service's rule, checked here too so that a refusal is a form error, not a failed save.
+            try:
+                services.restriction_lift_check(customer_informed=bool(cleaned.get("customer_informed")))
+            except InvalidTransition as exc:
+                self.add_error("customer_informed", str(exc))
         return cleaned
 
 

@@ -192,11 +192,17 @@ def subject_restrict(*, subject: Subject, ground: str, actor: Actor, reason: str
     return subject
 
 
+def restriction_lift_check(*, customer_informed: bool) -> None:
+    """GDPR Art. 18(3): the customer is told before a restriction is lifted, so the DPO confirms that.
+    Raises ``InvalidTransition`` otherwise; forms call it to show the rule before anything is saved."""
+    if not customer_informed:
+        raise InvalidTransition("The customer must be informed before the restriction is lifted (GDPR Art. 18(3)).")
+
+
 @transaction.atomic
 def subject_restriction_lift(*, subject: Subject, actor: Actor, reason: str, customer_informed: bool) -> Subject:
-    """Lift a restriction. GDPR Art. 18(3): the customer is told before it is lifted, so the DPO confirms that."""
-    if not customer_informed:
-        raise InvalidTransition("the customer must be informed before a restriction is lifted (GDPR Art. 18(3))")
+    """Lift a restriction, once the customer has been told (``restriction_lift_check``)."""
+    restriction_lift_check(customer_informed=customer_informed)
     if not reason.strip():
         raise ReasonRequired("lifting a restriction needs a reason (kept in the subject's history)")
     subject = Subject.objects.select_for_update().get(pk=subject.pk)

@@ -19,8 +19,12 @@ from conversations.models import (
 from conversations.services.realtime import event_record
 
 
-def _locked(conversation: Conversation) -> Conversation:
-    return Conversation.objects.select_for_update().select_related("subject").get(pk=conversation.pk)
+def conversation_locked(conversation: Conversation) -> Conversation:
+    """The conversation's row locked for a change or a send, read fresh with what the checks and the scan
+    read (subject, team's policy)."""
+    return (
+        Conversation.objects.select_for_update(of=("self",)).select_related("subject", "team").get(pk=conversation.pk)
+    )
 
 
 def _audit(conversation: Conversation, *, actor: AbstractBaseUser | None, reason: str) -> None:
@@ -33,7 +37,7 @@ def conversation_assign(
     *, conversation: Conversation, agent: AbstractBaseUser | None, actor: AbstractBaseUser | None, reason: str = ""
 ) -> Conversation:
     """Assign to an agent of the conversation's team (``None`` puts it back in the queue)."""
-    conversation = _locked(conversation)
+    conversation = conversation_locked(conversation)
     if agent is not None and conversation.team_id is not None:
         if not TeamMembership.objects.filter(team_id=conversation.team_id, user=agent).exists():
             raise NotAllowed(f"user {agent.pk} is not in team {conversation.team_id}")
@@ -54,7 +58,7 @@ def conversation_transfer(
     *, conversation: Conversation, team: Team, actor: AbstractBaseUser | None, reason: str = ""
 ) -> Conversation:
     """Move to another team's queue, unassigned."""
-    conversation = _locked(conversation)
+    conversation = conversation_locked(conversation)
     previous_team = conversation.team_id
     conversation.team, conversation.assigned_agent = team, None
     _audit(conversation, actor=actor, reason=reason or "transferred")
@@ -67,7 +71,7 @@ def conversation_transfer(
 def conversation_set_status(
     *, conversation: Conversation, status: str, actor: AbstractBaseUser | None, reason: str = ""
 ) -> Conversation:
-    conversation = _locked(conversation)
+    conversation = conversation_locked(conversation)
     if status not in CONVERSATION_TRANSITIONS.get(conversation.status, frozenset()):
         raise InvalidTransition(f"conversation {conversation.pk} is {conversation.status}; cannot become {status}")
     conversation.status = status

@@ -26,6 +26,7 @@ from consent.selectors import consent_state
 from conversations.exceptions import ConsentMissing, NotAllowed, ProcessingRestricted, WindowClosed
 from conversations.models import Conversation, Direction, Message, MessageStatus, MessageType, Severity
 from conversations.providers.base import PermanentSendError, RetryableSendError
+from conversations.services.conversation import conversation_locked
 from conversations.services.realtime import event_record
 from conversations.services.sensitive import (
     alert_raise,
@@ -73,13 +74,6 @@ def _queue(
     return message
 
 
-def _locked(conversation: Conversation) -> Conversation:
-    """The conversation locked for a send, with what the checks and the scan read (subject, team's policy)."""
-    return (
-        Conversation.objects.select_for_update(of=("self",)).select_related("subject", "team").get(pk=conversation.pk)
-    )
-
-
 def _ensure_not_restricted(conversation: Conversation) -> None:
     if conversation.subject.restricted:
         raise ProcessingRestricted(
@@ -109,7 +103,7 @@ def message_reply(
         raise NotAllowed("an empty reply cannot be sent")
     if len(text) > 4096:
         raise NotAllowed("a reply is at most 4096 characters (WhatsApp's limit)")
-    conversation = _locked(conversation)
+    conversation = conversation_locked(conversation)
     _ensure_not_restricted(conversation)
     if conversation.channel == "whatsapp" and not conversation.window_open:
         raise WindowClosed(
@@ -142,7 +136,7 @@ def message_send_template(
     template = template_catalog().get(name)
     if template is None or language not in template.get("languages", []):
         raise NotAllowed(f"template {name!r} in {language!r} is not approved")
-    conversation = _locked(conversation)
+    conversation = conversation_locked(conversation)
     _ensure_not_restricted(conversation)
     if conversation.channel != "whatsapp":
         raise NotAllowed("templates are a WhatsApp feature")

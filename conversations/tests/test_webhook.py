@@ -359,7 +359,7 @@ def test_a_batch_of_statuses_moves_every_message_forward_and_keeps_the_unknown(p
     assert list(EarlyStatus.objects.values_list("provider_message_id", "status")) == [("wamid.nobody", "read")]
 
 
-def test_statuses_of_one_webhook_cost_the_same_queries_for_4_messages_as_for_40(post_webhook, agent):
+def test_statuses_of_one_webhook_cost_the_same_queries_for_4_messages_as_for_36(post_webhook, agent):
     """Messages as the inbox renders them: a team, an assigned agent, encrypted text, some images."""
     from conversations.services import team_create
     from conversations.services.ingest import content_encrypt
@@ -379,7 +379,7 @@ def test_statuses_of_one_webhook_cost_the_same_queries_for_4_messages_as_for_40(
     assert Message.objects.filter(status="delivered").count() == 40
 
 
-def test_statuses_for_messages_we_never_sent_cost_the_same_queries_for_4_as_for_40(
+def test_statuses_for_messages_we_never_sent_cost_the_same_queries_for_4_as_for_36(
     post_webhook, django_capture_on_commit_callbacks
 ):
     """Another system sending on the same number: its statuses are kept (one insert) and looked up again
