@@ -16,7 +16,7 @@ from conversations.models import Conversation
 from conversations.providers.base import InboundMessage, MediaRef
 from conversations.providers.whatsapp.signature import HEADER, signature_for
 
-FIXTURES_DIR = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "whatsapp"
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "whatsapp"  # recorded payloads, SOURCES.md says whence
 WEBHOOK_URL = "/webhooks/whatsapp/"
 APP_SECRET = "test-app-secret"
 ACCESS_TOKEN = "test-access-token"

@@ -1,6 +1,6 @@
 """The WhatsApp webhook end to end: signed HTTP POSTs of recorded payloads → what is stored.
 
-Every file in shared/fixtures/whatsapp is replayed; a new file fails
+Every file in conversations/tests/fixtures/whatsapp is replayed; a new file fails
 ``test_every_fixture_has_an_expectation`` until its outcome is written down here.
 """
 

@@ -19,7 +19,7 @@ def only_message(name: str):
 
 def test_every_fixture_parses_without_error():
     files = sorted(FIXTURES_DIR.glob("*.json"))
-    assert len(files) >= 37  # the recorded set in shared/fixtures/whatsapp
+    assert len(files) >= 37  # the recorded set in conversations/tests/fixtures/whatsapp
     for path in files:
         batch = parse_webhook(load_fixture(path.name))
         items = len(batch.messages) + len(batch.statuses) + len(batch.number_changes) + len(batch.error_codes)
