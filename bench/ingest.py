@@ -144,7 +144,7 @@ def seed_sent_messages(count: int, tag: str) -> list[str]:
 
 def make_status_payloads(directory: Path, *, threads: int, per_thread: int, batch: int, tag: str) -> None:
     """Webhooks of ``batch`` "delivered" statuses each, every one for a different sent message."""
-    from conversations.fakegraph import status_value, webhook_envelope
+    from devtools.fakegraph import status_value, webhook_envelope
 
     wamids = iter(seed_sent_messages(threads * per_thread * batch, tag))
     for thread in range(1, threads + 1):

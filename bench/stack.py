@@ -136,7 +136,7 @@ def sign(body: bytes) -> str:
 def whatsapp_payload(messages: list[tuple[str, str, str, str]]) -> bytes:
     """A Cloud API webhook carrying ``messages`` as (wa_id, name, wamid, text), shaped like Meta's own
     (the fake Graph API's builders; call after ``setup_django``)."""
-    from conversations.fakegraph import webhook_envelope
+    from devtools.fakegraph import webhook_envelope
 
     value = {
         "messaging_product": "whatsapp",

@@ -4,7 +4,7 @@ import base64
 import binascii
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -38,3 +38,20 @@ def require_production_settings() -> None:
     problems = production_settings_errors()
     if problems:
         raise ImproperlyConfigured("; ".join(problems))
+
+
+@register(Tags.security, deploy=True)
+def devtools_in_production_check(app_configs, **kwargs) -> list[Warning]:
+    """DEVTOOLS=1 with DEBUG off installs the fake Graph API and ``play_customer`` on a production server."""
+    from django.apps import apps
+
+    if settings.DEBUG or not apps.is_installed("devtools"):
+        return []
+    return [
+        Warning(
+            "The devtools app is installed with DEBUG off (DEVTOOLS=1): its commands can post signed webhooks "
+            "in a customer's name, which the consent ledger would record as the customer's own evidence.",
+            hint="Unset DEVTOOLS on production servers.",
+            id="contactcenter.W001",
+        )
+    ]

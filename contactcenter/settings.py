@@ -58,6 +58,12 @@ INSTALLED_APPS = [
     "conversations.apps.ConversationsConfig",
     "retention.apps.RetentionConfig",
 ]
+# The fake Graph API, play_customer, seed_demo and the demo shop page (devtools/): development only. In production
+# nobody may post a signed webhook in a customer's name (a forged STOP or YES would enter the consent ledger as the
+# customer's own evidence), so the app, its commands and its pages exist only with DEBUG or DEVTOOLS=1.
+DEVTOOLS = env.bool("DEVTOOLS", default=DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools.apps.DevtoolsConfig")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

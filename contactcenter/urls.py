@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -13,7 +14,10 @@ urlpatterns = [
     path("api/v1/", include("conversations.urls_api")),
     path("webhooks/", include("conversations.urls_webhooks")),
     path("inbox/", include("conversations.urls_pages")),
-    path("webchat/", include("conversations.urls_webchat")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if apps.is_installed("devtools"):
+    # The demo shop page (development only; see settings.DEVTOOLS).
+    urlpatterns.append(path("webchat/", include("devtools.urls")))

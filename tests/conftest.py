@@ -101,7 +101,7 @@ def page(chromium):
 
 @pytest.fixture
 def fake_graph(settings, asgi_server):
-    from conversations.fakegraph import FakeGraphAPI
+    from devtools.fakegraph import FakeGraphAPI
 
     fake = FakeGraphAPI(
         access_token=settings.WHATSAPP_ACCESS_TOKEN,

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from conversations import services
-from conversations.fakegraph import inbound_text_value, webhook_envelope
 from conversations.providers.whatsapp.signature import signature_for
+from devtools.fakegraph import inbound_text_value, webhook_envelope
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_SECRET = "scale-out-secret"

@@ -3,31 +3,13 @@
 import base64
 import json
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 
-from consent.ledger import ledger_verify
-from consent.models import ConsentEvent, PrivacyNotice, Purpose, Subject
 from contactcenter.logging import RedactPersonalDataFilter
 from contactcenter.roles import ROLE_PERMISSIONS
-from conversations.models import Team
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
-    dropped = ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    clean = {k: v for k, v in os.environ.items() if k not in dropped}
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
-    )
-
+from tests.processes import manage, production_env, run_python
 
 SHOW_SETTINGS = (
     "import django, json; django.setup(); from django.conf import settings as s; db = s.DATABASES['default']; "
@@ -59,18 +41,6 @@ def test_environment_switches_to_postgres_pool_and_redis_pubsub():
     assert layer == "channels_redis.pubsub.RedisPubSubChannelLayer"
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_production_requires_secrets_and_passes_deploy_checks():
     missing = manage("check", DJANGO_DEBUG="0")
     assert missing.returncode != 0
@@ -81,12 +51,7 @@ def test_production_requires_secrets_and_passes_deploy_checks():
     assert key.returncode == 0, key.stderr
     assert len(base64.urlsafe_b64decode(key.stdout.strip())) == 32
 
-    production = {
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": base64.urlsafe_b64encode(os.urandom(48)).decode(),
-        "DJANGO_ALLOWED_HOSTS": "cc.example.org",
-        "FIELD_ENCRYPTION_KEY": key.stdout.strip(),
-    }
+    production = production_env(FIELD_ENCRYPTION_KEY=key.stdout.strip())
     deploy = manage("check", "--deploy", "--fail-level", "WARNING", **production)
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
     assert "no issues" in deploy.stdout
@@ -105,49 +70,6 @@ def test_roles_exist_with_least_privilege():
     assert "consent.verify_ledger" not in agent and "consent.change_purpose" not in agent
     assert not any(p.endswith("_consentevent") and p.split(".")[1].startswith(("change", "delete")) for r in
                    ROLE_PERMISSIONS.values() for p in r), "nobody may change or delete ledger events"  # fmt: skip
-
-
-@pytest.fixture
-def debug_on(settings):
-    settings.DEBUG = True
-
-
-@pytest.mark.django_db
-def test_seed_demo_refuses_without_debug(settings):
-    from django.core.management import CommandError
-
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
-        call_command("seed_demo")
-
-
-@pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_complete(capsys, debug_on):
-    call_command("seed_demo")
-    call_command("seed_demo")
-    out = capsys.readouterr().out
-    for username in ("admin", "dpo", "supervisor", "agent"):
-        assert username in out
-    assert Team.objects.count() == 2
-    assert Purpose.objects.count() == 4
-    assert PrivacyNotice.objects.filter(published_at__isnull=False).count() == 6
-    assert Subject.objects.count() == 2
-    assert ConsentEvent.objects.count() == 5
-    assert ledger_verify().intact
-
-
-@pytest.mark.django_db
-def test_demo_dpo_signs_in_to_the_admin(client, debug_on):
-    call_command("seed_demo")
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": "dpo", "password": "dpo-demo-pass", "next": "/admin/"}
-    )
-    assert response.status_code == 302 and response["Location"] == "/admin/"
-    index = client.get("/admin/")
-    assert index.status_code == 200
-    assert b"Consent ledger" in index.content
-    agent_login = client.post("/admin/login/", {"username": "agent", "password": "agent-demo-pass"})
-    assert agent_login.status_code == 200, "agents have no admin access"
 
 
 def test_log_filter_masks_personal_data():

@@ -11,10 +11,10 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from conversations.fakegraph import FakeGraphAPI
 from conversations.models import Conversation
 from conversations.providers.base import InboundMessage, MediaRef
 from conversations.providers.whatsapp.signature import HEADER, signature_for
+from devtools.fakegraph import FakeGraphAPI
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "whatsapp"  # recorded payloads, SOURCES.md says whence
 WEBHOOK_URL = "/webhooks/whatsapp/"

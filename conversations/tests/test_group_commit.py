@@ -9,9 +9,9 @@ from asgiref.sync import async_to_sync
 from consent.models import Subject
 from consent.selectors import subject_get_by_contact
 from conversations import services, webhooks
-from conversations.fakegraph import inbound_text_value, webhook_envelope
 from conversations.models import Message
 from conversations.tests.conftest import PHONE_NUMBER_ID, inbound_text, load_fixture, sign
+from devtools.fakegraph import inbound_text_value, webhook_envelope
 
 OLD, NEW = "4915123456789", "4915198765432"
 

@@ -10,10 +10,10 @@ from asgiref.sync import async_to_sync
 from consent.models import ConsentStatus
 from consent.selectors import consent_state, contact_point_get
 from conversations import services
-from conversations.fakegraph import inbound_text_value, webhook_envelope
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.providers.base import InboundMessage, MediaRef
 from conversations.tests.conftest import PHONE_NUMBER_ID, inbound_text
+from devtools.fakegraph import inbound_text_value, webhook_envelope
 
 DE, NL, BR = "4915123456789", "31612345678", "5511987654321"
 

@@ -6,7 +6,6 @@ from consent import services as consent_services
 from consent.models import ConsentChannel
 from consent.selectors import consent_state
 from conversations.exceptions import ConsentMissing, ProcessingRestricted, WindowClosed
-from conversations.fakegraph import FakeGraphAPI
 from conversations.models import Conversation, ConversationEvent, Message, MessageStatus
 from conversations.providers.base import PermanentSendError, RetryableSendError
 from conversations.providers.whatsapp.client import WhatsAppSender, retry_after_parse
@@ -19,6 +18,7 @@ from conversations.tests.conftest import (
     customer_wrote,
     inbound_text,
 )
+from devtools.fakegraph import FakeGraphAPI
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,6 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core import signing
-from django.urls import reverse
 
 from consent import crypto
 from consent import services as consent_services
@@ -438,19 +437,6 @@ async def test_typing_is_relayed_to_the_conversation_group_for_agents(chat):
     signal = await asyncio.wait_for(layer.receive(agent_channel), TIMEOUT)
     assert signal == {"type": "inbox.typing", "conversation": conversation_id, "agent": None, "username": ""}
     await communicator.disconnect()
-
-
-# --- The demo page -------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_the_demo_page_embeds_the_widget_with_one_script_tag(client):
-    assert reverse("webchat:demo") == "/webchat/demo/"
-    response = client.get("/webchat/demo/")
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert page.count("<script") == 1
-    assert 'src="/static/webchat/widget.js"' in page and 'data-server="http://testserver"' in page
 
 
 @pytest.mark.asyncio

@@ -16,7 +16,6 @@ from consent import vault
 from consent.messages import WITHDRAWAL_CONFIRMED
 from consent.models import ConsentChannel, ConsentStatus, Subject
 from consent.selectors import consent_state, subject_get_by_contact
-from conversations.fakegraph import inbound_text_value, status_value, webhook_envelope
 from conversations.models import (
     Attachment,
     Conversation,
@@ -28,6 +27,7 @@ from conversations.models import (
 )
 from conversations.services import ingest
 from conversations.tests.conftest import FIXTURES_DIR, PHONE_NUMBER_ID, VERIFY_TOKEN, inbound_text, load_fixture
+from devtools.fakegraph import inbound_text_value, status_value, webhook_envelope
 
 pytestmark = [pytest.mark.urls("conversations.tests.urls_webhooks_test"), pytest.mark.django_db]
 

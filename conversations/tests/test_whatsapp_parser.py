@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conversations.fakegraph import inbound_text_value, webhook_envelope
 from conversations.providers.whatsapp.parser import PayloadError, parse_webhook
 from conversations.providers.whatsapp.signature import signature_for, signature_valid
 from conversations.tests.conftest import FIXTURES_DIR, load_fixture
+from devtools.fakegraph import inbound_text_value, webhook_envelope
 
 
 def only_message(name: str):

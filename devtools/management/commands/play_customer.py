@@ -9,7 +9,7 @@ import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from conversations.fakegraph import inbound_text_value, post_signed, webhook_envelope
+from devtools.fakegraph import inbound_text_value, post_signed, webhook_envelope
 
 
 class Command(BaseCommand):

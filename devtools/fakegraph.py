@@ -37,7 +37,7 @@ DISPLAY_PHONE_NUMBER = "15550783881"
 BUSINESS_ACCOUNT_ID = "102290129340398"
 
 
-# --- Payload builders (the shapes of Meta's webhook reference; see conversations/tests/fixtures/whatsapp) --------------
+# --- Payload builders (the shapes of Meta's webhook reference; see conversations/tests/fixtures/whatsapp) ------------
 
 
 def webhook_envelope(*values: dict[str, Any]) -> dict[str, Any]:

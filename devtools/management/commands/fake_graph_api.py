@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from conversations.fakegraph import FakeGraphAPI
+from devtools.fakegraph import FakeGraphAPI
 
 
 class Command(BaseCommand):
