@@ -55,7 +55,9 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The detector library first, without Django, its plugin or any conftest (so without a database); then the rest.
 test: lint
+	$(BIN)/python -m pytest -p no:django --noconftest -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS) sensitive
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks need PostgreSQL and Redis: DATABASE_URL=postgres://... REDIS_URL=redis://... make bench

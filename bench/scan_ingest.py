@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stack
 
-CORPUS_DIR = stack.PROJECT_DIR / "conversations" / "tests" / "corpus"
+CORPUS_DIR = stack.PROJECT_DIR / "sensitive" / "tests" / "corpus"
 PLAIN = [
     "Hallo, wo ist meine Bestellung?", "Hi, my parcel has not arrived yet", "Obrigado pela ajuda!",
     "Buongiorno, vorrei cambiare l'indirizzo di consegna", "Kunt u mij helpen met mijn retour?",

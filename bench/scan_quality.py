@@ -8,15 +8,15 @@ aggregated precision >= 0.85 and recall >= 0.90; the agent draft guard precision
 
     .venv/bin/python bench/scan_quality.py [--show-misses] [--holdout]
 
-Every span corpus in conversations/tests/corpus (identifiers.jsonl, special.jsonl) is run
-through the full scanner, ``conversations.sensitive.scan``: a special-category finding on an
-identifiers line counts, as it would in production. Counting (conversations/sensitive/evaluation.py):
+Every span corpus in sensitive/tests/corpus (identifiers.jsonl, special.jsonl) is run
+through the full scanner, ``sensitive.scan``: a special-category finding on an
+identifiers line counts, as it would in production. Counting (sensitive/evaluation.py):
 an expected entry that a finding of its type overlaps is one true positive (however many findings
 overlap it), an expected entry nothing of its type overlaps is a false negative, and a finding that
 overlaps no expected entry of its type is a false positive. drafts.jsonl is
 scored per draft and kind with ``draft_check``.
 
-``--holdout`` also scores conversations/tests/holdout/holdout.jsonl, written by someone else after
+``--holdout`` also scores sensitive/tests/holdout/holdout.jsonl, written by someone else after
 the detectors and never used to tune them; its targets are printed, and the exit status still
 depends on the corpora above only (the hold-out README lists known misses).
 """
@@ -56,7 +56,7 @@ def target_line(target, total) -> tuple[str, bool]:
 
 
 def show_misses(lines: list[dict], scan) -> None:
-    from conversations.sensitive import evaluation
+    from sensitive import evaluation
 
     for line in lines:
         expected = evaluation.expected_spans(line)
@@ -72,13 +72,13 @@ def show_misses(lines: list[dict], scan) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--show-misses", action="store_true", help="print each false positive and negative")
-    parser.add_argument("--holdout", action="store_true", help="also score conversations/tests/holdout/holdout.jsonl")
+    parser.add_argument("--holdout", action="store_true", help="also score sensitive/tests/holdout/holdout.jsonl")
     args = parser.parse_args()
     setup_django()
 
-    from conversations.sensitive import evaluation, scan
-    from conversations.sensitive.evaluation import Counts
-    from conversations.sensitive.requests import KINDS, draft_check
+    from sensitive import evaluation, scan
+    from sensitive.evaluation import Counts
+    from sensitive.requests import KINDS, draft_check
 
     totals: dict[str, Counts] = {}
     for name in evaluation.SPAN_CORPORA:
@@ -115,7 +115,7 @@ def main() -> int:
     print(line)
     passed &= ok
     if args.holdout:
-        path = PROJECT_DIR / "conversations" / "tests" / "holdout" / "holdout.jsonl"
+        path = PROJECT_DIR / "sensitive" / "tests" / "holdout" / "holdout.jsonl"
         lines = evaluation.load_corpus(path)
         counts = evaluation.score(lines, scan)
         print_table(

@@ -1,6 +1,6 @@
 """Benchmark: throughput of the sensitive-data scanner on chat text, one core.
 
-Target: ``conversations.sensitive.scan`` handles >= 5 MB/s of chat
+Target: ``sensitive.scan`` handles >= 5 MB/s of chat
 text on one core. MB is 10**6 bytes of UTF-8 text; ``scan`` is called once per message, as ingest
 does, so per-call overhead counts.
 
@@ -162,7 +162,7 @@ def message(rng: random.Random) -> str:
 def corpus_lines() -> list[str]:
     lines = []
     for name in ("identifiers.jsonl", "special.jsonl"):
-        path = PROJECT_DIR / "conversations" / "tests" / "corpus" / name
+        path = PROJECT_DIR / "sensitive" / "tests" / "corpus" / name
         if path.exists():
             with path.open(encoding="utf-8") as corpus:
                 lines += [json.loads(line)["text"] for line in corpus if line.strip()]
@@ -247,7 +247,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from conversations.sensitive import identifiers, scan, special
+    from sensitive import identifiers, scan, special
 
     pinned = pin_to_one_cpu(args.cpu)
     messages = build_text(args.megabytes, args.corpus_share, args.seed)

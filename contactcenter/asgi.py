@@ -21,7 +21,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from conversations.asgi_webhook import WhatsAppWebhookApp  # noqa: E402
 from conversations.routing import websocket_urlpatterns  # noqa: E402
-from conversations.sensitive import scanner  # noqa: E402, F401  (compiles the detectors at start, not on a webhook)
+from sensitive import scanner  # noqa: E402, F401  (compiles the detectors at start, not on a webhook)
 
 application = ProtocolTypeRouter(
     {

@@ -217,7 +217,7 @@ WEBCHAT_ALLOWED_ORIGINS = env.list("WEBCHAT_ALLOWED_ORIGINS", default=[])
 # Where customers exercise their data-protection rights (the company's request form, a mailto: to the DPO); empty:
 # the web-chat widget links the privacy notice the visitor was shown, which names the controller and the DPO.
 SUBJECT_RIGHTS_URL = env.str("SUBJECT_RIGHTS_URL", default="")
-# The sensitive-data guard (conversations.sensitive). Scanning off exists for benchmarks only.
+# The sensitive-data guard (sensitive). Scanning off exists for benchmarks only.
 SENSITIVE_SCAN_ENABLED = env.bool("SENSITIVE_SCAN_ENABLED", default=True)
 # Agents' drafts asking for card numbers, IBANs, ids or health details: warn (default) or block.
 SENSITIVE_DRAFT_BLOCK = env.bool("SENSITIVE_DRAFT_BLOCK", default=False)

@@ -18,7 +18,7 @@ from conversations.models import (
     SensitiveAlert,
     TeamMembership,
 )
-from conversations.sensitive.masking import has_masked, mask_spans
+from sensitive.masking import has_masked, mask_spans
 
 VIEW_ALL = "conversations.view_all_conversations"
 

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from conversations.sensitive.findings import CATEGORY_OF_TYPE
-from conversations.sensitive.patterns import PatternError, compile_pattern
+from sensitive.findings import CATEGORY_OF_TYPE
+from sensitive.patterns import PatternError, compile_pattern
 
 
 class Severity(models.TextChoices):
@@ -55,7 +55,7 @@ class WatchTerm(models.Model):
             raise ValidationError({"value": "A watch term needs a value."})
         if self.kind == self.Kind.PATTERN:
             try:
-                compile_pattern(value)
+                compile_pattern(value, timeout=settings.WATCH_PATTERN_TIMEOUT)
             except PatternError as exc:
                 raise ValidationError({"value": str(exc)}) from None
         if self.kind == self.Kind.FINDING and value not in CATEGORY_OF_TYPE:

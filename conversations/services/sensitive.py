@@ -45,9 +45,9 @@ from conversations.models import (
     Team,
     WatchTerm,
 )
-from conversations.sensitive import patterns, scan
-from conversations.sensitive.findings import CATEGORY_OF_TYPE, Category
-from conversations.sensitive.masking import excerpt, has_masked, mask_spans
+from sensitive import patterns, scan
+from sensitive.findings import CATEGORY_OF_TYPE, Category
+from sensitive.masking import excerpt, has_masked, mask_spans
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def sensitive_after_store(*, message: Message, conversation: Conversation, outco
             term=term,
         )
     if outcome.redacted:
-        from conversations.sensitive.notices import identifier_removed
+        from conversations.notices import identifier_removed
 
         replies.append(identifier_removed(conversation.subject.language, settings.SENSITIVE_SECURE_CHANNEL))
     return replies
@@ -137,7 +137,7 @@ _terms_cache: dict[str, tuple[float, list[tuple[WatchTerm, re.Pattern | regex.Pa
 def _term_regex(value: str) -> re.Pattern:
     """A word or phrase as a pattern over folded text (``special.fold``: lower case, accents off, one
     character for one, so offsets stay those of the message): whole words, any run of spaces."""
-    from conversations.sensitive.special import fold
+    from sensitive.special import fold
 
     words = [re.escape(word) for word in fold(value.strip()).split()]
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
@@ -153,7 +153,9 @@ def _active_terms() -> list[tuple[WatchTerm, re.Pattern | regex.Pattern | None]]
             if term.kind == WatchTerm.Kind.TERM:
                 terms.append((term, _term_regex(term.value)))
             elif term.kind == WatchTerm.Kind.PATTERN:
-                terms.append((term, patterns.compile_pattern(term.value, probe=False)))
+                terms.append(
+                    (term, patterns.compile_pattern(term.value, timeout=settings.WATCH_PATTERN_TIMEOUT, probe=False))
+                )
             else:
                 terms.append((term, None))
         except patterns.PatternError:
@@ -181,13 +183,13 @@ def _watch_hits(text: str, findings: list[dict], *, direction: str, team_id: int
         elif text:
             if term.kind == WatchTerm.Kind.TERM:
                 if folded is None:
-                    from conversations.sensitive.special import fold
+                    from sensitive.special import fold
 
                     folded = fold(text)
                 match = pattern.search(folded)
             else:
                 try:
-                    match = patterns.search(pattern, text)
+                    match = patterns.search(pattern, text, timeout=settings.WATCH_PATTERN_TIMEOUT)
                 except patterns.PatternTimeout:
                     logger.warning("watch term %s reached its time limit on a message; skipped for it", term.pk)
                     continue
@@ -299,7 +301,7 @@ def message_reveal(*, message: Message, actor: AbstractBaseUser, reason: str) ->
 
 def draft_warnings(*, text: str, language: str) -> dict[str, Any]:
     """What the composer shows while the agent types: the kinds asked for and the suggestion."""
-    from conversations.sensitive.requests import draft_check, secure_channel_hint
+    from sensitive.requests import draft_check, secure_channel_hint
 
     kinds = sorted({w.kind for w in draft_check(text)}) if text.strip() else []
     return {
@@ -312,7 +314,7 @@ def draft_warnings(*, text: str, language: str) -> dict[str, Any]:
 def draft_guard(*, text: str, language: str, confirmed: bool) -> list[str]:
     """Raise ``SensitiveDraft`` for a draft asking for sensitive data, unless the agent confirmed it
     (and the setting allows that). Returns the kinds asked for (empty for an ordinary draft)."""
-    from conversations.sensitive.requests import draft_check, secure_channel_hint
+    from sensitive.requests import draft_check, secure_channel_hint
 
     kinds = sorted({w.kind for w in draft_check(text)})
     if not kinds:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from conversations.sensitive import scan
+from sensitive import scan
 
 
 class Command(BaseCommand):

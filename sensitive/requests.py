@@ -36,7 +36,7 @@ into the original draft.
 import re
 from dataclasses import dataclass
 
-from conversations.sensitive import special
+from sensitive import special
 
 __all__ = ["KINDS", "SECURE_CHANNEL_HINT", "DraftWarning", "draft_check", "secure_channel_hint"]
 

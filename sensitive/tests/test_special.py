@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from conversations.sensitive import evaluation, special
-from conversations.sensitive.findings import CATEGORY_OF_TYPE, Category
+from sensitive import evaluation, special
+from sensitive.findings import CATEGORY_OF_TYPE, Category
 
 CORPUS = "special.jsonl"
 

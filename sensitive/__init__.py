@@ -11,7 +11,7 @@ Modules:
 - ``requests``: the agent draft guard (a draft that *asks* for such data).
 """
 
-from conversations.sensitive.findings import CATEGORY_OF_TYPE, Category, Finding
+from sensitive.findings import CATEGORY_OF_TYPE, Category, Finding
 
 _scan_all = None
 
@@ -20,7 +20,7 @@ def scan(text: str) -> list[Finding]:
     """All findings in ``text`` (``scanner.scan``); the detectors load on first use, not at import."""
     global _scan_all
     if _scan_all is None:
-        from conversations.sensitive.scanner import scan as scan_all
+        from sensitive.scanner import scan as scan_all
 
         _scan_all = scan_all
     return _scan_all(text)

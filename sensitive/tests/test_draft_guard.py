@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from conversations.sensitive import evaluation
-from conversations.sensitive.requests import KINDS, SECURE_CHANNEL_HINT, DraftWarning, draft_check, secure_channel_hint
+from sensitive import evaluation
+from sensitive.requests import KINDS, SECURE_CHANNEL_HINT, DraftWarning, draft_check, secure_channel_hint
 
 CORPUS = "drafts.jsonl"
 

@@ -1,4 +1,4 @@
-"""Scoring the sensitive-data guard against the labelled corpora in ``conversations/tests/corpus``.
+"""Scoring the sensitive-data guard against the labelled corpora in ``sensitive/tests/corpus``.
 
 Used by the tests and by ``bench/scan_quality.py``, so both count the same way:
 
@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from conversations.sensitive.findings import CATEGORY_OF_TYPE, Category, Finding
+from sensitive.findings import CATEGORY_OF_TYPE, Category, Finding
 
-CORPUS_DIR = Path(__file__).resolve().parents[1] / "tests" / "corpus"
+CORPUS_DIR = Path(__file__).resolve().parent / "tests" / "corpus"
 SPAN_CORPORA = ("identifiers.jsonl", "special.jsonl")
 DRAFTS_CORPUS = "drafts.jsonl"
 

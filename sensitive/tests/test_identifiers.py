@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conversations.sensitive import evaluation, identifiers
-from conversations.sensitive.findings import CATEGORY_OF_TYPE
-from conversations.sensitive.identifiers import find
+from sensitive import evaluation, identifiers
+from sensitive.findings import CATEGORY_OF_TYPE
+from sensitive.identifiers import find
 
 CORPUS = Path(__file__).parent / "corpus" / "identifiers.jsonl"
 TYPES = (*evaluation.CHECKSUM_IDENTIFIER_TYPES, "email", "phone")

@@ -6,13 +6,13 @@ compiled with the ``regex`` package, which accepts the same syntax and can stop 
 
 - ``compile_pattern`` refuses, with a reason a DPO can act on, a pattern that is invalid, matches empty text (it
   would match every message), or exceeds the limit on one of a few texts known to trip backtracking.
-- ``search`` runs a compiled pattern with the limit (``WATCH_PATTERN_TIMEOUT``, seconds) and raises
-  ``PatternTimeout`` when it is reached; the caller skips that pattern for that message and says so without the
-  text. A message is never lost or held up for longer than the limit per pattern.
+- ``search`` runs a compiled pattern with the limit (``timeout``, seconds: the caller passes the project's
+  ``WATCH_PATTERN_TIMEOUT``) and raises ``PatternTimeout`` when it is reached; the caller skips that pattern
+  for that message and says so without the text. A message is never lost or held up for longer than the
+  limit per pattern.
 """
 
 import regex
-from django.conf import settings
 
 # Texts on which catastrophic backtracking shows: long runs of one kind of character, then one that fails the match.
 _PROBES = tuple(
@@ -30,10 +30,11 @@ class PatternTimeout(Exception):
     """A search stopped at the time limit."""
 
 
-def compile_pattern(value: str, *, probe: bool = True) -> regex.Pattern:
+def compile_pattern(value: str, *, timeout: float, probe: bool = True) -> regex.Pattern:
     """``value`` compiled (case ignored), or ``PatternError`` saying why it cannot be a watch pattern.
 
-    ``probe=False`` skips the backtracking probes (a pattern loaded to run, validated when saved)."""
+    ``timeout``: seconds the pattern may take on each backtracking probe. ``probe=False`` skips the probes
+    (a pattern loaded to run, validated when saved)."""
     try:
         compiled = regex.compile(value, regex.IGNORECASE | regex.VERSION0)
     except regex.error as exc:
@@ -42,7 +43,7 @@ def compile_pattern(value: str, *, probe: bool = True) -> regex.Pattern:
         raise PatternError("This pattern matches empty text, so it would match every message.")
     for text in _PROBES if probe else ():
         try:
-            compiled.search(text, timeout=settings.WATCH_PATTERN_TIMEOUT)
+            compiled.search(text, timeout=timeout)
         except TimeoutError:
             raise PatternError(
                 "This pattern takes too long on some texts (nested repetition such as (a|aa)+ or (a+)+); simplify it."
@@ -50,8 +51,8 @@ def compile_pattern(value: str, *, probe: bool = True) -> regex.Pattern:
     return compiled
 
 
-def search(compiled: regex.Pattern, text: str) -> regex.Match | None:
+def search(compiled: regex.Pattern, text: str, *, timeout: float) -> regex.Match | None:
     try:
-        return compiled.search(text, timeout=settings.WATCH_PATTERN_TIMEOUT)
+        return compiled.search(text, timeout=timeout)
     except TimeoutError:
         raise PatternTimeout from None

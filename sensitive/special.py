@@ -27,7 +27,7 @@ How matching works, and why:
 * A finding is a flag for a human, not a verdict. Negation is not interpreted: "I am not
   pregnant" is flagged like "I am pregnant".
 
-Decisions on ambiguous terms (the corpus ``conversations/tests/corpus/special.jsonl`` holds a
+Decisions on ambiguous terms (the corpus ``sensitive/tests/corpus/special.jsonl`` holds a
 labelled example of most of them):
 
 * Health insurers (*Krankenkasse*, *Krankenversicherung*, *zorgverzekering*, *plano de saúde*)
@@ -78,7 +78,7 @@ from pathlib import Path
 
 import ahocorasick_rs
 
-from conversations.sensitive.findings import Finding
+from sensitive.findings import Finding
 
 LEXICON_DIR = Path(__file__).resolve().with_name("lexicons")
 LEXICON_FILES = ("common", "en", "de", "nl", "it", "pt")

@@ -58,7 +58,7 @@ from stdnum.it import codicefiscale
 from stdnum.nl import bsn
 from stdnum.pt import nif
 
-from conversations.sensitive.findings import Finding
+from sensitive.findings import Finding
 
 # How a candidate earned its place, used to break ties between equally long overlapping candidates.
 _CUED, _FORMATTED, _BARE = 3, 2, 1

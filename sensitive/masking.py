@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from conversations.sensitive.findings import CATEGORY_OF_TYPE, MASKED_TYPES, Category
+from sensitive.findings import CATEGORY_OF_TYPE, MASKED_TYPES, Category
 
 MASK = "•"
 VISIBLE_TAIL = 4

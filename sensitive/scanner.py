@@ -1,7 +1,7 @@
 """One entry point that runs every detector over a text."""
 
-from conversations.sensitive import identifiers, special
-from conversations.sensitive.findings import Finding
+from sensitive import identifiers, special
+from sensitive.findings import Finding
 
 
 def scan(text: str) -> list[Finding]:
