@@ -17,7 +17,9 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from consent import selectors, services
+from consent.admin_readonly import ReadOnlyAdminMixin
 from consent.contacts import contact_index, mask_contact, mask_name, normalize_contact
+from consent.encrypted import or_erased
 from consent.exceptions import ConsentError, InvalidTransition
 from consent.jurisdictions import JURISDICTIONS, LANGUAGES
 from consent.ledger import ledger_verify
@@ -35,48 +37,31 @@ from consent.models import (
 
 
 def _masked_name(subject: Subject) -> str:
-    try:
-        return mask_name(subject.display_name)
-    except ConsentError:
-        return "[erased]"
+    return or_erased(lambda: mask_name(subject.display_name))
 
 
 def _masked_contact(contact: ContactPoint) -> str:
-    try:
-        return mask_contact(kind=contact.kind, value=contact.value)
-    except ConsentError:
-        return "[erased]"
+    return or_erased(lambda: mask_contact(kind=contact.kind, value=contact.value))
 
 
-class ContactPointInline(admin.TabularInline):
+class ContactPointInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ContactPoint
     extra = 0
-    can_delete = False
     fields = ["kind", "masked_value", "country", "verified_at", "created_at"]
     readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.display(description="value")
     def masked_value(self, obj: ContactPoint) -> str:
         return _masked_contact(obj)
 
 
-class ConsentStateInline(admin.TabularInline):
+class ConsentStateInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ConsentState
     extra = 0
-    can_delete = False
     fields = ["purpose", "status", "changed_at", "notice", "last_event"]
     readonly_fields = fields
     verbose_name_plural = "current consent"
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class SubjectForm(forms.ModelForm):
@@ -242,20 +227,11 @@ def _consent_csv(subjects: list[Subject]) -> HttpResponse:
 
 
 @admin.register(ContactPoint)
-class ContactPointAdmin(SimpleHistoryAdmin):
+class ContactPointAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["id", "subject", "kind", "masked_value", "country", "created_at"]
     list_filter = ["kind", "country"]
     fields = ["subject", "kind", "masked_value", "country", "verified_at", "created_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.display(description="value")
     def masked_value(self, obj: ContactPoint) -> str:
@@ -411,7 +387,7 @@ class PrivacyNoticeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(admin.ModelAdmin):
+class ConsentEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "seq",
         "created_at",
@@ -434,15 +410,6 @@ class ConsentEventAdmin(admin.ModelAdmin):
         "created_at", "prev_hash", "hash",
     ]  # fmt: skip
     fields = readonly_fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.display(description="subject")
     def subject_ref(self, obj: ConsentEvent) -> str:
@@ -480,7 +447,7 @@ class ConsentEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The staff access log: read-only for everyone (append-only in the model too)."""
 
     # The stated reason may name the customer (it is encrypted for that): on a record's page, not in the list.
@@ -491,18 +458,6 @@ class AccessRecordAdmin(admin.ModelAdmin):
     fields = readonly_fields
     ordering = ["-created_at", "-id"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AccessRecord | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AccessRecord | None = None) -> bool:
-        return False
-
     @admin.display(description="reason")
     def stated_reason(self, obj: AccessRecord) -> str:
-        try:
-            return obj.reason
-        except ConsentError:
-            return "[erased]"
+        return or_erased(lambda: obj.reason)

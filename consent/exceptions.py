@@ -1,22 +1,40 @@
-"""Domain errors of the consent app. The API maps them to HTTP answers.
+"""The domain-error model every app shares, and the consent app's own errors. The API maps them to answers.
 
 Messages name internal ids and codes only, never personal data: they may end
 up in logs and error pages.
 """
 
 
-class ConsentError(Exception):
-    code = "consent_error"
+class DomainError(Exception):
+    """The base of every app's domain errors: a refusal by the rules, not a failure of ours.
+
+    ``code`` is stable and machine-readable, ``http_status`` what the API answers, ``message`` words for a
+    developer or staff member, ``extra`` further fields the API and socket answers carry as they are (the kinds
+    a draft asks for, say). Every app may import this module: ``consent`` imports no other app.
+    """
+
+    code = "domain_error"
     http_status = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, code: str | None = None, http_status: int | None = None, **extra: object):
         super().__init__(message)
         self.message = message
+        if code is not None:
+            self.code = code
+        if http_status is not None:
+            self.http_status = http_status
+        self.extra = extra
 
 
-class InvalidTransition(ConsentError):
+class InvalidTransition(DomainError):
+    """A move a declared transitions table does not allow (consent, conversations, alerts, requests)."""
+
     code = "invalid_transition"
     http_status = 409
+
+
+class ConsentError(DomainError):
+    code = "consent_error"
 
 
 class DoubleOptInRequired(ConsentError):

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent import crypto, messages, vault
-from consent.contacts import contact_index, normalize_contact
+from consent.contacts import NormalizedContact, contact_index, normalize_contact
 from consent.exceptions import (
     ConfirmationExpired,
     DoubleOptInRequired,
@@ -84,20 +84,13 @@ def _subject_create(
     )
     # The key exists before the row, so the name is encrypted into the first insert (no second write).
     vault.key_generate(subject=subject)
-    if display_name:
-        subject.display_name_enc = vault.field_encrypt(subject, display_name, field="subject.display_name")
+    subject.display_name = display_name
     _history(subject, actor=actor, reason=reason or "subject created")
     # public_id is a fresh uuid4 and the database's unique constraint stands guard: no SELECT for it.
     subject.full_clean(validate_unique=False)
     subject.save()
     vault.key_create(subject=subject)
-    contact = ContactPoint(
-        subject=subject,
-        kind=normalized.kind,
-        value_enc=vault.field_encrypt(subject, normalized.value, field=f"contactpoint.{normalized.kind}"),
-        value_index=contact_index(kind=normalized.kind, value=normalized.value),
-        country=normalized.country,
-    )
+    contact = _contact_point_build(subject=subject, normalized=normalized)
     _history(contact, actor=actor, reason=reason or "subject created")
     contact.save()
     subject.first_contact = contact
@@ -144,9 +137,7 @@ def subject_update(
 ) -> Subject:
     fields: list[str] = []
     if display_name is not None:
-        subject.display_name_enc = (
-            vault.field_encrypt(subject, display_name, field="subject.display_name") if display_name else None
-        )
+        subject.display_name = display_name
         fields.append("display_name_enc")
     if language is not None:
         subject.language = language
@@ -215,16 +206,20 @@ def subject_restriction_lift(*, subject: Subject, actor: Actor, reason: str, cus
     return subject
 
 
-@transaction.atomic
-def contact_point_add(*, subject: Subject, kind: str, value: str, actor: Actor, reason: str) -> ContactPoint:
-    normalized = normalize_contact(kind=kind, value=value)
+def _contact_point_build(*, subject: Subject, normalized: NormalizedContact) -> ContactPoint:
     contact = ContactPoint(
         subject=subject,
         kind=normalized.kind,
-        value_enc=vault.field_encrypt(subject, normalized.value, field=f"contactpoint.{normalized.kind}"),
         value_index=contact_index(kind=normalized.kind, value=normalized.value),
         country=normalized.country,
     )
+    contact.value = normalized.value  # encrypted, bound to the subject and the kind
+    return contact
+
+
+@transaction.atomic
+def contact_point_add(*, subject: Subject, kind: str, value: str, actor: Actor, reason: str) -> ContactPoint:
+    contact = _contact_point_build(subject=subject, normalized=normalize_contact(kind=kind, value=value))
     _history(contact, actor=actor, reason=reason)
     contact.save()
     return contact
@@ -234,9 +229,7 @@ def contact_point_add(*, subject: Subject, kind: str, value: str, actor: Actor, 
 def contact_point_change(*, contact_point: ContactPoint, value: str, actor: Actor, reason: str) -> ContactPoint:
     """A new value for the same contact point (a customer changed number): one subject, full history."""
     normalized = normalize_contact(kind=contact_point.kind, value=value)
-    contact_point.value_enc = vault.field_encrypt(
-        contact_point.subject, normalized.value, field=f"contactpoint.{normalized.kind}"
-    )
+    contact_point.value = normalized.value
     contact_point.value_index = contact_index(kind=normalized.kind, value=normalized.value)
     contact_point.country = normalized.country
     _history(contact_point, actor=actor, reason=reason)
@@ -653,7 +646,7 @@ def access_record(
         actor_username=actor.get_username()[:150],
         action=action[:64],
         object_ref=object_ref[:100],
-        reason_enc=vault.field_encrypt(subject, reason[:1000], field="consent.accessrecord.reason"),
     )
+    record.reason = reason[:1000]
     record.save(force_insert=True)
     return record

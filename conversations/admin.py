@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from consent.exceptions import ConsentError
+from consent.encrypted import or_erased
+from consent.exceptions import DomainError
 from conversations import services
-from conversations.exceptions import ConversationError
 from conversations.models import AlertStatus, SensitiveAlert, Team, TeamMembership, WatchTerm
 
 
@@ -68,10 +68,7 @@ class SensitiveAlertAdmin(admin.ModelAdmin):
 
     @admin.display(description="excerpt (masked)")
     def masked_excerpt(self, obj: SensitiveAlert) -> str:
-        try:
-            return obj.excerpt
-        except ConsentError:
-            return "[erased]"
+        return or_erased(lambda: obj.excerpt)
 
     @admin.display(description="conversation")
     def open_conversation(self, obj: SensitiveAlert) -> str:
@@ -84,7 +81,7 @@ class SensitiveAlertAdmin(admin.ModelAdmin):
             try:
                 services.alert_set_status(alert=alert, status=status, actor=request.user)
                 moved += 1
-            except ConversationError:
+            except DomainError:
                 refused += 1
         note = f"; {refused} could not be (already handled)" if refused else ""
         self.message_user(request, f"{moved} alert(s) marked {status}{note}")

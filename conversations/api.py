@@ -6,7 +6,6 @@ which conversations exist. Domain errors (``ConversationError``) answer with
 their own ``http_status`` and ``{"error": code, "detail": ...}``.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -19,12 +18,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from consent.exceptions import ConsentError
 from conversations import selectors, services
-from conversations.exceptions import ConversationError
 from conversations.models import CannedResponse, Conversation, ConversationStatus, Message, Note, Team
 
 VIEW = "conversations.view_conversation"
@@ -46,18 +42,7 @@ def require_perms(**by_method: str) -> type[BasePermission]:
     return HasPerm
 
 
-def _conversation_error_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    # The same mapping the project-wide handler is to get; kept here so the inbox answers correctly
-    # whichever handler is configured (apps do not import ``contactcenter``: reach it through settings).
-    if isinstance(exc, ConversationError | ConsentError):
-        return Response({"error": exc.code, "detail": exc.message, **getattr(exc, "extra", {})}, status=exc.http_status)
-    return api_settings.EXCEPTION_HANDLER(exc, context)
-
-
 class InboxApi(APIView):
-    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
-        return _conversation_error_handler
-
     def conversation(self, conversation_id: int) -> Conversation:
         found = selectors.conversation_get(user=self.request.user, conversation_id=conversation_id)
         if found is None:

@@ -1,21 +1,15 @@
-"""Domain errors of the conversations app; the API and consumers map them to answers.
+"""Domain errors of the conversations app (``DomainError``s); the API and consumers map them to answers.
+
+A move a transitions table refuses raises the shared ``consent.exceptions.InvalidTransition``.
 
 Messages name internal ids and codes only, never personal data.
 """
 
+from consent.exceptions import DomainError
 
-class ConversationError(Exception):
+
+class ConversationError(DomainError):
     code = "conversation_error"
-    http_status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class InvalidTransition(ConversationError):
-    code = "invalid_transition"
-    http_status = 409
 
 
 class WindowClosed(ConversationError):
@@ -45,12 +39,8 @@ class ProcessingRestricted(ConversationError):
 class WebchatRefused(ConversationError):
     """An answer to the web-chat client (an ``error`` frame with this code), not a failure of ours."""
 
-    http_status = 400
-
     def __init__(self, code: str, **extra: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.extra = extra
+        super().__init__(code, code=code, **extra)
 
 
 class SensitiveDraft(ConversationError):
@@ -64,11 +54,12 @@ class SensitiveDraft(ConversationError):
     http_status = 409
 
     def __init__(self, message: str, *, kinds: list[str], hint: str, blocked: bool) -> None:
-        super().__init__(message)
-        self.kinds = kinds
-        self.hint = hint
-        self.blocked = blocked
-        self.extra = {"kinds": kinds, "hint": hint, "blocked": blocked}
-        if blocked:
-            self.code = "sensitive_draft_blocked"
-            self.http_status = 422
+        super().__init__(
+            message,
+            code="sensitive_draft_blocked" if blocked else None,
+            http_status=422 if blocked else None,
+            kinds=kinds,
+            hint=hint,
+            blocked=blocked,
+        )
+        self.kinds, self.hint, self.blocked = kinds, hint, blocked

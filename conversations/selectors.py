@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from consent.contacts import mask_contact
-from consent.exceptions import ConsentError
+from consent.encrypted import or_erased
 from conversations.models import (
     MEDIA_TYPES,
     AlertStatus,
@@ -99,13 +99,6 @@ def message_list(*, conversation: Conversation, after_id: int = 0, limit: int = 
     return list(rows)
 
 
-def _safe(callable_, default: Any) -> Any:
-    try:
-        return callable_()
-    except ConsentError:  # key destroyed: the subject was erased
-        return default
-
-
 def conversation_render(conversation: Conversation) -> dict[str, Any]:
     subject = conversation.subject
     contact = conversation.contact_point
@@ -124,19 +117,19 @@ def conversation_render(conversation: Conversation) -> dict[str, Any]:
         "sensitive": conversation.sensitive,
         "subject": {
             "public_id": str(subject.public_id),
-            "name": _safe(lambda: subject.display_name, "[erased]"),
+            "name": or_erased(lambda: subject.display_name),
             "language": subject.language,
             "jurisdiction": subject.jurisdiction,
             "restriction": subject.restriction,
             "restriction_label": subject.get_restriction_display() if subject.restriction else "",
-            "contact": _safe(lambda: mask_contact(kind=contact.kind, value=contact.value), "") if contact else "",
+            "contact": or_erased(lambda: mask_contact(kind=contact.kind, value=contact.value), "") if contact else "",
         },
     }
 
 
 def message_render(message: Message) -> dict[str, Any]:
     """A message as agents see it: financial and national identifiers masked (last four visible)."""
-    content = _safe(lambda: message.content, {})
+    content = or_erased(lambda: message.content, {})
     findings = message.findings or []
     masked = has_masked(findings)
     text = content.get("text", "")
@@ -174,7 +167,7 @@ def note_render(note: Note) -> dict[str, Any]:
     return {
         "id": note.pk,
         "author": note.author.get_username() if note.author_id else "",
-        "body": _safe(lambda: note.body, "[erased]"),
+        "body": or_erased(lambda: note.body),
         "created_at": note.created_at.isoformat(),
     }
 

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from consent.encrypted import Encrypted
+
 
 class AccessRecord(models.Model):
     """The staff access log: personal data seen beyond the default view (a revealed card number, say).
@@ -17,6 +19,7 @@ class AccessRecord(models.Model):
     action = models.CharField(max_length=64)
     object_ref = models.CharField(max_length=100, help_text='What was accessed, e.g. "conversations.message:42".')
     reason_enc = models.BinaryField()
+    reason = Encrypted("reason_enc", label="consent.accessrecord.reason", subject=lambda record: record.subject)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -32,11 +35,3 @@ class AccessRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("access records are append-only")
-
-    @property
-    def reason(self) -> str:
-        from consent.vault import field_decrypt
-
-        if self.subject is None:
-            return "[erased]"
-        return field_decrypt(self.subject, bytes(self.reason_enc), field="consent.accessrecord.reason")

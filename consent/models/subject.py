@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from consent.encrypted import Encrypted
 from consent.jurisdictions import JURISDICTION_CHOICES, LANGUAGE_CHOICES
 
 
@@ -30,6 +31,7 @@ class Subject(models.Model):
     )
     language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
     display_name_enc = models.BinaryField(null=True, blank=True, editable=False)
+    display_name = Encrypted("display_name_enc", label="subject.display_name", subject=lambda subject: subject)
     restriction = models.CharField(
         max_length=16, choices=RestrictionGround.choices, blank=True, editable=False,
         help_text="Set and lifted by a DPO (subject_restrict, subject_restriction_lift); empty: not restricted.",
@@ -51,14 +53,6 @@ class Subject(models.Model):
     def restricted(self) -> bool:
         return bool(self.restriction)
 
-    @property
-    def display_name(self) -> str:
-        from consent.vault import field_decrypt
-
-        if not self.display_name_enc:
-            return ""
-        return field_decrypt(self, bytes(self.display_name_enc), field="subject.display_name")
-
 
 class ContactKind(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
@@ -72,6 +66,8 @@ class ContactPoint(models.Model):
     subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="contact_points")
     kind = models.CharField(max_length=16, choices=ContactKind.choices)
     value_enc = models.BinaryField(editable=False)
+    # Bound to the kind too: a phone number's ciphertext does not pass for an e-mail address.
+    value = Encrypted("value_enc", label=lambda contact: f"contactpoint.{contact.kind}", subject=lambda c: c.subject)
     value_index = models.CharField(max_length=64, editable=False)
     country = models.CharField(max_length=2, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
@@ -85,9 +81,3 @@ class ContactPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} contact #{self.pk}"
-
-    @property
-    def value(self) -> str:
-        from consent.vault import field_decrypt
-
-        return field_decrypt(self.subject, bytes(self.value_enc), field=f"contactpoint.{self.kind}")

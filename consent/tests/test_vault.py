@@ -40,8 +40,43 @@ def test_each_subject_has_its_own_key(subject_de, subject_br):
 
 def test_ciphertext_is_bound_to_its_field(subject_de):
     contact = subject_de.contact_points.get()
+    subject_de.display_name_enc = contact.value_enc  # the number's ciphertext, moved into the name's column
     with pytest.raises(crypto.DecryptionFailed):
-        vault.field_decrypt(subject_de, bytes(contact.value_enc), field="subject.display_name")
+        _ = subject_de.display_name
+    contact.kind = "email"  # bound to the kind too: a phone number does not pass for an e-mail address
+    with pytest.raises(crypto.DecryptionFailed):
+        _ = contact.value
+
+
+def test_every_encrypted_field_round_trips_under_its_own_label(subject_de):
+    """Each model declares its labels once (``consent.encrypted.Encrypted``); no two fields share one."""
+    from django.apps import apps
+
+    from consent.encrypted import encrypted_fields
+
+    declared = {(model, field.name): field for model in apps.get_models() for field in encrypted_fields(model)}
+    names = {(model.__name__, name) for model, name in declared}
+    assert {("Subject", "display_name"), ("ContactPoint", "value"), ("AccessRecord", "reason"), ("Note", "body"),
+            ("Message", "content"), ("Attachment", "data"), ("SensitiveAlert", "excerpt")} <= names  # fmt: skip
+    labels = [field.label for field in declared.values() if isinstance(field.label, str)]
+    assert len(labels) == len(set(labels))
+
+
+def test_nothing_but_the_declarations_calls_the_vault_field_primitives():
+    """A label typed at a call site could differ from the one the reader uses: data written so is unreadable."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    allowed = {root / "consent" / "vault.py", root / "consent" / "encrypted.py"}
+    callers = [
+        path.relative_to(root).as_posix()
+        for top in ("consent", "conversations", "retention", "contactcenter", "devtools")
+        for path in (root / top).rglob("*.py")
+        if path not in allowed and "tests" not in path.parts
+        and re.search(r"\bfield_(en|de)crypt\(", path.read_text(encoding="utf-8"))
+    ]  # fmt: skip
+    assert callers == []
 
 
 def test_crypto_shredding_makes_every_copy_unreadable(subject_de, subject_br):

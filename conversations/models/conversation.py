@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from consent.encrypted import Encrypted
+
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
 
 
@@ -86,6 +88,7 @@ class Note(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     body_enc = models.BinaryField()
+    body = Encrypted("body_enc", label="conversations.note", subject=lambda note: note.conversation.subject)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -93,12 +96,6 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"note #{self.pk}"
-
-    @property
-    def body(self) -> str:
-        from consent.vault import field_decrypt
-
-        return field_decrypt(self.conversation.subject, bytes(self.body_enc), field="conversations.note")
 
 
 class AgentPresence(models.Model):

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from consent.encrypted import BYTES, JSON, Encrypted
+
 
 class Direction(models.TextChoices):
     INBOUND = "in", "Inbound"
@@ -64,6 +66,9 @@ class Message(models.Model):
     type = models.CharField(max_length=16, choices=MessageType.choices, default=MessageType.TEXT)
     # Text and structured content (caption, location, contacts, reply payload …) as encrypted JSON.
     content_enc = models.BinaryField(null=True, blank=True)
+    content = Encrypted(
+        "content_enc", label="conversations.message", subject=lambda message: message.conversation.subject, codec=JSON
+    )
     provider = models.CharField(max_length=16)
     provider_message_id = models.CharField(max_length=128, null=True, blank=True)
     reply_to_provider_id = models.CharField(max_length=128, blank=True)
@@ -97,18 +102,6 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"message #{self.pk} ({self.direction} {self.type})"
 
-    @property
-    def content(self) -> dict:
-        import json
-
-        from consent.vault import field_decrypt
-
-        if not self.content_enc:
-            return {}
-        return json.loads(
-            field_decrypt(self.conversation.subject, bytes(self.content_enc), field="conversations.message")
-        )
-
 
 class AttachmentStatus(models.TextChoices):
     PENDING = "pending", "Pending download"
@@ -124,7 +117,11 @@ class Attachment(models.Model):
     mime_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
-    file = models.FileField(upload_to="attachments/", blank=True)  # ciphertext under the subject's key
+    file = models.FileField(upload_to="attachments/", blank=True)  # ciphertext under the subject's key:
+    data = Encrypted(
+        None, label="conversations.attachment", subject=lambda attachment: attachment.message.conversation.subject,
+        codec=BYTES,
+    )  # fmt: skip
     status = models.CharField(max_length=16, choices=AttachmentStatus.choices, default=AttachmentStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from consent.encrypted import Encrypted
 from sensitive.findings import CATEGORY_OF_TYPE
 from sensitive.patterns import PatternError, compile_pattern
 
@@ -84,6 +85,9 @@ class SensitiveAlert(models.Model):
     label = models.CharField(max_length=200, help_text="What matched: the watch term, or the detector type.")
     severity = models.CharField(max_length=8, choices=Severity.choices)
     excerpt_enc = models.BinaryField(null=True, blank=True)
+    excerpt = Encrypted(
+        "excerpt_enc", label="conversations.alert.excerpt", subject=lambda alert: alert.conversation.subject
+    )
     status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")  # fmt: skip
@@ -98,11 +102,3 @@ class SensitiveAlert(models.Model):
 
     def __str__(self) -> str:
         return f"alert #{self.pk} ({self.severity})"
-
-    @property
-    def excerpt(self) -> str:
-        from consent.vault import field_decrypt
-
-        if not self.excerpt_enc:
-            return ""
-        return field_decrypt(self.conversation.subject, bytes(self.excerpt_enc), field="conversations.alert.excerpt")

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import QuerySet
 
+from consent.encrypted import or_erased
 from consent.exceptions import ConsentError
 from consent.jurisdictions import LANGUAGES
 from consent.models import ContactKind, PrivacyNotice, Subject
@@ -161,10 +162,8 @@ def notice_render(notice: PrivacyNotice | None, *, language: str) -> dict[str, A
 
 
 def _text(message: Message) -> str:
-    try:
-        return str(message.content.get("text", ""))
-    except ConsentError:  # the subject was erased meanwhile: nothing to show
-        return ""
+    # The subject erased meanwhile: nothing to show.
+    return str(or_erased(lambda: message.content, {}).get("text", ""))
 
 
 def _agent_name(message: Message) -> str:

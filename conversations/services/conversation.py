@@ -5,8 +5,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from consent import vault
-from conversations.exceptions import InvalidTransition, NotAllowed
+from consent.exceptions import InvalidTransition
+from conversations.exceptions import NotAllowed
 from conversations.models import (
     CONVERSATION_TRANSITIONS,
     AgentPresence,
@@ -100,11 +100,9 @@ def note_add(*, conversation: Conversation, actor: AbstractBaseUser, body: str) 
     if not body:
         raise NotAllowed("an empty note is not saved")
     conversation = Conversation.objects.select_related("subject").get(pk=conversation.pk)
-    note = Note.objects.create(
-        conversation=conversation,
-        author=actor,
-        body_enc=vault.field_encrypt(conversation.subject, body[:10000], field="conversations.note"),
-    )
+    note = Note(conversation=conversation, author=actor)
+    note.body = body[:10000]
+    note.save(force_insert=True)
     event_record(kind="conversation.note", conversation=conversation, data={"note": note.pk})
     return note
 

@@ -14,7 +14,6 @@ Invariants:
 - Nothing here logs or raises with personal data; ids only.
 """
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
 from consent import services as consent_services
-from consent import vault
 from consent.contacts import normalize_contact
 from consent.exceptions import ConsentError
 from consent.keywords import Intent, interpret
@@ -61,12 +59,6 @@ class IngestResult:
     created: bool
     replies: tuple[Message, ...] = ()
     refused: bool = False  # the sender is no valid contact point: nothing stored, retrying cannot help
-
-
-def content_encrypt(subject: Subject, content: dict) -> bytes | None:
-    if not content:
-        return None
-    return vault.field_encrypt(subject, json.dumps(content, ensure_ascii=False), field="conversations.message")
 
 
 def _route_team(subject: Subject) -> Team | None:
@@ -123,13 +115,13 @@ def inbound_message_build(*, inbound: InboundMessage, conversation: Conversation
         conversation=conversation,
         direction=Direction.INBOUND,
         type=inbound.type if inbound.type in MessageType.values else MessageType.UNSUPPORTED,
-        content_enc=content_encrypt(conversation.subject, content),
         provider=inbound.provider,
         provider_message_id=inbound.provider_message_id,
         reply_to_provider_id=inbound.reply_to[:128],
         status=MessageStatus.RECEIVED,
         provider_timestamp=inbound.timestamp,
     )
+    message.content = content  # encrypted under the subject's key
     message_apply_scan(message, outcome)
     return message
 
@@ -486,15 +478,16 @@ def contact_number_change(*, change: NumberChange) -> bool:
     )
     conversation = Conversation.objects.filter(subject=subject, channel="whatsapp").exclude(status="resolved").first()
     if conversation is not None:
-        message = Message.objects.create(
+        message = Message(
             conversation=conversation,
             direction=Direction.INBOUND,
             type=MessageType.SYSTEM,
-            content_enc=content_encrypt(subject, {"text": "The customer changed their phone number."}),
             provider=change.provider,
             provider_message_id=change.provider_message_id or None,
             status=MessageStatus.RECEIVED,
             provider_timestamp=change.timestamp,
         )
+        message.content = {"text": "The customer changed their phone number."}
+        message.save(force_insert=True)
         event_record(kind="conversation.message", conversation=conversation, message=message)
     return True

@@ -29,14 +29,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from consent import vault
 from consent.exceptions import KeyDestroyed
 from conversations.models import Attachment, AttachmentStatus
 from conversations.services.realtime import event_record
 
 logger = logging.getLogger(__name__)
 
-FIELD = "conversations.attachment"
 # WhatsApp's own ceiling is 100 MB (documents); anything larger is not media WhatsApp sent us.
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 
@@ -142,8 +140,7 @@ def attachment_fetch(*, attachment_id: int, sleep: Callable[[float], None] = tim
 
 
 def _store(attachment: Attachment, *, data: bytes, mime_type: str) -> str:
-    subject = attachment.message.conversation.subject
-    ciphertext = vault.field_encrypt(subject, base64.b64encode(data).decode(), field=FIELD)
+    ciphertext = Attachment.data.encrypt(attachment, data)
     # A random name: the path says nothing about the subject or the content.
     name = default_storage.save(f"attachments/{uuid.uuid4().hex}.bin", ContentFile(ciphertext))
     try:
@@ -177,7 +174,6 @@ def attachment_read(*, attachment: Attachment) -> bytes:
     """The plaintext bytes of a stored attachment. Raises ``KeyDestroyed`` once the subject is erased."""
     if attachment.status != AttachmentStatus.STORED or not attachment.file:
         raise ValueError(f"attachment {attachment.pk} is not stored")
-    subject = attachment.message.conversation.subject
     with default_storage.open(attachment.file.name, "rb") as handle:
         ciphertext = handle.read()
-    return base64.b64decode(vault.field_decrypt(subject, ciphertext, field=FIELD))
+    return Attachment.data.decrypt(attachment, ciphertext)

@@ -47,8 +47,6 @@ def _queue(
     type: str = MessageType.TEXT,
     template: dict | None = None,
 ) -> Message:
-    from conversations.services.ingest import content_encrypt
-
     outcome = message_scan(text=text, message_type=type, direction="out", team=conversation.team)
     content = {"text": text} if text else {}
     if template:
@@ -57,13 +55,13 @@ def _queue(
         conversation=conversation,
         direction=Direction.OUTBOUND,
         type=type,
-        content_enc=content_encrypt(conversation.subject, content),
         provider=conversation.channel,
         status=MessageStatus.QUEUED,
         author=author if author is not None and author.is_authenticated else None,
         template_name=(template or {}).get("name", ""),
         template_language=(template or {}).get("language", ""),
     )
+    message.content = content  # encrypted under the subject's key
     message_apply_scan(message, outcome)
     message.save(force_insert=True)
     conversation.last_message_at = timezone.now()

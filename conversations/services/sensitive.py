@@ -30,10 +30,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from consent import vault
+from consent.exceptions import InvalidTransition
 from consent.services import access_record
 from conversations import selectors
-from conversations.exceptions import InvalidTransition, NotAllowed, SensitiveDraft
+from conversations.exceptions import NotAllowed, SensitiveDraft
 from conversations.models import (
     ALERT_TRANSITIONS,
     MEDIA_TYPES,
@@ -244,14 +244,11 @@ def alert_raise(
     term: WatchTerm | None = None,
 ) -> SensitiveAlert:
     shown = excerpt(text, findings, start=start, end=end)
-    alert = SensitiveAlert.objects.create(
-        conversation=conversation,
-        message=message,
-        watch_term=term,
-        label=label[:200],
-        severity=severity,
-        excerpt_enc=vault.field_encrypt(conversation.subject, shown, field="conversations.alert.excerpt"),
+    alert = SensitiveAlert(
+        conversation=conversation, message=message, watch_term=term, label=label[:200], severity=severity
     )
+    alert.excerpt = shown  # masked, and encrypted under the subject's key
+    alert.save(force_insert=True)
     payload = selectors.alert_render(alert, excerpt_text=shown)
     transaction.on_commit(lambda: _alert_publish(payload), robust=True)
     logger.info("sensitive alert %s raised on conversation %s (%s)", alert.pk, conversation.pk, severity)

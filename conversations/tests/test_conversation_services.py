@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from conftest import make_user
 from consent import services as consent_services
+from consent.exceptions import InvalidTransition
 from contactcenter import roles
-from conversations.exceptions import InvalidTransition, NotAllowed
+from conversations.exceptions import NotAllowed
 from conversations.models import AgentPresence, Conversation, ConversationEvent, Note
 from conversations.services import (
     conversation_assign,

@@ -236,7 +236,7 @@ def test_a_slow_pattern_cannot_stall_intake(team, notices, dpo, caplog, settings
 
 
 def test_alert_status_moves_forward_only(team, notices, dpo):
-    from conversations.exceptions import InvalidTransition
+    from consent.exceptions import InvalidTransition
 
     services.watch_term_create(actor=dpo, kind="finding", value="payment_card")
     services.ingest(inbound=inbound(f"Karte {CARD}", "wamid.a1"))
