@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from consent import crypto, messages, vault
@@ -327,8 +326,8 @@ def notice_publish(*, notice: PrivacyNotice, actor: Actor) -> PrivacyNotice:
 
 
 def notice_url(notice: PrivacyNotice) -> str:
-    path = reverse("privacy-notice", kwargs={"notice_id": notice.pk})
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+    """Where a customer reads this notice version: ``PRIVACY_NOTICE_URL`` (the project serves it there)."""
+    return settings.PRIVACY_NOTICE_URL.format(notice_id=notice.pk)
 
 
 # --- The consent ledger ----------------------------------------------------------------

@@ -270,6 +270,8 @@ DEFAULT_JURISDICTION = env.str("DEFAULT_JURISDICTION", default="GDPR")
 CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=72)
 # Where subjects reach us: links in messages (privacy notice, confirmation) start here.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The link consent messages carry to the notice version shown ({notice_id}); contactcenter.urls serves this path.
+PRIVACY_NOTICE_URL = PUBLIC_BASE_URL.rstrip("/") + "/privacy/notices/{notice_id}/"
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SILENCED_SYSTEM_CHECKS = []

@@ -8,9 +8,7 @@ their own ``http_status`` and ``{"error": code, "detail": ...}``.
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -21,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conversations import selectors, services
-from conversations.models import CannedResponse, Conversation, ConversationStatus, Message, Note, Team
+from conversations.models import CannedResponse, Conversation, ConversationStatus
 
 VIEW = "conversations.view_conversation"
 REPLY = "conversations.add_message"
@@ -48,30 +46,6 @@ class InboxApi(APIView):
         if found is None:
             raise Http404
         return found
-
-
-def messages_render(conversation: Conversation, messages: list[Message]) -> list[dict[str, Any]]:
-    # One subject instance for all rows: its data key is unwrapped once, not once per message.
-    for message in messages:
-        message.conversation = conversation
-    return [selectors.message_render(m) for m in messages]
-
-
-def note_list(*, conversation: Conversation) -> list[Note]:
-    notes = list(Note.objects.filter(conversation=conversation).select_related("author").order_by("created_at", "id"))
-    for note in notes:
-        note.conversation = conversation  # decrypt with the already-loaded subject, no query per note
-    return notes
-
-
-def canned_response_list(*, team_ids: list[int] | None, language: str | None = None) -> list[CannedResponse]:
-    """Canned responses of the given teams (``None``: every team)."""
-    rows = CannedResponse.objects.all()
-    if team_ids is not None:
-        rows = rows.filter(team_id__in=team_ids)
-    if language:
-        rows = rows.filter(language=language)
-    return list(rows.order_by("team_id", "shortcut", "language"))
 
 
 # --- response shapes (documentation; the selectors' render functions build the bodies) ---------------
@@ -263,7 +237,7 @@ class MessageListApi(InboxApi):
         conversation = self.conversation(conversation_id)
         after = serializers.IntegerField(min_value=0).run_validation(request.query_params.get("after_id", 0))
         messages = selectors.message_list(conversation=conversation, after_id=after)
-        return Response(messages_render(conversation, messages))
+        return Response(selectors.messages_render(conversation, messages))
 
 
 class ConversationReplyApi(InboxApi):
@@ -282,7 +256,7 @@ class ConversationReplyApi(InboxApi):
             text=data.validated_data["text"],
             confirm_sensitive=data.validated_data["confirm_sensitive"],
         )
-        return Response(messages_render(conversation, [message])[0], status=status.HTTP_201_CREATED)
+        return Response(selectors.messages_render(conversation, [message])[0], status=status.HTTP_201_CREATED)
 
 
 class MessageRevealApi(InboxApi):
@@ -330,7 +304,7 @@ class ConversationTemplateApi(InboxApi):
         data = TemplateIn(data=request.data)
         data.is_valid(raise_exception=True)
         message = services.message_send_template(conversation=conversation, actor=request.user, **data.validated_data)
-        return Response(messages_render(conversation, [message])[0], status=status.HTTP_201_CREATED)
+        return Response(selectors.messages_render(conversation, [message])[0], status=status.HTTP_201_CREATED)
 
 
 class ConversationAssignApi(InboxApi):
@@ -345,7 +319,7 @@ class ConversationAssignApi(InboxApi):
         agent_id = data.validated_data["agent"]
         agent = None
         if agent_id is not None:
-            agent = get_user_model().objects.filter(pk=agent_id, is_active=True).first()
+            agent = selectors.user_get_active(user_id=agent_id)
             if agent is None:
                 raise serializers.ValidationError({"agent": "no such active user"})
         conversation = services.conversation_assign(conversation=conversation, agent=agent, actor=request.user)
@@ -362,7 +336,7 @@ class ConversationTransferApi(InboxApi):
         conversation = self.conversation(conversation_id)
         data = TransferIn(data=request.data)
         data.is_valid(raise_exception=True)
-        team = Team.objects.filter(pk=data.validated_data["team"]).first()
+        team = selectors.team_get(team_id=data.validated_data["team"])
         if team is None:
             raise serializers.ValidationError({"team": "no such team"})
         services.conversation_transfer(conversation=conversation, team=team, actor=request.user)
@@ -403,7 +377,7 @@ class ConversationNoteApi(InboxApi):
     @extend_schema(summary="Internal notes, oldest first", responses={200: NoteOut(many=True), 404: _errors[404]})
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        return Response([selectors.note_render(n) for n in note_list(conversation=conversation)])
+        return Response([selectors.note_render(n) for n in selectors.note_list(conversation=conversation)])
 
     @extend_schema(summary="Add an internal note (never sent)", request=NoteIn, responses={201: NoteOut, **_errors})
     def post(self, request: Request, conversation_id: int) -> Response:
@@ -435,7 +409,7 @@ class CannedResponseListApi(InboxApi):
         if team:
             team_id = serializers.IntegerField(min_value=1).run_validation(team)
             allowed = [team_id] if allowed is None or team_id in allowed else []
-        rows = canned_response_list(team_ids=allowed, language=request.query_params.get("language"))
+        rows = selectors.canned_response_list(team_ids=allowed, language=request.query_params.get("language"))
         return Response(CannedResponseOut(rows, many=True).data)
 
 
@@ -444,28 +418,4 @@ class TemplateListApi(InboxApi):
 
     @extend_schema(summary="Approved WhatsApp templates", responses=TemplateOut(many=True))
     def get(self, request: Request) -> Response:
-        return Response(template_list())
-
-
-def template_list() -> list[dict[str, Any]]:
-    return [
-        {
-            "name": name,
-            "category": spec.get("category", ""),
-            "purpose": spec.get("purpose", ""),
-            "languages": list(spec.get("languages", [])),
-            "preview": dict(spec.get("preview", {})),
-        }
-        for name, spec in sorted(services.template_catalog().items())
-    ]
-
-
-def teammates(*, team_id: int | None) -> list[AbstractBaseUser]:
-    if team_id is None:
-        return []
-    return list(
-        get_user_model()
-        .objects.filter(Q(team_memberships__team_id=team_id), is_active=True)
-        .order_by("username")
-        .distinct()
-    )
+        return Response(selectors.template_list())

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -11,11 +13,13 @@ from consent.encrypted import or_erased
 from conversations.models import (
     MEDIA_TYPES,
     AlertStatus,
+    CannedResponse,
     Conversation,
     ConversationEvent,
     Message,
     Note,
     SensitiveAlert,
+    Team,
     TeamMembership,
 )
 from sensitive.masking import has_masked, mask_spans
@@ -31,6 +35,30 @@ def user_team_roles(*, user: AbstractBaseUser) -> tuple[list[int], list[int]]:
     """(the teams the user belongs to, the teams the user supervises)."""
     rows = list(TeamMembership.objects.filter(user=user).values_list("team_id", "role"))
     return [t for t, _ in rows], [t for t, role in rows if role == TeamMembership.Role.SUPERVISOR]
+
+
+def user_get_active(*, user_id: int) -> AbstractBaseUser | None:
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+def teammates(*, team_id: int | None) -> list[AbstractBaseUser]:
+    """The active members of a team, by username (whom a conversation can be assigned to)."""
+    if team_id is None:
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(team_memberships__team_id=team_id, is_active=True)
+        .order_by("username")
+        .distinct()
+    )
+
+
+def team_get(*, team_id: int) -> Team | None:
+    return Team.objects.filter(pk=team_id).first()
+
+
+def team_list() -> list[Team]:
+    return list(Team.objects.order_by("name"))
 
 
 def _visible(user: AbstractBaseUser, *, agent: str, team: str, sensitive: str) -> Q | None:
@@ -97,6 +125,54 @@ def message_list(*, conversation: Conversation, after_id: int = 0, limit: int = 
         .order_by("id")[:limit]
     )
     return list(rows)
+
+
+def messages_render(conversation: Conversation, messages: list[Message]) -> list[dict[str, Any]]:
+    # One subject instance for all rows: its data key is unwrapped once, not once per message.
+    for message in messages:
+        message.conversation = conversation
+    return [message_render(m) for m in messages]
+
+
+def note_list(*, conversation: Conversation) -> list[Note]:
+    notes = list(Note.objects.filter(conversation=conversation).select_related("author").order_by("created_at", "id"))
+    for note in notes:
+        note.conversation = conversation  # decrypt with the already-loaded subject, no query per note
+    return notes
+
+
+def canned_response_list(*, team_ids: list[int] | None, language: str | None = None) -> list[CannedResponse]:
+    """Canned responses of the given teams (``None``: every team)."""
+    rows = CannedResponse.objects.all()
+    if team_ids is not None:
+        rows = rows.filter(team_id__in=team_ids)
+    if language:
+        rows = rows.filter(language=language)
+    return list(rows.order_by("team_id", "shortcut", "language"))
+
+
+def template_catalog() -> dict[str, dict]:
+    """Approved templates, as configured (name → category, purpose, languages, body preview)."""
+    return settings.WHATSAPP_TEMPLATES
+
+
+def template_list() -> list[dict[str, Any]]:
+    """The approved templates as the inbox's picker and the API list them."""
+    return [
+        {
+            "name": name,
+            "category": spec.get("category", ""),
+            "purpose": spec.get("purpose", ""),
+            "languages": list(spec.get("languages", [])),
+            "preview": dict(spec.get("preview", {})),
+        }
+        for name, spec in sorted(template_catalog().items())
+    ]
+
+
+def event_last_id() -> int:
+    """The newest outbox id: a page drawn now asks the socket for everything after it."""
+    return ConversationEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def conversation_render(conversation: Conversation) -> dict[str, Any]:

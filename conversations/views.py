@@ -15,8 +15,7 @@ from django.urls import reverse, reverse_lazy
 
 from consent.selectors import consent_state_list
 from conversations import selectors
-from conversations.api import canned_response_list, messages_render, note_list, teammates, template_list
-from conversations.models import Conversation, ConversationEvent, ConversationStatus, Team
+from conversations.models import Conversation, ConversationStatus
 
 LOGIN_URL = reverse_lazy("inbox:login")
 SCOPES = [("all", "All I can see"), ("mine", "Mine"), ("team", "My teams"), ("unassigned", "Unassigned")]
@@ -53,7 +52,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     wanted = request.GET.get("status", "")
     wanted = wanted if wanted in ConversationStatus.values else ""
     # Read the high-water mark before the list: whatever happens after it is replayed over the socket.
-    last_event_id = ConversationEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    last_event_id = selectors.event_last_id()
     rows = list(selectors.conversation_list(user=request.user, scope=scope, status=wanted or None)[:LIST_LIMIT])
     return {
         "conversations": [selectors.conversation_render(c) for c in rows],
@@ -72,7 +71,7 @@ def _canned(conversation: Conversation) -> list[dict[str, Any]]:
     language = conversation.subject.language
     if conversation.team_id is None:
         return []
-    rows = canned_response_list(team_ids=[conversation.team_id])
+    rows = selectors.canned_response_list(team_ids=[conversation.team_id])
     chosen: dict[str, Any] = {}
     for row in rows:
         if row.language == language or (row.language == "en" and row.shortcut not in chosen):
@@ -103,14 +102,14 @@ def inbox_conversation(request: HttpRequest, conversation_id: int) -> HttpRespon
     context.update(
         {
             "conversation": rendered,
-            "messages": messages_render(conversation, selectors.message_list(conversation=conversation)),
-            "notes": [selectors.note_render(n) for n in note_list(conversation=conversation)],
+            "messages": selectors.messages_render(conversation, selectors.message_list(conversation=conversation)),
+            "notes": [selectors.note_render(n) for n in selectors.note_list(conversation=conversation)],
             "consent": consent,
             "canned": _canned(conversation),
-            "templates": template_list() if conversation.channel == "whatsapp" else [],
+            "templates": selectors.template_list() if conversation.channel == "whatsapp" else [],
             "template_language": _template_language(subject.language),
-            "teammates": teammates(team_id=conversation.team_id),
-            "teams": list(Team.objects.order_by("name")),
+            "teammates": selectors.teammates(team_id=conversation.team_id),
+            "teams": selectors.team_list(),
             "can_reply": request.user.has_perm("conversations.add_message"),
             "can_change": request.user.has_perm("conversations.change_conversation"),
             "can_note": request.user.has_perm("conversations.add_note"),

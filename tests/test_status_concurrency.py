@@ -18,7 +18,7 @@ from conversations.models import Conversation, Direction, EarlyStatus, Message, 
 from conversations.providers.base import StatusUpdate
 from conversations.providers.whatsapp.parser import WebhookBatch
 from conversations.services import message_status_update, message_status_update_many
-from conversations.services.ingest import early_statuses_retry_many
+from conversations.services.statuses import early_statuses_retry_many
 from conversations.tests.conftest import inbound_text
 from conversations.webhooks import _apply_committed
 

@@ -47,3 +47,15 @@ def test_unreachable_database_gives_503(client, fresh_layers, monkeypatch):
     monkeypatch.setattr(health, "_database_answers", refuse)
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["database"] == "unavailable"
+
+
+def test_the_notice_link_consent_messages_carry_is_the_page_that_serves_it(settings):
+    """consent builds the link from a setting (it cannot reverse the project's URLs); they must agree."""
+    from urllib.parse import urlsplit
+
+    from django.urls import resolve, reverse
+
+    link = urlsplit(settings.PRIVACY_NOTICE_URL.format(notice_id=42))
+    assert link.path == reverse("privacy-notice", kwargs={"notice_id": 42})
+    assert resolve(link.path).url_name == "privacy-notice"
+    assert f"{link.scheme}://{link.netloc}" == settings.PUBLIC_BASE_URL.rstrip("/")

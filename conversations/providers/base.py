@@ -67,6 +67,18 @@ class PermanentSendError(SendError):
     """The provider refused for good (window closed, invalid number …): mark failed."""
 
 
+class MediaError(Exception):
+    """Downloading a customer's media failed; the message says why in codes, never with the content."""
+
+
+class RetryableMediaError(MediaError):
+    """5xx, 429, timeouts, connection errors: worth another attempt."""
+
+
+class PermanentMediaError(MediaError):
+    """4xx, no URL, too large, a checksum that does not match: another attempt would fail the same way."""
+
+
 class Sender(Protocol):
     def send(self, *, message: Any) -> str:
         """Hand the message to the provider; return the provider's message id."""

@@ -10,21 +10,13 @@ from conversations.services.conversation import (
     presence_connect,
     presence_disconnect,
 )
-from conversations.services.ingest import (
-    IngestResult,
-    contact_number_change,
-    early_statuses_purge,
-    ingest,
-    message_status_update,
-    message_status_update_many,
-)
+from conversations.services.ingest import IngestResult, contact_number_change, ingest
 from conversations.services.ingest_many import ingest_many
 from conversations.services.outbound import (
     message_deliver,
     message_queue_system_reply,
     message_reply,
     message_send_template,
-    template_catalog,
 )
 from conversations.services.realtime import event_record, signal_send
 from conversations.services.sensitive import (
@@ -33,6 +25,12 @@ from conversations.services.sensitive import (
     message_reveal,
     watch_term_create,
     watch_term_save,
+)
+from conversations.services.statuses import (
+    early_statuses_purge,
+    early_statuses_retry_many,
+    message_status_update,
+    message_status_update_many,
 )
 from conversations.services.teams import (
     canned_response_create,
@@ -53,6 +51,7 @@ __all__ = [
     "conversation_transfer",
     "draft_warnings",
     "early_statuses_purge",
+    "early_statuses_retry_many",
     "event_record",
     "ingest",
     "ingest_many",
@@ -70,7 +69,6 @@ __all__ = [
     "team_create",
     "team_member_add",
     "team_set_sensitive_policy",
-    "template_catalog",
     "watch_term_create",
     "watch_term_save",
 ]

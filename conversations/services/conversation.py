@@ -72,6 +72,15 @@ def conversation_set_status(
     *, conversation: Conversation, status: str, actor: AbstractBaseUser | None, reason: str = ""
 ) -> Conversation:
     conversation = conversation_locked(conversation)
+    conversation_status_move(conversation, status=status, actor=actor, reason=reason)
+    return conversation
+
+
+def conversation_status_move(
+    conversation: Conversation, *, status: str, actor: AbstractBaseUser | None, reason: str = ""
+) -> None:
+    """The one place a status changes: along ``CONVERSATION_TRANSITIONS``, with history and the event.
+    ``conversation`` is locked by the caller (``conversation_set_status``, or ingest when the customer answers)."""
     if status not in CONVERSATION_TRANSITIONS.get(conversation.status, frozenset()):
         raise InvalidTransition(f"conversation {conversation.pk} is {conversation.status}; cannot become {status}")
     conversation.status = status
@@ -79,7 +88,6 @@ def conversation_set_status(
     _audit(conversation, actor=actor, reason=reason or status)
     conversation.save(update_fields=["status", "resolved_at"])
     event_record(kind="conversation.status", conversation=conversation, data={"status": status})
-    return conversation
 
 
 def conversation_resolve(*, conversation: Conversation, actor: AbstractBaseUser | None) -> Conversation:

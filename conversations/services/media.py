@@ -4,9 +4,8 @@ Invariants:
 - The file on disk is ciphertext under the subject's data key (crypto-shredding
   covers attachments as it covers message text); the plaintext exists only in
   memory during download and in ``attachment_read``'s return value.
-- The Graph flow is two requests with the bearer token: ``GET /{media_id}`` for
-  a short-lived URL (and the expected sha256/size), then ``GET url`` for the bytes.
-  A sha256 that does not match fails the attachment: we never store what the
+- The provider's download (``providers.whatsapp.media``) verifies what it fetched:
+  a sha256 that does not match fails the attachment, we never store what the
   provider did not vouch for.
 - Transient failures (5xx, 429, timeouts, connection errors) are retried a
   bounded number of times with exponential backoff; after the last attempt, or
@@ -15,15 +14,12 @@ Invariants:
 - Logs carry attachment ids and error classes only.
 """
 
-import base64
-import binascii
 import hashlib
 import logging
 import time
 import uuid
 from collections.abc import Callable
 
-import httpx
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -31,66 +27,14 @@ from django.db import transaction
 
 from consent.exceptions import KeyDestroyed
 from conversations.models import Attachment, AttachmentStatus
+from conversations.providers.base import PermanentMediaError, RetryableMediaError
+from conversations.providers.whatsapp.media import media_download
 from conversations.services.realtime import event_record
 
 logger = logging.getLogger(__name__)
 
 # WhatsApp's own ceiling is 100 MB (documents); anything larger is not media WhatsApp sent us.
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
-
-
-class _Transient(Exception):
-    """Worth another attempt."""
-
-
-class _Permanent(Exception):
-    """Another attempt would fail the same way."""
-
-
-def _sha256_matches(data: bytes, expected: str) -> bool:
-    """Graph's media endpoint gives a hex digest; webhooks give base64: accept either form."""
-    digest = hashlib.sha256(data).digest()
-    if expected.lower() == digest.hex():
-        return True
-    try:
-        return base64.b64decode(expected, validate=True) == digest
-    except (binascii.Error, ValueError):
-        return False
-
-
-def _get(client: httpx.Client, url: str, token: str) -> httpx.Response:
-    try:
-        response = client.get(url, headers={"Authorization": f"Bearer {token}"})
-    except httpx.TransportError as exc:  # timeouts, refused connections, resets
-        raise _Transient(type(exc).__name__) from exc
-    if response.status_code >= 500 or response.status_code == 429:
-        raise _Transient(f"http {response.status_code}")
-    if not response.is_success:
-        raise _Permanent(f"http {response.status_code}")
-    return response
-
-
-def _download(media_id: str) -> tuple[bytes, str]:
-    """(bytes, mime type) of a media id through the two-step Graph flow."""
-    token = settings.WHATSAPP_ACCESS_TOKEN
-    max_bytes = getattr(settings, "ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
-    with httpx.Client(timeout=settings.WHATSAPP_TIMEOUT_SECONDS) as client:
-        info_response = _get(client, f"{settings.WHATSAPP_API_BASE.rstrip('/')}/{media_id}", token)
-        try:
-            info = info_response.json()
-            url = str(info["url"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise _Permanent("media info without a url") from exc
-        declared = info.get("file_size")
-        if isinstance(declared, int) and declared > max_bytes:
-            raise _Permanent("media larger than the limit")
-        data = _get(client, url, token).content
-    if len(data) > max_bytes:
-        raise _Permanent("media larger than the limit")
-    expected = str(info.get("sha256") or "")
-    if expected and not _sha256_matches(data, expected):
-        raise _Permanent("sha256 mismatch")
-    return data, str(info.get("mime_type") or "")
 
 
 def _attempt_count() -> int:
@@ -103,16 +47,17 @@ def attachment_fetch(*, attachment_id: int, sleep: Callable[[float], None] = tim
     if attachment.status == AttachmentStatus.STORED:
         return attachment.status
     attempts = _attempt_count()
+    max_bytes = getattr(settings, "ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
     delay = settings.OUTBOUND_BACKOFF_SECONDS
     reason = ""
     for attempt in range(1, attempts + 1):
         attachment.attempts += 1
         try:
-            data, mime_type = _download(attachment.provider_media_id)
-        except _Permanent as exc:
+            data, mime_type = media_download(attachment.provider_media_id, max_bytes=max_bytes)
+        except PermanentMediaError as exc:
             reason = str(exc)
             break
-        except _Transient as exc:
+        except RetryableMediaError as exc:
             reason = str(exc)
             logger.warning("attachment %s: download failed (attempt %s/%s): %s", attachment_id, attempt, attempts, exc)
             if attempt < attempts:

@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 
 from consent.models import ConsentStatus, Purpose
 from consent.selectors import consent_state
+from conversations import selectors
 from conversations.exceptions import ConsentMissing, NotAllowed, ProcessingRestricted, WindowClosed
 from conversations.models import Conversation, Direction, Message, MessageStatus, MessageType, Severity
 from conversations.providers.base import PermanentSendError, RetryableSendError
@@ -35,6 +36,7 @@ from conversations.services.sensitive import (
     message_scan,
     sensitive_after_store,
 )
+from conversations.services.statuses import early_statuses_apply, early_statuses_retry
 
 logger = logging.getLogger(__name__)
 
@@ -117,11 +119,6 @@ def message_reply(
     return message
 
 
-def template_catalog() -> dict[str, dict]:
-    """Approved templates, as configured (name → category, purpose, languages, body preview)."""
-    return settings.WHATSAPP_TEMPLATES
-
-
 @transaction.atomic
 def message_send_template(
     *,
@@ -131,7 +128,7 @@ def message_send_template(
     language: str,
     parameters: list[str],
 ) -> Message:
-    template = template_catalog().get(name)
+    template = selectors.template_catalog().get(name)
     if template is None or language not in template.get("languages", []):
         raise NotAllowed(f"template {name!r} in {language!r} is not approved")
     conversation = conversation_locked(conversation)
@@ -189,8 +186,6 @@ def _mark(message: Message, *, status: str, provider_message_id: str = "", code:
             data={"status": status, "error_code": locked.error_code},
         )
         if provider_message_id:
-            from conversations.services.ingest import early_statuses_apply, early_statuses_retry
-
             early_statuses_apply(message=locked)
             # Statuses stored while this transaction was open are picked up once it is committed.
             transaction.on_commit(

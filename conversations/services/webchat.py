@@ -18,7 +18,8 @@ from conversations.exceptions import WebchatRefused as Refused
 from conversations.models import Direction, Message
 from conversations.providers import webchat
 from conversations.providers.base import InboundMessage, StatusUpdate
-from conversations.services.ingest import ingest, message_status_update
+from conversations.services.ingest import ingest
+from conversations.services.statuses import message_status_update
 
 logger = logging.getLogger(__name__)
 

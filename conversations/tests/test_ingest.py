@@ -94,9 +94,14 @@ def test_no_agent_online_leaves_it_in_the_queue(team, notices, django_user_model
 def test_pending_conversation_reopens_when_the_customer_writes(team, notices):
     conversation = services.ingest(inbound=inbound("a", mid="wamid.p1")).message.conversation
     services.conversation_set_status(conversation=conversation, status="pending", actor=None)
+    before = ConversationEvent.objects.order_by("-id").values_list("id", flat=True).first()
     services.ingest(inbound=inbound("b", mid="wamid.p2"))
     conversation.refresh_from_db()
     assert conversation.status == "open"
+    # Through the declared transition: the inbox hears of it, the history says why.
+    events = list(ConversationEvent.objects.filter(id__gt=before).order_by("id").values_list("kind", "data"))
+    assert events == [("conversation.status", {"status": "open"}), ("conversation.message", {})]
+    assert conversation.history.first().history_change_reason == "the customer answered"
 
 
 def test_resolved_conversation_is_followed_by_a_new_one(team, notices):
