@@ -325,6 +325,13 @@ def notice_publish(*, notice: PrivacyNotice, actor: Actor) -> PrivacyNotice:
     return notice
 
 
+@transaction.atomic
+def notice_delete(*, notice: PrivacyNotice, actor: Actor) -> None:
+    """Delete a draft. A published notice refuses (``ImmutableRecord``): it is evidence of what was shown."""
+    _history(notice, actor=actor, reason="draft deleted")
+    notice.delete()
+
+
 def notice_url(notice: PrivacyNotice) -> str:
     """Where a customer reads this notice version: ``PRIVACY_NOTICE_URL`` (the project serves it there)."""
     return settings.PRIVACY_NOTICE_URL.format(notice_id=notice.pk)

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -19,8 +20,28 @@ class TeamMembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class TeamForm(forms.ModelForm):
+    reason = forms.CharField(
+        max_length=200, required=False,
+        help_text="Why this change is made (kept in the team's history). Required to change the sensitive-data policy.",
+    )  # fmt: skip
+
+    class Meta:
+        model = Team
+        fields = [*services.TEAM_FIELDS, "sensitive_policy"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk and "sensitive_policy" in self.changed_data and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why the sensitive-data policy changes: the DPO will ask.")
+        return cleaned
+
+
 @admin.register(Team)
 class TeamAdmin(SimpleHistoryAdmin):
+    """Every change goes through the team services, with who and why: the form only collects it."""
+
+    form = TeamForm
     list_display = ["name", "slug", "auto_assign", "sensitive_policy", "member_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -29,6 +50,54 @@ class TeamAdmin(SimpleHistoryAdmin):
     @admin.display(description="members")
     def member_count(self, obj: Team) -> int:
         return obj.memberships.count()
+
+    def save_model(self, request: HttpRequest, obj: Team, form: TeamForm, change: bool) -> None:
+        data, reason = form.cleaned_data, form.cleaned_data.get("reason", "")
+        if not change:
+            created = services.team_create(**{f: data[f] for f in services.TEAM_FIELDS}, actor=request.user)
+            if data["sensitive_policy"] != created.sensitive_policy:
+                services.team_set_sensitive_policy(
+                    team=created, policy=data["sensitive_policy"], actor=request.user,
+                    reason=reason or "chosen when the team was created",
+                )  # fmt: skip
+            obj.pk = created.pk
+            return
+        changes = {f: data[f] for f in services.TEAM_FIELDS if f in form.changed_data}
+        if changes:
+            services.team_update(team=obj, actor=request.user, reason=reason, **changes)
+        if "sensitive_policy" in form.changed_data:
+            services.team_set_sensitive_policy(
+                team=obj, policy=data["sensitive_policy"], actor=request.user, reason=reason
+            )
+
+    def save_formset(self, request: HttpRequest, form: TeamForm, formset: Any, change: bool) -> None:
+        team = form.instance
+        # What the admin's change message lists (a formset's own save would have set these).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if not row.has_changed() and row not in formset.deleted_forms:
+                continue
+            previous = row.instance.user if row.instance.pk else None
+            if row in formset.deleted_forms or (previous is not None and "user" in row.changed_data):
+                if previous is not None:
+                    services.team_member_remove(team=team, user=previous, actor=request.user)
+                    formset.deleted_objects.append(row.instance)
+                if row in formset.deleted_forms:
+                    continue
+            membership = services.team_member_add(
+                team=team, user=row.cleaned_data["user"], role=row.cleaned_data["role"], actor=request.user
+            )
+            if previous is None or "user" in row.changed_data:
+                formset.new_objects.append(membership)
+            else:
+                formset.changed_objects.append((membership, row.changed_data))
+
+    def delete_model(self, request: HttpRequest, obj: Team) -> None:
+        services.team_delete(team=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for team in queryset:
+            services.team_delete(team=team, actor=request.user)
 
 
 @admin.register(WatchTerm)

@@ -33,13 +33,18 @@ from conversations.services.statuses import (
     message_status_update_many,
 )
 from conversations.services.teams import (
+    TEAM_FIELDS,
     canned_response_create,
     team_create,
+    team_delete,
     team_member_add,
+    team_member_remove,
     team_set_sensitive_policy,
+    team_update,
 )
 
 __all__ = [
+    "TEAM_FIELDS",
     "IngestResult",
     "alert_set_status",
     "canned_response_create",
@@ -67,8 +72,11 @@ __all__ = [
     "presence_disconnect",
     "signal_send",
     "team_create",
+    "team_delete",
     "team_member_add",
+    "team_member_remove",
     "team_set_sensitive_policy",
+    "team_update",
     "watch_term_create",
     "watch_term_save",
 ]
