@@ -47,9 +47,11 @@ customer: install
 	$(BIN)/python manage.py play_customer --url http://$(HOST):$(PORT)/webhooks/whatsapp/ \
 		--from $(FROM) --name "$(NAME)" "$(TEXT)"
 
+# ruff, then DESIGN's import rules (the contracts in pyproject.toml) with import-linter.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install-dev
 	$(BIN)/ruff format .

@@ -10,7 +10,7 @@ directions, so encrypt and decrypt can never disagree on it. A ciphertext copied
 subject's row fails to decrypt instead of leaking.
 
 Invariants:
-- Nothing outside this module and ``consent.vault`` calls the vault's field primitives (a test checks).
+- Nothing but this module encrypts or decrypts a field (``consent.crypto.encrypt``/``decrypt``; a test checks).
 - The stored forms are those of the first release (text as UTF-8, JSON as UTF-8 of ``json.dumps``, bytes as
   base64 text), so rows written before this module existed stay readable.
 - Reading a field of an erased subject raises ``KeyDestroyed``; ``or_erased`` turns that into a placeholder
@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from consent import crypto
 from consent.exceptions import ConsentError, KeyDestroyed
 
 if TYPE_CHECKING:
@@ -79,16 +80,19 @@ class Encrypted[V]:
             raise KeyDestroyed(f"{type(instance).__name__} #{instance.pk}: its subject was erased")
         return subject
 
-    def encrypt(self, instance: Any, value: V) -> bytes:
-        from consent import vault  # the vault reads the models, which declare their fields with this module
+    def _aad(self, instance: Any, subject: "Subject") -> bytes:
+        # The first release's associated data: the field's label and the subject's public id.
+        return f"{self.label_for(instance)}|{subject.public_id}".encode()
 
-        return vault.field_encrypt(self._subject(instance), self.codec.dump(value), field=self.label_for(instance))
+    def encrypt(self, instance: Any, value: V) -> bytes:
+        subject = self._subject(instance)
+        plaintext = self.codec.dump(value).encode()
+        return crypto.encrypt(subject.unwrapped_key(), plaintext, aad=self._aad(instance, subject))
 
     def decrypt(self, instance: Any, ciphertext: bytes) -> V:
-        from consent import vault
-
-        text = vault.field_decrypt(self._subject(instance), bytes(ciphertext), field=self.label_for(instance))
-        return self.codec.load(text)
+        subject = self._subject(instance)
+        plaintext = crypto.decrypt(subject.unwrapped_key(), bytes(ciphertext), aad=self._aad(instance, subject))
+        return self.codec.load(plaintext.decode())
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:

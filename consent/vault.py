@@ -1,4 +1,7 @@
-"""The per-subject key vault: encrypt and decrypt a subject's personal fields.
+"""The per-subject key vault: a subject's data key is made, stored wrapped, and destroyed here.
+
+Fields are encrypted with it through their declarations (``consent.encrypted``); the instance unwraps the
+key on first use (``Subject.unwrapped_key``).
 
 Invariants:
 - A data key exists from the subject's creation until its erasure;
@@ -12,12 +15,7 @@ Invariants:
 from django.db import transaction
 
 from consent import crypto
-from consent.exceptions import KeyDestroyed
 from consent.models import DataKey, Subject
-
-
-def _aad(subject: Subject, field: str) -> bytes:
-    return f"{field}|{subject.public_id}".encode()
 
 
 def key_generate(*, subject: Subject) -> None:
@@ -34,30 +32,6 @@ def key_create(*, subject: Subject) -> None:
         master_key_id=crypto.master_key_id(),
     )
     subject._data_key_cache = data_key
-
-
-def _data_key(subject: Subject) -> bytes:
-    cached = getattr(subject, "_data_key_cache", None)
-    if cached is not None:
-        return cached
-    loaded = subject._state.fields_cache.get("data_key")  # fetched with select_related("data_key")
-    if loaded is not None:
-        wrapped = loaded.wrapped_key
-    else:
-        wrapped = DataKey.objects.filter(subject_id=subject.pk).values_list("wrapped_key", flat=True).first()
-    if wrapped is None:
-        raise KeyDestroyed(f"subject #{subject.pk} has no data key (erased)")
-    data_key = crypto.unwrap_data_key(bytes(wrapped), subject_ref=str(subject.public_id))
-    subject._data_key_cache = data_key
-    return data_key
-
-
-def field_encrypt(subject: Subject, value: str, *, field: str) -> bytes:
-    return crypto.encrypt(_data_key(subject), value.encode(), aad=_aad(subject, field))
-
-
-def field_decrypt(subject: Subject, ciphertext: bytes, *, field: str) -> str:
-    return crypto.decrypt(_data_key(subject), ciphertext, aad=_aad(subject, field)).decode()
 
 
 @transaction.atomic

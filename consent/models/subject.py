@@ -3,8 +3,11 @@ import uuid
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from consent import crypto
 from consent.encrypted import Encrypted
+from consent.exceptions import KeyDestroyed
 from consent.jurisdictions import JURISDICTION_CHOICES, LANGUAGE_CHOICES
+from consent.models.vault import DataKey
 
 
 class RestrictionGround(models.TextChoices):
@@ -52,6 +55,25 @@ class Subject(models.Model):
     @property
     def restricted(self) -> bool:
         return bool(self.restriction)
+
+    def unwrapped_key(self) -> bytes:
+        """The subject's unwrapped data key, for its encrypted fields (``consent.encrypted``).
+
+        Cached on this instance only, never process-wide: a key destroyed by one server process is gone for
+        every other one at its next query. Raises ``KeyDestroyed`` once the subject is erased."""
+        cached = getattr(self, "_data_key_cache", None)
+        if cached is not None:
+            return cached
+        loaded = self._state.fields_cache.get("data_key")  # fetched with select_related("data_key")
+        if loaded is not None:
+            wrapped = loaded.wrapped_key
+        else:
+            wrapped = DataKey.objects.filter(subject_id=self.pk).values_list("wrapped_key", flat=True).first()
+        if wrapped is None:
+            raise KeyDestroyed(f"subject #{self.pk} has no data key (erased)")
+        data_key = crypto.unwrap_data_key(bytes(wrapped), subject_ref=str(self.public_id))
+        self._data_key_cache = data_key
+        return data_key
 
 
 class ContactKind(models.TextChoices):

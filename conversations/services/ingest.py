@@ -39,6 +39,7 @@ from conversations.models import (
 from conversations.providers.base import InboundMessage, NumberChange
 from conversations.selectors import online_agent_loads
 from conversations.services.conversation import conversation_status_move
+from conversations.services.media import fetch_attachment
 from conversations.services.outbound import message_queue_system_reply
 from conversations.services.realtime import event_record
 from conversations.services.sensitive import ScanOutcome, message_apply_scan, message_scan, sensitive_after_store
@@ -145,8 +146,6 @@ def _store_message(
 
 
 def _fetch_enqueue(attachment_id: int) -> None:
-    from conversations.tasks import fetch_attachment
-
     fetch_attachment.enqueue(attachment_id=attachment_id)
 
 

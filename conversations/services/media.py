@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.tasks import task
 
 from consent.exceptions import KeyDestroyed
 from conversations.models import Attachment, AttachmentStatus
@@ -122,3 +123,9 @@ def attachment_read(*, attachment: Attachment) -> bytes:
     with default_storage.open(attachment.file.name, "rb") as handle:
         ciphertext = handle.read()
     return Attachment.data.decrypt(attachment, ciphertext)
+
+
+@task()
+def fetch_attachment(*, attachment_id: int) -> str:
+    """The background download (Django's Tasks), queued once the message is committed."""
+    return attachment_fetch(attachment_id=attachment_id)

@@ -18,6 +18,7 @@ import time
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -155,8 +156,6 @@ def message_send_template(
 
 
 def message_deliver_enqueue(*, message_id: int) -> None:
-    from conversations.tasks import deliver_message
-
     deliver_message.enqueue(message_id=message_id)
 
 
@@ -226,3 +225,9 @@ def message_deliver(*, message_id: int, sleep=time.sleep) -> str:
         return MessageStatus.SENT
     _mark(message, status=MessageStatus.FAILED, code=last.code if last else "", title="gave up after retries")
     return MessageStatus.FAILED
+
+
+@task()
+def deliver_message(*, message_id: int) -> str:
+    """The background send (Django's Tasks: in-process in the embedded default, ``db_worker`` in production)."""
+    return message_deliver(message_id=message_id)
