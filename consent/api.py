@@ -1,25 +1,23 @@
-"""REST API of the consent app. Thin: validate shape, check permission, call a service."""
+"""REST API of the consent app. Thin: validate shape, check permission, call a service.
+
+Refusals answer the one error model of ``consent.api_errors``; each operation's schema lists every status it
+can answer. Responses are built by the serializers below.
+"""
+
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consent import selectors, services
+from consent.api_errors import error_responses
+from consent.api_permissions import require_perms
 from consent.jurisdictions import JURISDICTIONS
 from consent.models import ConsentChannel, PrivacyNotice, Purpose, Subject
-
-
-def require_perm(perm: str) -> type[BasePermission]:
-    class HasPerm(BasePermission):
-        def has_permission(self, request: Request, view: APIView) -> bool:
-            return bool(request.user and request.user.is_authenticated and request.user.has_perm(perm))
-
-    HasPerm.__name__ = f"Has_{perm.replace('.', '_')}"
-    return HasPerm
 
 
 class PurposeSerializer(serializers.ModelSerializer):
@@ -40,7 +38,10 @@ class PurposeSerializer(serializers.ModelSerializer):
 
 
 class PurposeListApi(APIView):
-    @extend_schema(responses=PurposeSerializer(many=True), summary="Active processing purposes and their legal bases")
+    @extend_schema(
+        summary="Active processing purposes and their legal bases",
+        responses={200: PurposeSerializer(many=True), **error_responses(401)},
+    )
     def get(self, request: Request) -> Response:
         return Response(PurposeSerializer(selectors.purpose_list(), many=True).data)
 
@@ -59,9 +60,12 @@ class ConsentStateSerializer(serializers.Serializer):
 
 
 class SubjectConsentListApi(APIView):
-    permission_classes = [require_perm("consent.view_consentstate")]
+    permission_classes = [require_perms(get="consent.view_consentstate")]
 
-    @extend_schema(responses=ConsentStateSerializer(many=True), summary="A subject's consent state per purpose")
+    @extend_schema(
+        summary="A subject's consent state per purpose",
+        responses={200: ConsentStateSerializer(many=True), **error_responses(401, 403, 404)},
+    )
     def get(self, request: Request, public_id: str) -> Response:
         subject = get_object_or_404(Subject, public_id=public_id)
         return Response(ConsentStateSerializer(selectors.consent_state_list(subject=subject), many=True).data)
@@ -84,7 +88,7 @@ class ConsentChangeSerializer(serializers.Serializer):
 
 
 class _ConsentRecordApi(APIView):
-    permission_classes = [require_perm("consent.add_consentevent")]
+    permission_classes = [require_perms(post="consent.add_consentevent")]
     reference_required = False
 
     def _parse(self, request: Request, public_id: str, purpose_code: str) -> tuple[Subject, Purpose, dict]:
@@ -94,7 +98,7 @@ class _ConsentRecordApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if self.reference_required and not data["reference"].strip():
-            raise serializers.ValidationError({"reference": "Say where this consent was given (ticket, call, form)."})
+            raise serializers.ValidationError({"reference": ["Say where this consent was given (ticket, call, form)."]})
         return subject, purpose, data
 
     def _respond(self, change: services.ConsentChange, created: bool = True) -> Response:
@@ -119,20 +123,28 @@ class _ConsentRecordApi(APIView):
         return services.Evidence(reference=data["reference"], form=data["form"])
 
 
-_record_schema = extend_schema(
-    request=ConsentRecordSerializer,
-    responses={
-        201: ConsentChangeSerializer,
-        200: ConsentChangeSerializer,
-        409: OpenApiResponse(description="Not allowed in the current state"),
-    },
-)
+def _record_schema(summary: str, *, e409: str) -> Any:
+    return extend_schema(
+        summary=summary,
+        request=ConsentRecordSerializer,
+        responses={
+            201: OpenApiResponse(ConsentChangeSerializer, description="Recorded in the ledger"),
+            200: OpenApiResponse(ConsentChangeSerializer, description="Nothing to record (already so)"),
+            **error_responses(
+                400, 401, 403, 404, 409, 415,
+                e400="invalid_evidence", e404="no such subject, active purpose or notice", e409=e409,
+            ),
+        },
+    )  # fmt: skip
 
 
 class ConsentGrantApi(_ConsentRecordApi):
     reference_required = True
 
-    @_record_schema
+    @_record_schema(
+        "Record consent a staff member took (single opt-in; the reference says where)",
+        e409="double_opt_in_required, notice_unavailable, invalid_transition",
+    )
     def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
         subject, purpose, data = self._parse(request, public_id, purpose_code)
         return self._respond(
@@ -148,7 +160,10 @@ class ConsentGrantApi(_ConsentRecordApi):
 
 
 class ConsentRequestApi(_ConsentRecordApi):
-    @_record_schema
+    @_record_schema(
+        "Start double opt-in: the message to send asks the customer to confirm",
+        e409="notice_unavailable, invalid_transition",
+    )
     def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
         subject, purpose, data = self._parse(request, public_id, purpose_code)
         return self._respond(
@@ -164,7 +179,7 @@ class ConsentRequestApi(_ConsentRecordApi):
 
 
 class ConsentWithdrawApi(_ConsentRecordApi):
-    @_record_schema
+    @_record_schema("Withdraw consent (any state, repeatable)", e409="invalid_transition")
     def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
         subject, purpose, data = self._parse(request, public_id, purpose_code)
         return self._respond(

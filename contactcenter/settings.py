@@ -180,7 +180,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "contactcenter.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "consent.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Contact Center API",
@@ -191,6 +191,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Distinct names for the choice sets that share a field name (a conversation's and a message's status).
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "conversations.models.ConversationStatus",
+        "MessageStatusEnum": "conversations.models.MessageStatus",
+        "ConsentStatusEnum": "consent.models.ConsentStatus",
+    },
 }
 
 # --- Channels: WhatsApp Cloud API and web chat ------------------------------------------

@@ -18,6 +18,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+# Outside the API views (a path no view matches, a failure before a view ran): still the API's error model.
+handler404 = "contactcenter.views.not_found"
+handler500 = "contactcenter.views.server_error"
+
 if apps.is_installed("devtools"):
     # The demo shop page (development only; see settings.DEVTOOLS).
     urlpatterns.append(path("webchat/", include("devtools.urls")))

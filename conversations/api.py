@@ -1,9 +1,9 @@
 """REST API of the agent inbox. Thin: validate shape, check permission and visibility, call a service.
 
-Visibility is the socket's: ``selectors.conversation_get`` decides, and a
-conversation the caller may not see answers 404 (not 403), so ids do not leak
-which conversations exist. Domain errors (``ConversationError``) answer with
-their own ``http_status`` and ``{"error": code, "detail": ...}``.
+Visibility is the socket's: ``selectors.conversation_get`` decides, and a conversation the caller may not see
+answers 404 (not 403), so ids do not leak which conversations exist. Refusals answer the one error model of
+``consent.api_errors`` (``{"error": code, "detail": ...}``); each operation's schema lists every status it
+can answer. Responses are built by the serializers of ``conversations.serializers``.
 """
 
 from typing import Any
@@ -13,13 +13,34 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from consent.api_errors import SensitiveDraftErrorOut, error_responses
+from consent.api_pagination import KEYSET_PARAMETERS, keyset_page, query_int
+from consent.api_permissions import require_perms
 from conversations import selectors, services
-from conversations.models import CannedResponse, Conversation, ConversationStatus
+from conversations.models import Conversation, ConversationStatus
+from conversations.serializers import (
+    AssignIn,
+    CannedResponseOut,
+    ConversationOut,
+    DraftCheckIn,
+    DraftCheckOut,
+    MessageOut,
+    MessagePageOut,
+    NoteIn,
+    NoteOut,
+    NotePageOut,
+    ReplyIn,
+    RevealIn,
+    RevealOut,
+    StatusIn,
+    TemplateIn,
+    TemplateOut,
+    TransferIn,
+)
 
 VIEW = "conversations.view_conversation"
 REPLY = "conversations.add_message"
@@ -27,17 +48,20 @@ CHANGE = "conversations.change_conversation"
 ADD_NOTE = "conversations.add_note"
 VIEW_CANNED = "conversations.view_cannedresponse"
 
+# Every conversation operation: not signed in, no permission, not a conversation you may see.
+_SEEN = (401, 403, 404)
+# Every operation with a request body: not valid, not in a media type the API reads.
+_BODY = (400, 415)
+_SEND_REFUSALS = {
+    "e403": "not_allowed (empty, too long, a template that is not approved, a customer who never wrote)",
+    "e409": "window_closed, consent_missing, processing_restricted",
+}
 
-def require_perms(**by_method: str) -> type[BasePermission]:
-    """A permission class asking for one Django permission per HTTP method (``get=...``, ``post=...``)."""
 
-    class HasPerm(BasePermission):
-        def has_permission(self, request: Request, view: APIView) -> bool:
-            perm = by_method.get(request.method.lower(), by_method.get("get", ""))
-            return bool(request.user and request.user.is_authenticated and request.user.has_perm(perm))
-
-    HasPerm.__name__ = "Has_" + "_".join(f"{m}_{p.replace('.', '_')}" for m, p in sorted(by_method.items()))
-    return HasPerm
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return data.validated_data
 
 
 class InboxApi(APIView):
@@ -47,149 +71,14 @@ class InboxApi(APIView):
             raise Http404
         return found
 
+    def conversation_out(self, conversation_id: int) -> Response:
+        return Response(ConversationOut(selectors.conversation_render(self.conversation(conversation_id))).data)
 
-# --- response shapes (documentation; the selectors' render functions build the bodies) ---------------
-
-
-class SubjectOut(serializers.Serializer):
-    public_id = serializers.UUIDField()
-    name = serializers.CharField()
-    language = serializers.CharField()
-    jurisdiction = serializers.CharField()
-    restriction = serializers.CharField(
-        help_text="Empty, or why processing is restricted (GDPR Art. 18): then nothing can be sent to this customer."
-    )
-    restriction_label = serializers.CharField()
-    contact = serializers.CharField(help_text="Masked contact point.")
+    def message_out(self, conversation: Conversation, message: Any, *, code: int = status.HTTP_200_OK) -> Response:
+        return Response(MessageOut(selectors.messages_render(conversation, [message])[0]).data, status=code)
 
 
-class ConversationOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    channel = serializers.CharField()
-    status = serializers.ChoiceField(choices=ConversationStatus.choices)
-    team = serializers.IntegerField(allow_null=True)
-    team_name = serializers.CharField()
-    assigned_agent = serializers.IntegerField(allow_null=True)
-    assigned_agent_name = serializers.CharField()
-    unread = serializers.IntegerField()
-    last_message_at = serializers.DateTimeField(allow_null=True)
-    window_closes_at = serializers.DateTimeField(allow_null=True)
-    window_open = serializers.BooleanField()
-    sensitive = serializers.BooleanField()
-    subject = SubjectOut()
-
-
-class AttachmentOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    mime_type = serializers.CharField()
-    status = serializers.CharField()
-    size = serializers.IntegerField(allow_null=True)
-
-
-class MessageOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    conversation = serializers.IntegerField()
-    direction = serializers.CharField()
-    type = serializers.CharField()
-    text = serializers.CharField()
-    content = serializers.DictField()
-    status = serializers.CharField()
-    error_code = serializers.CharField()
-    error_title = serializers.CharField()
-    author = serializers.IntegerField(allow_null=True)
-    template = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    attachments = AttachmentOut(many=True)
-
-
-class NoteOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    author = serializers.CharField()
-    body = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-
-class CannedResponseOut(serializers.ModelSerializer):
-    class Meta:
-        model = CannedResponse
-        fields = ["id", "team", "shortcut", "language", "title", "body"]
-
-
-class TemplateOut(serializers.Serializer):
-    name = serializers.CharField()
-    category = serializers.CharField()
-    purpose = serializers.CharField()
-    languages = serializers.ListField(child=serializers.CharField())
-    preview = serializers.DictField(child=serializers.CharField())
-
-
-class ErrorOut(serializers.Serializer):
-    error = serializers.CharField()
-    detail = serializers.CharField()
-
-
-# --- requests -----------------------------------------------------------------------------------------
-
-
-class ReplyIn(serializers.Serializer):
-    text = serializers.CharField(max_length=4096, trim_whitespace=True)
-    confirm_sensitive = serializers.BooleanField(
-        default=False,
-        help_text="Send a draft that asks for card, account or id numbers or health details after the warning "
-        "(409 sensitive_draft). Ignored when such drafts are blocked (422 sensitive_draft_blocked).",
-    )
-
-
-class RevealIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000, help_text="Why you need the full number; logged.")
-
-
-class RevealOut(serializers.Serializer):
-    text = serializers.CharField()
-
-
-class DraftCheckIn(serializers.Serializer):
-    text = serializers.CharField(max_length=4096, allow_blank=True, trim_whitespace=False)
-
-
-class DraftCheckOut(serializers.Serializer):
-    kinds = serializers.ListField(child=serializers.CharField())
-    hint = serializers.CharField()
-    blocked = serializers.BooleanField()
-
-
-class TemplateIn(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    language = serializers.CharField(max_length=16)
-    parameters = serializers.ListField(child=serializers.CharField(max_length=1024), max_length=20, default=list)
-
-
-class AssignIn(serializers.Serializer):
-    agent = serializers.IntegerField(
-        allow_null=True, help_text="User id; null puts the conversation back in the queue."
-    )
-
-
-class TransferIn(serializers.Serializer):
-    team = serializers.IntegerField()
-
-
-class StatusIn(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ConversationStatus.choices)
-
-
-class NoteIn(serializers.Serializer):
-    body = serializers.CharField(max_length=10000)
-
-
-_errors = {
-    403: OpenApiResponse(ErrorOut, description="Missing permission, or the service refused (not_allowed)"),
-    404: OpenApiResponse(description="No such conversation, or not visible to you"),
-    409: OpenApiResponse(ErrorOut, description="Not allowed in the current state (window_closed, invalid_transition)"),
-}
-
-
-# --- conversations ------------------------------------------------------------------------------------
+# --- conversations ---------------------------------------------------------------------------------------------
 
 
 class ConversationListApi(ListAPIView):
@@ -199,64 +88,74 @@ class ConversationListApi(ListAPIView):
     def get_queryset(self) -> QuerySet[Conversation]:
         scope = self.request.query_params.get("scope", "all")
         if scope not in ("mine", "team", "unassigned", "all"):
-            raise serializers.ValidationError({"scope": "one of mine, team, unassigned, all"})
+            raise serializers.ValidationError({"scope": ["one of mine, team, unassigned, all"]})
         wanted = self.request.query_params.get("status") or None
         if wanted is not None and wanted not in ConversationStatus.values:
-            raise serializers.ValidationError({"status": "one of " + ", ".join(ConversationStatus.values)})
+            raise serializers.ValidationError({"status": ["one of " + ", ".join(ConversationStatus.values)]})
         return selectors.conversation_list(user=self.request.user, scope=scope, status=wanted)
 
     @extend_schema(
-        summary="Conversations you may see",
+        summary="Conversations you may see, newest activity first",
         parameters=[
             OpenApiParameter("scope", str, enum=["mine", "team", "unassigned", "all"], default="all"),
             OpenApiParameter("status", str, enum=ConversationStatus.values, required=False),
         ],
+        responses={200: ConversationOut(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([selectors.conversation_render(c) for c in page])
+        return self.get_paginated_response(ConversationOut([selectors.conversation_render(c) for c in page],
+                                                           many=True).data)  # fmt: skip
 
 
 class ConversationDetailApi(InboxApi):
     permission_classes = [require_perms(get=VIEW)]
 
-    @extend_schema(summary="One conversation", responses={200: ConversationOut, 404: _errors[404]})
+    @extend_schema(summary="One conversation", responses={200: ConversationOut, **error_responses(*_SEEN)})
     def get(self, request: Request, conversation_id: int) -> Response:
-        return Response(selectors.conversation_render(self.conversation(conversation_id)))
+        return self.conversation_out(conversation_id)
 
 
 class MessageListApi(InboxApi):
     permission_classes = [require_perms(get=VIEW)]
 
     @extend_schema(
-        summary="Messages of a conversation, oldest first",
-        parameters=[OpenApiParameter("after_id", int, description="Only messages with a larger id.", default=0)],
-        responses={200: MessageOut(many=True), 404: _errors[404]},
+        summary="Messages of a conversation, oldest first, a page at a time",
+        parameters=KEYSET_PARAMETERS,
+        responses={200: MessagePageOut, **error_responses(400, *_SEEN)},
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        after = serializers.IntegerField(min_value=0).run_validation(request.query_params.get("after_id", 0))
-        messages = selectors.message_list(conversation=conversation, after_id=after)
-        return Response(selectors.messages_render(conversation, messages))
+        page = keyset_page(selectors.message_queryset(conversation=conversation), request)
+        results = selectors.messages_render(conversation, page.rows)
+        return Response(MessagePageOut({"next": page.next, "results": results}).data)
 
 
 class ConversationReplyApi(InboxApi):
     permission_classes = [require_perms(post=REPLY)]
 
     @extend_schema(
-        summary="Reply with free text (24-hour window)", request=ReplyIn, responses={201: MessageOut, **_errors}
-    )
+        summary="Reply with free text (24-hour window)",
+        request=ReplyIn,
+        responses={
+            201: MessageOut,
+            **error_responses(*_BODY, *_SEEN, 410, e403=_SEND_REFUSALS["e403"]),
+            409: OpenApiResponse(SensitiveDraftErrorOut, description="window_closed, consent_missing, "
+                                 "processing_restricted, or sensitive_draft: confirm to send it anyway"),
+            422: OpenApiResponse(SensitiveDraftErrorOut, description="sensitive_draft_blocked: such drafts are "
+                                 "not sent at all (SENSITIVE_DRAFT_BLOCK)"),
+        },
+    )  # fmt: skip
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        data = ReplyIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = _valid(ReplyIn, request)
         message = services.message_reply(
             conversation=conversation,
             actor=request.user,
-            text=data.validated_data["text"],
-            confirm_sensitive=data.validated_data["confirm_sensitive"],
+            text=data["text"],
+            confirm_sensitive=data["confirm_sensitive"],
         )
-        return Response(selectors.messages_render(conversation, [message])[0], status=status.HTTP_201_CREATED)
+        return self.message_out(conversation, message, code=status.HTTP_201_CREATED)
 
 
 class MessageRevealApi(InboxApi):
@@ -265,17 +164,23 @@ class MessageRevealApi(InboxApi):
     @extend_schema(
         summary="Unmask a message's card, account or id numbers (reason required, logged)",
         request=RevealIn,
-        responses={200: RevealOut, **_errors},
-    )
+        responses={
+            200: RevealOut,
+            **error_responses(
+                *_BODY, *_SEEN, 410,
+                e400="reason_required (a reason of 8+ characters)",
+                e403="not_allowed (nothing masked, or only the masked form was stored)",
+            ),
+        },
+    )  # fmt: skip
     def post(self, request: Request, conversation_id: int, message_id: int) -> Response:
         conversation = self.conversation(conversation_id)
         message = selectors.message_get(conversation=conversation, message_id=message_id)
         if message is None:
             raise Http404
-        data = RevealIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        text = services.message_reveal(message=message, actor=request.user, reason=data.validated_data["reason"])
-        return Response({"text": text}, headers={"Cache-Control": "no-store"})
+        data = _valid(RevealIn, request)
+        text = services.message_reveal(message=message, actor=request.user, reason=data["reason"])
+        return Response(RevealOut({"text": text}).data, headers={"Cache-Control": "no-store"})
 
 
 class ConversationDraftCheckApi(InboxApi):
@@ -284,88 +189,104 @@ class ConversationDraftCheckApi(InboxApi):
     @extend_schema(
         summary="Does this draft ask the customer for sensitive data? (the composer's live warning)",
         request=DraftCheckIn,
-        responses={200: DraftCheckOut, **_errors},
+        responses={200: DraftCheckOut, **error_responses(*_BODY, *_SEEN)},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        data = DraftCheckIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(
-            services.draft_warnings(text=data.validated_data["text"], language=conversation.subject.language)
-        )
+        data = _valid(DraftCheckIn, request)
+        warnings = services.draft_warnings(text=data["text"], language=conversation.subject.language)
+        return Response(DraftCheckOut(warnings).data)
 
 
 class ConversationTemplateApi(InboxApi):
     permission_classes = [require_perms(post=REPLY)]
 
-    @extend_schema(summary="Send an approved template", request=TemplateIn, responses={201: MessageOut, **_errors})
+    @extend_schema(
+        summary="Send an approved template",
+        request=TemplateIn,
+        responses={201: MessageOut, **error_responses(*_BODY, *_SEEN, 409, 410, **_SEND_REFUSALS)},
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        data = TemplateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        message = services.message_send_template(conversation=conversation, actor=request.user, **data.validated_data)
-        return Response(selectors.messages_render(conversation, [message])[0], status=status.HTTP_201_CREATED)
+        data = _valid(TemplateIn, request)
+        message = services.message_send_template(conversation=conversation, actor=request.user, **data)
+        return self.message_out(conversation, message, code=status.HTTP_201_CREATED)
 
 
 class ConversationAssignApi(InboxApi):
     permission_classes = [require_perms(post=CHANGE)]
 
-    @extend_schema(summary="Assign to an agent of the team, or unassign", request=AssignIn,
-                   responses={200: ConversationOut, **_errors})  # fmt: skip
+    @extend_schema(
+        summary="Assign to an agent of the team, or unassign",
+        request=AssignIn,
+        responses={
+            200: ConversationOut,
+            **error_responses(*_BODY, *_SEEN, e400="no such active user", e403="not_allowed (not in the team)"),
+        },
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        data = AssignIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        agent_id = data.validated_data["agent"]
+        agent_id = _valid(AssignIn, request)["agent"]
         agent = None
         if agent_id is not None:
             agent = selectors.user_get_active(user_id=agent_id)
             if agent is None:
-                raise serializers.ValidationError({"agent": "no such active user"})
+                raise serializers.ValidationError({"agent": ["no such active user"]})
         conversation = services.conversation_assign(conversation=conversation, agent=agent, actor=request.user)
-        return Response(selectors.conversation_render(self.conversation(conversation.pk)))
+        return self.conversation_out(conversation.pk)
 
 
 class ConversationTransferApi(InboxApi):
     permission_classes = [require_perms(post=CHANGE)]
 
     @extend_schema(
-        summary="Move to another team's queue", request=TransferIn, responses={200: ConversationOut, **_errors}
+        summary="Move to another team's queue",
+        request=TransferIn,
+        responses={
+            200: ConversationOut,
+            204: OpenApiResponse(description="Moved to a team whose conversations you do not see"),
+            **error_responses(*_BODY, *_SEEN, e400="no such team"),
+        },
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        data = TransferIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        team = selectors.team_get(team_id=data.validated_data["team"])
+        team = selectors.team_get(team_id=_valid(TransferIn, request)["team"])
         if team is None:
-            raise serializers.ValidationError({"team": "no such team"})
+            raise serializers.ValidationError({"team": ["no such team"]})
         services.conversation_transfer(conversation=conversation, team=team, actor=request.user)
         # After a transfer out of the caller's teams the conversation may no longer be visible to them.
         moved = selectors.conversation_get(user=request.user, conversation_id=conversation.pk)
         if moved is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(selectors.conversation_render(moved))
+        return Response(ConversationOut(selectors.conversation_render(moved)).data)
 
 
 class ConversationStatusApi(InboxApi):
     permission_classes = [require_perms(post=CHANGE)]
 
-    @extend_schema(summary="Change the status (open, pending, resolved)", request=StatusIn,
-                   responses={200: ConversationOut, **_errors})  # fmt: skip
+    @extend_schema(
+        summary="Change the status (open, pending, resolved)",
+        request=StatusIn,
+        responses={
+            200: ConversationOut,
+            **error_responses(*_BODY, *_SEEN, 409, e409="invalid_transition (resolved can only reopen)"),
+        },
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        data = StatusIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.conversation_set_status(
-            conversation=conversation, status=data.validated_data["status"], actor=request.user
-        )
-        return Response(selectors.conversation_render(self.conversation(conversation.pk)))
+        wanted = _valid(StatusIn, request)["status"]
+        services.conversation_set_status(conversation=conversation, status=wanted, actor=request.user)
+        return self.conversation_out(conversation.pk)
 
 
 class ConversationReadApi(InboxApi):
     permission_classes = [require_perms(post=VIEW)]
 
-    @extend_schema(summary="Mark the conversation read", request=None, responses={204: None, 404: _errors[404]})
+    @extend_schema(
+        summary="Mark the conversation read",
+        request=None,
+        responses={204: OpenApiResponse(description="Marked read"), **error_responses(*_SEEN)},
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         services.conversation_mark_read(conversation=self.conversation(conversation_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -374,22 +295,30 @@ class ConversationReadApi(InboxApi):
 class ConversationNoteApi(InboxApi):
     permission_classes = [require_perms(get=VIEW, post=ADD_NOTE)]
 
-    @extend_schema(summary="Internal notes, oldest first", responses={200: NoteOut(many=True), 404: _errors[404]})
+    @extend_schema(
+        summary="Internal notes, oldest first, a page at a time",
+        parameters=KEYSET_PARAMETERS,
+        responses={200: NotePageOut, **error_responses(400, *_SEEN)},
+    )
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        return Response([selectors.note_render(n) for n in selectors.note_list(conversation=conversation)])
+        page = keyset_page(selectors.note_queryset(conversation=conversation), request)
+        results = [selectors.note_render(note) for note in selectors.notes_attach(conversation, page.rows)]
+        return Response(NotePageOut({"next": page.next, "results": results}).data)
 
-    @extend_schema(summary="Add an internal note (never sent)", request=NoteIn, responses={201: NoteOut, **_errors})
+    @extend_schema(
+        summary="Add an internal note (never sent)",
+        request=NoteIn,
+        responses={201: NoteOut, **error_responses(*_BODY, *_SEEN, 410, e403="not_allowed (an empty note)")},
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
-        data = NoteIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        note = services.note_add(conversation=conversation, actor=request.user, body=data.validated_data["body"])
+        note = services.note_add(conversation=conversation, actor=request.user, body=_valid(NoteIn, request)["body"])
         note.conversation = conversation
-        return Response(selectors.note_render(note), status=status.HTTP_201_CREATED)
+        return Response(NoteOut(selectors.note_render(note)).data, status=status.HTTP_201_CREATED)
 
 
-# --- reference data -----------------------------------------------------------------------------------
+# --- reference data --------------------------------------------------------------------------------------------
 
 
 class CannedResponseListApi(InboxApi):
@@ -401,13 +330,12 @@ class CannedResponseListApi(InboxApi):
             OpenApiParameter("team", int, required=False),
             OpenApiParameter("language", str, required=False),
         ],
-        responses=CannedResponseOut(many=True),
+        responses={200: CannedResponseOut(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        team = request.query_params.get("team")
         allowed = None if request.user.has_perm(selectors.VIEW_ALL) else selectors.user_team_ids(user=request.user)
-        if team:
-            team_id = serializers.IntegerField(min_value=1).run_validation(team)
+        if request.query_params.get("team"):
+            team_id = query_int(request, "team", default=0, min_value=1)
             allowed = [team_id] if allowed is None or team_id in allowed else []
         rows = selectors.canned_response_list(team_ids=allowed, language=request.query_params.get("language"))
         return Response(CannedResponseOut(rows, many=True).data)
@@ -416,6 +344,9 @@ class CannedResponseListApi(InboxApi):
 class TemplateListApi(InboxApi):
     permission_classes = [require_perms(get=REPLY)]
 
-    @extend_schema(summary="Approved WhatsApp templates", responses=TemplateOut(many=True))
+    @extend_schema(
+        summary="Approved WhatsApp templates",
+        responses={200: TemplateOut(many=True), **error_responses(401, 403)},
+    )
     def get(self, request: Request) -> Response:
-        return Response(selectors.template_list())
+        return Response(TemplateOut(selectors.template_list(), many=True).data)

@@ -117,14 +117,13 @@ def message_get(*, conversation: Conversation, message_id: int) -> Message | Non
     return message
 
 
+def message_queryset(*, conversation: Conversation) -> QuerySet[Message]:
+    """A conversation's messages with what rendering them reads (attachments), oldest first."""
+    return Message.objects.filter(conversation=conversation).prefetch_related("attachments").order_by("id")
+
+
 def message_list(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:
-    rows = (
-        Message.objects.filter(conversation=conversation, id__gt=after_id)
-        .select_related("conversation__subject")
-        .prefetch_related("attachments")
-        .order_by("id")[:limit]
-    )
-    return list(rows)
+    return list(message_queryset(conversation=conversation).filter(id__gt=after_id)[:limit])
 
 
 def messages_render(conversation: Conversation, messages: list[Message]) -> list[dict[str, Any]]:
@@ -134,11 +133,20 @@ def messages_render(conversation: Conversation, messages: list[Message]) -> list
     return [message_render(m) for m in messages]
 
 
-def note_list(*, conversation: Conversation) -> list[Note]:
-    notes = list(Note.objects.filter(conversation=conversation).select_related("author").order_by("created_at", "id"))
+def note_queryset(*, conversation: Conversation) -> QuerySet[Note]:
+    """A conversation's internal notes with their authors, oldest first (ids grow with time)."""
+    return Note.objects.filter(conversation=conversation).select_related("author").order_by("id")
+
+
+def notes_attach(conversation: Conversation, notes: list[Note]) -> list[Note]:
+    """Decrypt with the already-loaded subject: no query per note."""
     for note in notes:
-        note.conversation = conversation  # decrypt with the already-loaded subject, no query per note
+        note.conversation = conversation
     return notes
+
+
+def note_list(*, conversation: Conversation) -> list[Note]:
+    return notes_attach(conversation, list(note_queryset(conversation=conversation)))
 
 
 def canned_response_list(*, team_ids: list[int] | None, language: str | None = None) -> list[CannedResponse]:

@@ -65,7 +65,8 @@ def test_session_authentication_works_with_csrf(agent, subject_de, newsletter, n
 def test_grant_and_withdraw_by_staff(agent, subject_de, newsletter, notices):
     api = authed(agent)
     missing = api.post(url(subject_de, "newsletter", "grant"), {"channel": "api"}, format="json")
-    assert missing.status_code == 400 and "reference" in missing.json()
+    assert missing.status_code == 400 and missing.json()["error"] == "invalid"
+    assert "ticket" in missing.json()["fields"]["reference"][0] and missing.json()["detail"].startswith("reference:")
     granted = api.post(url(subject_de, "newsletter", "grant"), {"reference": "call #1234"}, format="json")
     assert granted.status_code == 201, granted.content
     assert granted.json()["status"] == "granted"

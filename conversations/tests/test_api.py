@@ -188,10 +188,14 @@ def test_messages_after_id(agent, support):
     api = authed(agent)
     first = api.post(url(conversation, "reply"), {"text": "one"}, format="json").json()
     second = api.post(url(conversation, "reply"), {"text": "two"}, format="json").json()
-    assert [m["text"] for m in api.get(url(conversation, "messages")).json()] == ["one", "two"]
+    page = api.get(url(conversation, "messages")).json()
+    assert [m["text"] for m in page["results"]] == ["one", "two"] and page["next"] is None
     after = api.get(url(conversation, "messages") + f"?after_id={first['id']}").json()
-    assert [m["id"] for m in after] == [second["id"]]
-    assert api.get(url(conversation, "messages") + "?after_id=x").status_code == 400
+    assert [m["id"] for m in after["results"]] == [second["id"]]
+    refused = api.get(url(conversation, "messages") + "?after_id=x")
+    assert (
+        refused.status_code == 400 and refused.json()["error"] == "invalid" and "after_id" in refused.json()["fields"]
+    )
 
 
 # --- reply and templates ----------------------------------------------------------------------------
@@ -326,7 +330,8 @@ def test_notes_are_stored_encrypted_and_listed(agent, support):
         cursor.execute("SELECT body_enc FROM conversations_note")
         (raw,) = cursor.fetchone()
     assert b"prefers calls" not in bytes(raw)
-    assert [n["body"] for n in api.get(url(conversation, "notes")).json()] == ["Customer prefers calls after 5pm"]
+    notes = api.get(url(conversation, "notes")).json()["results"]
+    assert [n["body"] for n in notes] == ["Customer prefers calls after 5pm"]
     assert api.post(url(conversation, "notes"), {"body": "   "}, format="json").status_code == 400
     assert Note.objects.count() == 1
 

@@ -259,7 +259,14 @@
   async function refreshNotes() {
     const notesEl = $("#notes");
     if (!notesEl || currentId === null) return;
-    const notes = await api(conversationUrl(currentId, "notes"));
+    // Notes come a page at a time (oldest first); a conversation's notes are few, so read them all.
+    const notes = [];
+    let page = await api(conversationUrl(currentId, "notes"));
+    notes.push(...page.results);
+    while (page.next) {
+      page = await api(page.next);
+      notes.push(...page.results);
+    }
     notesEl.replaceChildren(...notes.map(renderNote));
   }
 
