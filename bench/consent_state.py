@@ -322,7 +322,7 @@ class LedgerGenerator:
         self.start = now - timedelta(microseconds=self.step_us * events)
 
     def batch(self, size: int) -> list[tuple]:
-        from consent.ledger import canonical_form, event_hash
+        from consent.ledger import ChainedEvent
 
         rng, rows = self.rng, []
         for _ in range(min(size, self.events - self.seq)):
@@ -349,21 +349,11 @@ class LedgerGenerator:
             notice_hash = self.notice_hash if with_notice else None
             # Strictly increasing, one slot per event, with a random microsecond part.
             created_at = self.start + timedelta(microseconds=(seq - 1) * self.step_us + rng.randrange(self.step_us))
-            digest = event_hash(
-                canonical_form(
-                    seq=seq,
-                    subject_ref=subject_ref,
-                    purpose_id=purpose_id,
-                    action=action,
-                    channel=channel,
-                    evidence=evidence,
-                    notice_id=notice_id,
-                    notice_hash=notice_hash,
-                    actor_id=None,
-                    created_at=created_at,
-                    prev_hash=self.prev_hash,
-                )
-            )
+            digest = ChainedEvent(
+                seq=seq, subject_ref=subject_ref, purpose_id=purpose_id, action=action, channel=channel,
+                evidence=evidence, notice_id=notice_id, notice_hash=notice_hash, actor_id=None,
+                created_at=created_at, prev_hash=self.prev_hash,
+            ).hash()  # fmt: skip
             # Column order: see EVENT_FIELDS. The id is the seq, so ConsentState can refer to it.
             rows.append(
                 (seq, seq, subject_ref, purpose_id, action, channel, evidence_json, notice_id, None,

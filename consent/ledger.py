@@ -26,39 +26,41 @@ from consent.models.notice import notice_content_hash
 CANONICAL_VERSION = 1
 
 
-def canonical_form(
-    *,
-    seq: int,
-    subject_ref: str,
-    purpose_id: int,
-    action: str,
-    channel: str,
-    evidence: dict[str, Any],
-    notice_id: int | None,
-    notice_hash: str | None,
-    actor_id: int | None,
-    created_at: datetime,
-    prev_hash: str,
-) -> bytes:
-    payload = {
-        "v": CANONICAL_VERSION,
-        "seq": seq,
-        "subject": subject_ref,
-        "purpose": purpose_id,
-        "action": action,
-        "channel": channel,
-        "evidence": evidence,
-        "notice": notice_id,
-        "notice_hash": notice_hash,
-        "actor": actor_id,
-        "at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "prev": prev_hash,
-    }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+@dataclass(frozen=True, slots=True)
+class ChainedEvent:
+    """What the hash of a ledger event covers: ids, codes and hashes, never plaintext personal data."""
 
+    seq: int
+    subject_ref: str
+    purpose_id: int
+    action: str
+    channel: str
+    evidence: dict[str, Any]
+    notice_id: int | None
+    notice_hash: str | None
+    actor_id: int | None
+    created_at: datetime
+    prev_hash: str
 
-def event_hash(canonical: bytes) -> str:
-    return hashlib.sha256(canonical).hexdigest()
+    def canonical(self) -> bytes:
+        payload = {
+            "v": CANONICAL_VERSION,
+            "seq": self.seq,
+            "subject": self.subject_ref,
+            "purpose": self.purpose_id,
+            "action": self.action,
+            "channel": self.channel,
+            "evidence": self.evidence,
+            "notice": self.notice_id,
+            "notice_hash": self.notice_hash,
+            "actor": self.actor_id,
+            "at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "prev": self.prev_hash,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+    def hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
 
 
 def ledger_append(
@@ -75,39 +77,20 @@ def ledger_append(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger_append must run inside the caller's transaction")
     head, _ = LedgerHead.objects.select_for_update().get_or_create(id=1)
-    seq = head.last_seq + 1
-    # Microsecond precision survives the database round trip on SQLite and PostgreSQL.
-    created_at = timezone.now().replace(tzinfo=UTC)
-    digest = event_hash(
-        canonical_form(
-            seq=seq,
-            subject_ref=subject_ref,
-            purpose_id=purpose_id,
-            action=action,
-            channel=channel,
-            evidence=evidence,
-            notice_id=notice_id,
-            notice_hash=notice_hash,
-            actor_id=actor_id,
-            created_at=created_at,
-            prev_hash=head.last_hash,
-        )
-    )
+    chained = ChainedEvent(
+        seq=head.last_seq + 1, subject_ref=subject_ref, purpose_id=purpose_id, action=action, channel=channel,
+        evidence=evidence, notice_id=notice_id, notice_hash=notice_hash, actor_id=actor_id,
+        # Microsecond precision survives the database round trip on SQLite and PostgreSQL.
+        created_at=timezone.now().replace(tzinfo=UTC), prev_hash=head.last_hash,
+    )  # fmt: skip
+    digest = chained.hash()
     event = ConsentEvent(
-        seq=seq,
-        subject_id=subject_ref,
-        purpose_id=purpose_id,
-        action=action,
-        channel=channel,
-        evidence=evidence,
-        notice_id=notice_id,
-        actor_id=actor_id,
-        created_at=created_at,
-        prev_hash=head.last_hash,
-        hash=digest,
-    )
+        seq=chained.seq, subject_id=subject_ref, purpose_id=purpose_id, action=action, channel=channel,
+        evidence=evidence, notice_id=notice_id, actor_id=actor_id, created_at=chained.created_at,
+        prev_hash=chained.prev_hash, hash=digest,
+    )  # fmt: skip
     event.save(force_insert=True)
-    head.last_seq, head.last_hash = seq, digest
+    head.last_seq, head.last_hash = chained.seq, digest
     head.save(update_fields=["last_seq", "last_hash"])
     return event
 
@@ -154,21 +137,11 @@ def ledger_verify(*, batch_size: int = 5000) -> LedgerReport:
             return LedgerReport(checked, LedgerProblem(expected_seq, None, f"event #{expected_seq} is missing"))
         if prev_hash != expected_prev:
             return LedgerReport(checked, LedgerProblem(seq, pk, "previous-hash link is broken"))
-        recomputed = event_hash(
-            canonical_form(
-                seq=seq,
-                subject_ref=str(subject_ref),
-                purpose_id=purpose_id,
-                action=action,
-                channel=channel,
-                evidence=evidence,
-                notice_id=notice_id,
-                notice_hash=notice_hash,
-                actor_id=actor_id,
-                created_at=created_at,
-                prev_hash=prev_hash,
-            )
-        )
+        recomputed = ChainedEvent(
+            seq=seq, subject_ref=str(subject_ref), purpose_id=purpose_id, action=action, channel=channel,
+            evidence=evidence, notice_id=notice_id, notice_hash=notice_hash, actor_id=actor_id,
+            created_at=created_at, prev_hash=prev_hash,
+        ).hash()  # fmt: skip
         if recomputed != stored_hash:
             return LedgerReport(checked, LedgerProblem(seq, pk, "content does not match its hash"))
         expected_prev, expected_seq, checked = stored_hash, seq + 1, checked + 1

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from consent.contacts import contact_index, normalize_contact
 from consent.models import ConsentEvent, ConsentState, ConsentStatus, ContactPoint, PrivacyNotice, Purpose, Subject
+from consent.process_cache import ProcessCache
 
 _STATE = ConsentState._meta.db_table
 _PURPOSE = Purpose._meta.db_table
@@ -92,28 +93,18 @@ def purpose_list(*, active_only: bool = True) -> QuerySet[Purpose]:
     return purposes.filter(active=True) if active_only else purposes
 
 
-_KEYWORDS_TTL = 60.0
-_keywords_cache: dict[str, tuple[float, dict[str, list[str]]]] = {}
-
-
-def marketing_keywords() -> dict[str, list[str]]:
-    """Extra consent keywords of the active marketing purposes, by intent.
-
-    Read on every inbound text, so cached per process for a minute; saving a purpose clears
-    this process's copy at once (``consent.apps``), other server processes within the minute.
-    """
-    import time
-
-    cached = _keywords_cache.get("all")
-    if cached is not None and time.monotonic() - cached[0] < _KEYWORDS_TTL:
-        return cached[1]
+def _marketing_keywords_load() -> dict[str, list[str]]:
     extra: dict[str, list[str]] = {}
     for keywords in Purpose.objects.filter(is_marketing=True, active=True).values_list("keywords", flat=True):
         for intent, words in (keywords or {}).items():
             extra.setdefault(intent, []).extend(words)
-    _keywords_cache["all"] = (time.monotonic(), extra)
     return extra
 
 
-def marketing_keywords_forget(**kwargs) -> None:
-    _keywords_cache.clear()
+# Read on every inbound text: kept per process for a minute, dropped at once when a purpose is saved here.
+MARKETING_KEYWORDS = ProcessCache(_marketing_keywords_load, ttl=60.0)
+
+
+def marketing_keywords() -> dict[str, list[str]]:
+    """Extra consent keywords of the active marketing purposes, by intent."""
+    return MARKETING_KEYWORDS.get()

@@ -7,11 +7,8 @@ class ConversationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from conversations.models import WatchTerm
-        from conversations.services.sensitive import watch_terms_forget
+        from conversations.services.sensitive import WATCH_TERMS
 
         # A DPO's change applies to this process at once, to the others within the cache's 30 s.
-        post_save.connect(watch_terms_forget, sender=WatchTerm, dispatch_uid="watch_terms_forget_save")
-        post_delete.connect(watch_terms_forget, sender=WatchTerm, dispatch_uid="watch_terms_forget_delete")
+        WATCH_TERMS.forget_on_change(WatchTerm, uid="conversations.watch_terms")

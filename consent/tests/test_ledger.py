@@ -11,7 +11,7 @@ from django.db.utils import DatabaseError
 from conftest import tamper_with_ledger
 from consent import services, vault
 from consent.exceptions import ImmutableRecord
-from consent.ledger import canonical_form, ledger_verify
+from consent.ledger import ChainedEvent, ledger_verify
 from consent.models import ConsentEvent, LedgerHead
 from consent.models.ledger import GENESIS_HASH
 
@@ -87,18 +87,13 @@ def test_rehashed_row_breaks_the_next_link(history):
     """Recomputing the altered row's own hash does not help: the next event still points at the old one."""
     event = history[2]
     forged_at = event.created_at
-    forged = canonical_form(
+    forged = ChainedEvent(
         seq=3, subject_ref=str(event.subject_id), purpose_id=event.purpose_id, action="withdrawn",
         channel=event.channel, evidence=event.evidence, notice_id=event.notice_id,
         notice_hash=event.notice.content_hash if event.notice else None, actor_id=None, created_at=forged_at,
         prev_hash=event.prev_hash,
     )  # fmt: skip
-    import hashlib
-
-    tamper_with_ledger(
-        "UPDATE consent_consentevent SET action = 'withdrawn', hash = %s WHERE seq = 3",
-        [hashlib.sha256(forged).hexdigest()],
-    )
+    tamper_with_ledger("UPDATE consent_consentevent SET action = 'withdrawn', hash = %s WHERE seq = 3", [forged.hash()])
     report = ledger_verify()
     assert not report.intact and report.problem.seq == 4
     assert "previous-hash link" in report.problem.reason

@@ -18,7 +18,6 @@ Invariants:
 
 import logging
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consent.exceptions import InvalidTransition
+from consent.process_cache import ProcessCache
 from consent.services import access_record
 from conversations import selectors
 from conversations.exceptions import NotAllowed, SensitiveDraft
@@ -130,9 +130,6 @@ def sensitive_after_store(*, message: Message, conversation: Conversation, outco
 
 # --- watch terms ---------------------------------------------------------------------------------------------
 
-_TERMS_TTL = 30.0
-_terms_cache: dict[str, tuple[float, list[tuple[WatchTerm, re.Pattern | regex.Pattern | None]]]] = {}
-
 
 def _term_regex(value: str) -> re.Pattern:
     """A word or phrase as a pattern over folded text (``special.fold``: lower case, accents off, one
@@ -143,35 +140,37 @@ def _term_regex(value: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
 
 
-def _active_terms() -> list[tuple[WatchTerm, re.Pattern | regex.Pattern | None]]:
-    cached = _terms_cache.get("all")
-    if cached is not None and time.monotonic() - cached[0] < _TERMS_TTL:
-        return cached[1]
-    terms: list[tuple[WatchTerm, re.Pattern | regex.Pattern | None]] = []
+CompiledTerm = tuple[WatchTerm, re.Pattern | regex.Pattern | None]
+
+
+def _watch_terms_load() -> list[CompiledTerm]:
+    terms: list[CompiledTerm] = []
     for term in WatchTerm.objects.filter(active=True).order_by("pk"):
         try:
             if term.kind == WatchTerm.Kind.TERM:
                 terms.append((term, _term_regex(term.value)))
             elif term.kind == WatchTerm.Kind.PATTERN:
-                terms.append(
-                    (term, patterns.compile_pattern(term.value, timeout=settings.WATCH_PATTERN_TIMEOUT, probe=False))
-                )
+                pattern = patterns.compile_pattern(term.value, timeout=settings.WATCH_PATTERN_TIMEOUT, probe=False)
+                terms.append((term, pattern))
             else:
                 terms.append((term, None))
         except patterns.PatternError:
             # Saved before a rule it breaks existed (every save validates): skipped until the DPO fixes it.
             logger.warning("watch term %s has an unusable pattern; skipped", term.pk)
-    _terms_cache["all"] = (time.monotonic(), terms)
     return terms
 
 
+# The DPO's active watch terms, compiled; read for every message (see consent.process_cache).
+WATCH_TERMS = ProcessCache(_watch_terms_load, ttl=30.0)
+
+
 def watch_terms_forget(**kwargs: Any) -> None:
-    _terms_cache.clear()
+    WATCH_TERMS.forget()
 
 
 def _watch_hits(text: str, findings: list[dict], *, direction: str, team_id: int | None):
     folded: str | None = None
-    for term, pattern in _active_terms():
+    for term, pattern in WATCH_TERMS.get():
         if term.team_id is not None and term.team_id != team_id:
             continue
         if term.direction not in (WatchTerm.Direction.BOTH, direction):
