@@ -1,4 +1,4 @@
-"""The inbound pipeline at service level: dedupe, routing, consent keywords, statuses, number changes."""
+"""The inbound pipeline at service level: dedupe, routing, consent keywords, number changes; statuses: test_statuses."""
 
 from datetime import timedelta
 
@@ -9,16 +9,8 @@ from django.utils import timezone
 from consent.selectors import consent_state, subject_get_by_contact
 from conversations import services
 from conversations.exceptions import ConsentMissing, WindowClosed
-from conversations.models import (
-    AgentPresence,
-    Conversation,
-    ConversationEvent,
-    EarlyStatus,
-    Message,
-    TeamMembership,
-)
-from conversations.providers.base import InboundMessage, NumberChange, StatusUpdate
-from conversations.services.outbound import _mark
+from conversations.models import AgentPresence, Conversation, ConversationEvent, Message, TeamMembership
+from conversations.providers.base import InboundMessage, NumberChange
 
 WA_DE = "4915123456789"
 
@@ -140,69 +132,6 @@ def test_ordinary_sentence_touches_no_consent(team, notices, marketing, newslett
     result = services.ingest(inbound=inbound("Bitte nicht stoppen, ich will das Paket", mid="wamid.n1"))
     assert result.replies == ()
     assert not marketing.consent_events.exists()
-
-
-def _outbound(conversation: Conversation, provider_id: str | None = None) -> Message:
-    return Message.objects.create(
-        conversation=conversation, direction="out", provider="whatsapp", status="queued",
-        provider_message_id=provider_id,
-    )  # fmt: skip
-
-
-def status(provider_id: str, value: str, code: str = "") -> StatusUpdate:
-    return StatusUpdate(
-        provider="whatsapp", provider_message_id=provider_id, status=value, timestamp=timezone.now(), error_code=code
-    )
-
-
-@pytest.mark.parametrize(
-    ("order", "final"),
-    [
-        (["sent", "delivered", "read"], "read"),
-        (["read", "delivered", "sent"], "read"),
-        (["delivered", "sent"], "delivered"),
-        (["sent", "failed"], "failed"),
-        (["delivered", "failed"], "delivered"),
-        (["failed", "delivered"], "failed"),
-        (["sent", "sent", "sent"], "sent"),
-    ],
-)
-def test_statuses_only_move_forward(team, notices, order, final):
-    conversation = services.ingest(inbound=inbound("a", mid="wamid.c")).message.conversation
-    message = _outbound(conversation)
-    _mark(message, status="sent", provider_message_id="wamid.out")
-    Message.objects.filter(pk=message.pk).update(status="queued")  # start from queued for the test
-    for value in order:
-        services.message_status_update(update=status("wamid.out", value, code="131026" if value == "failed" else ""))
-    message.refresh_from_db()
-    assert message.status == final
-
-
-def test_status_that_overtakes_the_send_is_applied_afterwards(team, notices):
-    conversation = services.ingest(inbound=inbound("a", mid="wamid.e")).message.conversation
-    message = _outbound(conversation)
-    assert services.message_status_update(update=status("wamid.fast", "delivered")) is False
-    assert EarlyStatus.objects.count() == 1
-    _mark(message, status="sent", provider_message_id="wamid.fast")
-    message.refresh_from_db()
-    assert message.status == "delivered" and not EarlyStatus.objects.exists()
-
-
-def test_status_kept_early_is_applied_after_commit_when_the_send_recorded_its_id_meanwhile(
-    team, notices, django_capture_on_commit_callbacks
-):
-    """The send commits the provider's id after the status looked for it and before the status row was
-    committed, so the send's own look found nothing: the status's look after its commit applies it."""
-    conversation = services.ingest(inbound=inbound("a", mid="wamid.r")).message.conversation
-    message = _outbound(conversation)
-    with django_capture_on_commit_callbacks() as after_commit:
-        assert services.message_status_update(update=status("wamid.race", "read")) is False
-    assert EarlyStatus.objects.count() == 1
-    Message.objects.filter(pk=message.pk).update(provider_message_id="wamid.race", status="sent")
-    for callback in after_commit:
-        callback()
-    message.refresh_from_db()
-    assert message.status == "read" and not EarlyStatus.objects.exists()
 
 
 def test_number_change_keeps_one_subject(team, notices):
