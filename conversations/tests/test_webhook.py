@@ -26,6 +26,7 @@ from conversations.models import (
 from conversations.services import ingest
 from conversations.tests.conftest import FIXTURES_DIR, PHONE_NUMBER_ID, VERIFY_TOKEN, inbound_text, load_fixture
 from conversations.tests.factories import MessageFactory
+from conversations.tests.recordings import NUMBER_CHANGES, STATUSES
 from devtools.fakegraph import inbound_text_value, status_value, webhook_envelope
 
 pytestmark = [pytest.mark.urls("conversations.tests.urls_webhooks_test"), pytest.mark.django_db]
@@ -56,22 +57,6 @@ MESSAGE_FILES = {
     "pywa_13_reply_with_context.json": ("text", "replied text", "Test Name", None),
     "pywa_14_unsupported.json": ("unsupported", "", "Test Name", None),
 }
-# file → (status the outbound message had, status after the webhook, error code)
-STATUS_FILES = {
-    "meta_16_status_sent.json": (MessageStatus.QUEUED, "sent", ""),
-    "meta_17_status_delivered.json": (MessageStatus.SENT, "delivered", ""),
-    "meta_19_status_failed_131049.json": (MessageStatus.SENT, "failed", "131049"),
-    "netflie_19b_status_failed_131053.json": (MessageStatus.SENT, "failed", "131053"),
-    "pywa_16_status_sent.json": (MessageStatus.QUEUED, "sent", ""),
-    "pywa_17_status_delivered.json": (MessageStatus.SENT, "delivered", ""),
-    "pywa_18_status_read.json": (MessageStatus.DELIVERED, "read", ""),
-    "pywa_19_status_failed.json": (MessageStatus.SENT, "failed", "130472"),
-}
-# file → (old wa_id, new wa_id)
-NUMBER_FILES = {
-    "meta_15_system_user_changed_number.json": ("16505551234", "12195555358"),
-    "pywa_15_system_user_changed_number.json": ("972987654321", "972912345678"),
-}
 # Accepted (200) and nothing stored: value-level errors, and the PHP SDK's placeholder senders
 # ("PHONE_NUMBER"), which no phone can have, so retrying them would never help.
 NOTHING_STORED_FILES = {
@@ -80,6 +65,15 @@ NOTHING_STORED_FILES = {
     "netflie_15b_system_user_changed_number.json",
     "netflie_20_batch_two_changes_text.json",
 }
+# The status a message had before each reported status moves it one step on.
+STEP_BEFORE = {
+    "sent": MessageStatus.QUEUED,
+    "delivered": MessageStatus.SENT,
+    "read": MessageStatus.DELIVERED,
+    "failed": MessageStatus.SENT,
+}
+# file → (old wa_id, new wa_id), for the files with numbers a phone can have
+NUMBER_FILES = {name: numbers for name, numbers in NUMBER_CHANGES.items() if name not in NOTHING_STORED_FILES}
 
 
 def wamid_of(payload: dict) -> str:
@@ -93,7 +87,7 @@ def counts() -> tuple[int, int, int, int]:
 
 def test_every_fixture_has_an_expectation():
     files = {path.name for path in FIXTURES_DIR.glob("*.json")}
-    expected = set(MESSAGE_FILES) | set(STATUS_FILES) | set(NUMBER_FILES) | NOTHING_STORED_FILES
+    expected = set(MESSAGE_FILES) | set(STATUSES) | set(NUMBER_FILES) | NOTHING_STORED_FILES
     assert files == expected
 
 
@@ -141,11 +135,11 @@ def test_replayed_content_keeps_structure(post_webhook, default_team):
     assert reaction.content == {"reaction": {"message_id": "wamid.yzxyzx=", "emoji": "\U0001f62e"}}
 
 
-@pytest.mark.parametrize("name", sorted(STATUS_FILES))
+@pytest.mark.parametrize("name", sorted(STATUSES))
 def test_replay_status_fixture(name, post_webhook):
-    before, after, code = STATUS_FILES[name]
+    after, code = STATUSES[name]
     payload = load_fixture(name)
-    message = MessageFactory(provider_message_id=wamid_of(payload), status=before)
+    message = MessageFactory(provider_message_id=wamid_of(payload), status=STEP_BEFORE[after])
 
     response = post_webhook(payload)
 
