@@ -9,26 +9,27 @@ from django.utils import timezone
 from consent.selectors import consent_state, subject_get_by_contact
 from conversations import services
 from conversations.exceptions import ConsentMissing, WindowClosed
-from conversations.models import AgentPresence, Conversation, ConversationEvent, Message, TeamMembership
+from conversations.models import AgentPresence, Conversation, ConversationEvent, Message
 from conversations.providers.base import InboundMessage, NumberChange
+from conversations.tests.conftest import inbound_text
+from conversations.tests.factories import TeamFactory, TeamMembershipFactory
 
 WA_DE = "4915123456789"
 
 
-def inbound(text: str, *, mid: str, sender: str = WA_DE, type: str = "text", name: str = "Erika") -> InboundMessage:
-    return InboundMessage(
-        provider="whatsapp", provider_message_id=mid, contact_kind="whatsapp", sender=sender,
-        timestamp=timezone.now(), type=type, text=text, profile_name=name,
-    )  # fmt: skip
+def inbound(text: str, *, mid: str, sender: str = WA_DE) -> InboundMessage:
+    return inbound_text(sender, text, message_id=mid)
 
 
 @pytest.fixture
 def team(db):
-    return services.team_create(name="Care", slug="care", is_default=True, auto_assign=True, actor=None)
+    """The default team, which assigns a new conversation to the least loaded agent online."""
+    return TeamFactory(name="Care", is_default=True, auto_assign=True)
 
 
-def online(user, team, connections: int = 1):
-    TeamMembership.objects.get_or_create(team=team, user=user)
+def online(team, username: str, connections: int = 1):
+    """An agent of ``team`` with ``connections`` inbox sockets open."""
+    user = TeamMembershipFactory(team=team, user__username=username).user
     AgentPresence.objects.update_or_create(user=user, defaults={"connections": connections})
     return user
 
@@ -65,11 +66,10 @@ def test_second_message_joins_the_open_conversation(team, notices):
     assert Conversation.objects.get().unread_count == 2
 
 
-def test_new_conversation_goes_to_the_least_loaded_online_agent(team, notices, django_user_model):
-    busy = online(django_user_model.objects.create_user("busy"), team)
-    free = online(django_user_model.objects.create_user("free"), team)
-    offline = django_user_model.objects.create_user("offline")
-    TeamMembership.objects.create(team=team, user=offline)
+def test_new_conversation_goes_to_the_least_loaded_online_agent(team, notices):
+    busy = online(team, "busy")
+    free = online(team, "free")
+    TeamMembershipFactory(team=team, user__username="offline")
     services.ingest(inbound=inbound("a", mid="wamid.x", sender="4915100000001"))
     Conversation.objects.update(assigned_agent=busy)
     conversation = services.ingest(inbound=inbound("b", mid="wamid.y", sender="4915100000002")).message.conversation
@@ -77,8 +77,8 @@ def test_new_conversation_goes_to_the_least_loaded_online_agent(team, notices, d
     ConversationEvent.objects.filter(conversation=conversation, kind="conversation.opened").get()
 
 
-def test_no_agent_online_leaves_it_in_the_queue(team, notices, django_user_model):
-    TeamMembership.objects.create(team=team, user=django_user_model.objects.create_user("away"))
+def test_no_agent_online_leaves_it_in_the_queue(team, notices):
+    TeamMembershipFactory(team=team, user__username="away")
     conversation = services.ingest(inbound=inbound("a", mid="wamid.q")).message.conversation
     assert conversation.assigned_agent is None and conversation.team == team
 
@@ -150,7 +150,7 @@ def test_number_change_keeps_one_subject(team, notices):
 
 def test_free_text_needs_the_window_and_marketing_needs_consent(team, notices, marketing_whatsapp, agent):
     conversation = services.ingest(inbound=inbound("a", mid="wamid.w")).message.conversation
-    TeamMembership.objects.create(team=team, user=agent)
+    TeamMembershipFactory(team=team, user=agent)
     assert services.message_reply(conversation=conversation, actor=agent, text="Gern!").status == "queued"
     Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=timezone.now() - timedelta(hours=25))
     with pytest.raises(WindowClosed):
@@ -166,9 +166,7 @@ def test_free_text_needs_the_window_and_marketing_needs_consent(team, notices, m
 
 
 def test_language_routing_picks_the_team_serving_it(team, notices):
-    german = services.team_create(name="DACH", slug="dach", actor=None)
-    german.languages = ["de"]
-    german.save(update_fields=["languages"])
+    german = TeamFactory(name="DACH", languages=["de"])
     de = services.ingest(inbound=inbound("Hallo", mid="wamid.l1")).message.conversation
     br = services.ingest(inbound=inbound("Olá", mid="wamid.l2", sender="5511987654321")).message.conversation
     assert (de.team, br.team) == (german, team)

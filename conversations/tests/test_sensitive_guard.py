@@ -28,10 +28,10 @@ def inbound(text: str, mid: str, *, type: str = "text", media: MediaRef | None =
 
 
 @pytest.fixture
-def team(db, agent):
-    team = TeamFactory(name="Care", is_default=True, auto_assign=False)
-    TeamMembershipFactory(team=team, user=agent)
-    return team
+def team(default_team, agent):
+    """The default team, with ``agent`` in it."""
+    TeamMembershipFactory(team=default_team, user=agent)
+    return default_team
 
 
 @pytest.fixture
