@@ -14,6 +14,7 @@ from consent import services
 from consent.jurisdictions import LANGUAGES
 from consent.models import PrivacyNotice, Purpose, Subject
 
+# Legal bases in both jurisdictions: the customer's consent, or what answering their request needs (contract).
 CONSENT = {"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"}
 CONTRACT = {"GDPR": "gdpr-6-1-b", "LGPD": "lgpd-7-v"}
 
@@ -58,12 +59,12 @@ class PurposeFactory(factory.Factory):
     class Params:
         label = "Purpose"
         about = "What it is for"
-        contract = factory.Trait(legal_bases=CONTRACT)
+        contract = factory.Trait(legal_bases=factory.Dict(CONTRACT))
 
     code = factory.Sequence(lambda n: f"purpose-{n}")
     name = factory.LazyAttribute(lambda purpose: texts(purpose.label))
     description = factory.LazyAttribute(lambda purpose: texts(purpose.about))
-    legal_bases = CONSENT
+    legal_bases = factory.Dict(CONSENT)  # a new dict each time: a test may change its purpose's
     is_marketing = False
     requires_double_opt_in = False
 
