@@ -1,14 +1,12 @@
-"""Fixtures shared by every app's tests: purposes, published notices, users in each role."""
+"""Fixtures shared by every app's tests: purposes, published notices, users in each role (from the factories)."""
 
 import os
 
 import pytest
-from django.contrib.auth.models import Group
 
-from consent import services
+from consent.jurisdictions import LANGUAGES
+from consent.tests.factories import NoticeFactory, PurposeFactory, SubjectFactory, UserFactory
 from contactcenter import roles
-
-LANGS = ("en", "de", "nl", "it", "pt-br")
 
 
 @pytest.fixture(autouse=True)
@@ -43,115 +41,66 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def texts(prefix: str) -> dict[str, str]:
-    return {lang: f"{prefix} ({lang})" for lang in LANGS}
-
-
 @pytest.fixture
 def marketing(db):
-    return services.purpose_create(
-        code="marketing",
-        name=texts("Offers"),
-        description=texts("Offers on WhatsApp"),
-        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
-        is_marketing=True,
-        requires_double_opt_in=True,
-        actor=None,
+    return PurposeFactory(
+        code="marketing", label="Offers", about="Offers on WhatsApp", is_marketing=True, requires_double_opt_in=True
     )
 
 
 @pytest.fixture
 def newsletter(db):
     """A second marketing purpose, single opt-in."""
-    return services.purpose_create(
-        code="newsletter",
-        name=texts("Newsletter"),
-        description=texts("Monthly news"),
-        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
-        is_marketing=True,
-        actor=None,
-    )
+    return PurposeFactory(code="newsletter", label="Newsletter", about="Monthly news", is_marketing=True)
 
 
 @pytest.fixture
 def service(db):
-    return services.purpose_create(
-        code="service",
-        name=texts("Service"),
-        description=texts("Answering requests"),
-        legal_bases={"GDPR": "gdpr-6-1-b", "LGPD": "lgpd-7-v"},
-        actor=None,
-    )
+    return PurposeFactory(code="service", label="Service", about="Answering requests", contract=True)
 
 
 @pytest.fixture
 def marketing_whatsapp(db):
     """The purpose the default ``weekly_offers`` template names (settings.WHATSAPP_TEMPLATES); single opt-in."""
-    return services.purpose_create(
-        code="marketing-whatsapp",
-        name=texts("Offers on WhatsApp"),
-        description=texts("Weekly offers"),
-        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
-        is_marketing=True,
-        actor=None,
+    return PurposeFactory(
+        code="marketing-whatsapp", label="Offers on WhatsApp", about="Weekly offers", is_marketing=True
     )
 
 
 @pytest.fixture
 def webchat_purpose(db):
     """The purpose the web-chat widget's consent box grants (settings.WEBCHAT_CONSENT_PURPOSE)."""
-    return services.purpose_create(
-        code="webchat-service",
-        name=texts("Web chat"),
-        description=texts("Answering your message in the web chat"),
-        legal_bases={"GDPR": "gdpr-6-1-a", "LGPD": "lgpd-7-i"},
-        actor=None,
-    )
+    return PurposeFactory(code="webchat-service", label="Web chat", about="Answering your message in the web chat")
 
 
 @pytest.fixture
 def notices(db):
     """Published notices: GDPR in the five languages, LGPD in pt-br and en."""
-    published = {}
-    for jurisdiction, language in [("GDPR", lang) for lang in LANGS] + [("LGPD", "pt-br"), ("LGPD", "en")]:
-        notice = services.notice_create(
-            language=language,
-            jurisdiction=jurisdiction,
-            title=f"Notice {language}",
-            text=f"Text {language}",
-            actor=None,
-        )
-        published[(jurisdiction, language)] = services.notice_publish(notice=notice, actor=None)
-    return published
+    published = [("GDPR", language) for language in LANGUAGES] + [("LGPD", "pt-br"), ("LGPD", "en")]
+    return {
+        (jurisdiction, language): NoticeFactory(jurisdiction=jurisdiction, language=language)
+        for jurisdiction, language in published
+    }
 
 
 @pytest.fixture
 def subject_de(db):
-    return services.subject_create(
-        kind="whatsapp", value="+49 151 23456789", display_name="Erika Mustermann", actor=None
-    )
+    return SubjectFactory(value="+49 151 23456789", display_name="Erika Mustermann")
 
 
 @pytest.fixture
 def subject_br(db):
-    return services.subject_create(kind="whatsapp", value="5511987654321", display_name="Maria Silva", actor=None)
-
-
-def make_user(django_user_model, username: str, role: str | None, *, staff: bool = False):
-    user = django_user_model.objects.create_user(username=username, password="x-test-password-1", is_staff=staff)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
+    return SubjectFactory(value="5511987654321", display_name="Maria Silva")
 
 
 @pytest.fixture
-def agent(django_user_model):
-    return make_user(django_user_model, "agent1", roles.AGENT)
+def agent(db):
+    return UserFactory(username="agent1", role=roles.AGENT)
 
 
 @pytest.fixture
-def dpo(django_user_model):
-    return make_user(django_user_model, "dpo1", roles.DPO, staff=True)
+def dpo(db):
+    return UserFactory(username="dpo1", role=roles.DPO, is_staff=True)
 
 
 @pytest.fixture
@@ -162,8 +111,8 @@ def dpo_client(client, dpo):
 
 
 @pytest.fixture
-def nobody(django_user_model):
-    return make_user(django_user_model, "nobody1", None)
+def nobody(db):
+    return UserFactory(username="nobody1")
 
 
 @pytest.fixture

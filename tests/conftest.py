@@ -1,4 +1,5 @@
-"""Fixtures for end-to-end tests: the real ASGI app on a loopback port, a headless Chromium, the fake Graph API."""
+"""Fixtures for end-to-end tests: the real ASGI app on a loopback port, a headless Chromium, the fake Graph API,
+the people who log in to it."""
 
 import os
 import shutil
@@ -7,6 +8,13 @@ import threading
 import time
 
 import pytest
+
+from consent.tests.factories import UserFactory
+from contactcenter import roles
+from conversations.tests.factories import TeamFactory, TeamMembershipFactory
+
+ANNA_PASSWORD = "anna-browser-pass-1"
+DORA_PASSWORD = "dora-browser-pass-1"
 
 
 def _free_port() -> int:
@@ -112,3 +120,24 @@ def fake_graph(settings, asgi_server):
     settings.WHATSAPP_API_BASE = fake.url
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def anna(db):
+    """Anna, an agent in Customer care (the default team, which assigns new conversations to an agent online)."""
+    team = TeamFactory(name="Customer care", slug="care", is_default=True, auto_assign=True)
+    return TeamMembershipFactory(team=team, user__username="anna", user__password=ANNA_PASSWORD).user
+
+
+@pytest.fixture
+def dora(db):
+    """Dora, the DPO: staff, so the admin (and its alert queue) opens."""
+    return UserFactory(username="dora", password=DORA_PASSWORD, role=roles.DPO, is_staff=True)
+
+
+def log_in(page, url: str, username: str, password: str) -> None:
+    """Through the login form ``url`` shows, as a person would."""
+    page.goto(url)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit], input[type=submit]")

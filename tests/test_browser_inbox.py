@@ -3,29 +3,16 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from conversations import services
+from tests.conftest import ANNA_PASSWORD, log_in
 
 WA_ID = "4915123456789"
 
 
-@pytest.fixture
-def agent_in_team(django_user_model):
-    team = services.team_create(name="Customer care", slug="care", is_default=True, auto_assign=True, actor=None)
-    agent = django_user_model.objects.create_user("anna", password="anna-browser-pass-1")
-    agent.groups.add(Group.objects.get(name="Agent"))
-    services.team_member_add(team=team, user=agent, actor=None)
-    return agent
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_message_arrives_live_agent_replies_and_sees_ticks(asgi_server, fake_graph, page, agent_in_team, notices):
-    page.goto(f"{asgi_server}/inbox/login/")
-    page.fill("#id_username", "anna")
-    page.fill("#id_password", "anna-browser-pass-1")
-    page.click("button[type=submit], input[type=submit]")
+def test_message_arrives_live_agent_replies_and_sees_ticks(asgi_server, fake_graph, page, anna, notices):
+    log_in(page, f"{asgi_server}/inbox/login/", "anna", ANNA_PASSWORD)
     expect(page).to_have_url(re.compile(r"/inbox/"))
     expect(page.locator("#connection")).to_have_attribute("data-state", "live")
 

@@ -4,36 +4,24 @@ to reveal it; the DPO, on the admin alert queue, sees the alert arrive live."""
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from consent.models import AccessRecord
 from conversations import services
 from conversations.services.sensitive import watch_terms_forget
+from tests.conftest import ANNA_PASSWORD, DORA_PASSWORD, log_in
 
 WA_ID = "4915123456789"
 CARD = "4111 1111 1111 1111"
 
 
 @pytest.fixture
-def people(django_user_model):
-    team = services.team_create(name="Customer care", slug="care", is_default=True, auto_assign=True, actor=None)
-    agent = django_user_model.objects.create_user("anna", password="anna-browser-pass-1")
-    agent.groups.add(Group.objects.get(name="Agent"))
-    services.team_member_add(team=team, user=agent, actor=None)
-    dpo = django_user_model.objects.create_user("dora", password="dora-browser-pass-1", is_staff=True)
-    dpo.groups.add(Group.objects.get(name="DPO"))
+def people(anna, dora):
+    """The agent and the DPO, who is alerted to every card number."""
     watch_terms_forget()
-    services.watch_term_create(actor=dpo, kind="finding", value="payment_card", severity="high")
-    yield agent, dpo
+    services.watch_term_create(actor=dora, kind="finding", value="payment_card", severity="high")
+    yield anna, dora
     watch_terms_forget()
-
-
-def log_in(page, url: str, username: str, password: str) -> None:
-    page.goto(url)
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit], input[type=submit]")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -43,14 +31,13 @@ def test_card_number_masked_for_the_agent_reveal_needs_a_reason_dpo_alerted_live
     agent, _ = people
     dpo_page = chromium.new_context(locale="en-GB").new_page()
     dpo_page.set_default_timeout(15_000)
-    log_in(dpo_page, f"{asgi_server}/admin/login/?next=/admin/conversations/sensitivealert/", "dora",
-           "dora-browser-pass-1")  # fmt: skip
+    log_in(dpo_page, f"{asgi_server}/admin/login/?next=/admin/conversations/sensitivealert/", "dora", DORA_PASSWORD)
     expect(dpo_page).to_have_url(re.compile(r"/admin/conversations/sensitivealert/"))
     expect(dpo_page.locator("#live-alerts")).to_have_attribute("data-state", "live")
 
     agent_page = chromium.new_context(locale="de-DE").new_page()
     agent_page.set_default_timeout(15_000)
-    log_in(agent_page, f"{asgi_server}/inbox/login/", "anna", "anna-browser-pass-1")
+    log_in(agent_page, f"{asgi_server}/inbox/login/", "anna", ANNA_PASSWORD)
     expect(agent_page.locator("#connection")).to_have_attribute("data-state", "live")
     assert fake_graph.customer_says(WA_ID, "Erika Mustermann", "Hallo, ich möchte bezahlen")[0] == 200
     agent_page.locator("#conversation-list [data-conversation-id] a").first.click()

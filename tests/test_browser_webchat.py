@@ -5,21 +5,19 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from consent.models import ConsentEvent
-from conversations import services
 from conversations.models import Message
+from conversations.tests.factories import TeamFactory, TeamMembershipFactory
 
 
 @pytest.fixture
-def webchat_setup(django_user_model, notices, webchat_purpose):
-    team = services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
-    agent = django_user_model.objects.create_user("ben")
-    agent.groups.add(Group.objects.get(name="Agent"))
-    services.team_member_add(team=team, user=agent, actor=None)
+def webchat_setup(notices, webchat_purpose):
+    """The API token of Ben, an agent in Care (the default team; nobody is assigned automatically)."""
+    team = TeamFactory(name="Care", is_default=True, auto_assign=False)
+    agent = TeamMembershipFactory(team=team, user__username="ben").user
     return Token.objects.create(user=agent).key
 
 

@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
-from conftest import texts
 from consent import services
 from consent.ledger import ledger_verify
 from consent.models import ConsentEvent, ConsentState
+from consent.tests.factories import texts
 
 WORKERS, CHANGES = 4, 10
 

@@ -5,6 +5,7 @@ import pytest
 from conftest import tamper_with_ledger
 from consent import services
 from consent.models import Purpose
+from consent.tests.factories import NoticeFactory
 
 
 @pytest.fixture
@@ -163,7 +164,7 @@ def test_published_notice_is_read_only_in_admin(dpo_client, notices):
 
 
 def test_dpo_edits_a_draft_notice_and_a_purpose(dpo_client, service):
-    draft = services.notice_create(language="de", jurisdiction="GDPR", title="Entwurf", text="alt", actor=None)
+    draft = NoticeFactory(language="de", title="Entwurf", text="alt", published=False)
     response = dpo_client.post(f"/admin/consent/privacynotice/{draft.pk}/change/", {"title": "Hinweis", "text": "neu"})
     assert response.status_code == 302
     draft.refresh_from_db()

@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import texts
 from consent import services
 from consent.exceptions import (
     ConfirmationExpired,
@@ -19,6 +18,7 @@ from consent.exceptions import (
 )
 from consent.models import ConsentEvent, ConsentState, ContactPoint, Purpose
 from consent.selectors import consent_history, consent_state, consent_state_list, subject_get_by_contact
+from consent.tests.factories import texts
 
 
 def actions(subject) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""Fixtures for the WhatsApp channel: settings, a running fake Graph API, signed webhook posts, a default team."""
+"""Fixtures for the conversations tests: the WhatsApp channel's settings, a running fake Graph API, signed webhook
+posts; the teams (Support, the default, and Sales) and the agents in them."""
 
 import json
 import time
@@ -14,6 +15,7 @@ from django.test import Client
 from conversations.models import Conversation
 from conversations.providers.base import InboundMessage, MediaRef
 from conversations.providers.whatsapp.signature import HEADER, signature_for
+from conversations.tests.factories import TeamFactory, TeamMembershipFactory
 from devtools.fakegraph import FakeGraphAPI
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "whatsapp"  # recorded payloads, SOURCES.md says whence
@@ -61,9 +63,33 @@ def fake_graph(whatsapp_settings) -> Iterator[FakeGraphAPI]:
 
 @pytest.fixture
 def default_team(db):
-    from conversations.services import team_create
+    """Support: where a new customer's conversation lands; nobody is assigned automatically, tests choose."""
+    return TeamFactory(name="Support", is_default=True, auto_assign=False)
 
-    return team_create(name="Support", slug="support", is_default=True, auto_assign=False, actor=None)
+
+@pytest.fixture
+def teams(default_team):
+    """Support (the default team) and Sales."""
+    return default_team, TeamFactory(name="Sales")
+
+
+@pytest.fixture
+def support(teams, agent):
+    """Support, with ``agent`` (agent1) in it."""
+    TeamMembershipFactory(team=teams[0], user=agent)
+    return teams[0]
+
+
+@pytest.fixture
+def teammate(support):
+    """agent2: ``agent``'s colleague in Support."""
+    return TeamMembershipFactory(team=support, user__username="agent2").user
+
+
+@pytest.fixture
+def outsider(teams):
+    """sales1: an agent in Sales only, who must not see Support's conversations."""
+    return TeamMembershipFactory(team=teams[1], user__username="sales1").user
 
 
 @pytest.fixture

@@ -1,47 +1,17 @@
 """The inbox REST API: who may read and do what, on which conversations."""
 
-import itertools
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from conftest import make_user
-from consent import services as consent_services
-from contactcenter import roles
 from conversations.models import CannedResponse, Conversation, ConversationEvent, Message, Note
-from conversations.services import team_create, team_member_add
+from conversations.tests.factories import ConversationFactory, TeamMembershipFactory
 
 pytestmark = pytest.mark.urls("conversations.tests.urls_inbox_test")
-
-_visitor = itertools.count(1)
-
-
-def make_conversation(
-    *, team, channel: str = "webchat", agent=None, inbound_ago: timedelta | None = timedelta(minutes=5)
-):
-    if channel == "whatsapp":
-        subject = consent_services.subject_create(
-            kind="whatsapp", value=f"+49 151 2345{next(_visitor):04d}", display_name="Erika Muster", actor=None
-        )
-    else:
-        subject = consent_services.subject_create(
-            kind="webchat", value=f"visitor-{next(_visitor)}", display_name="Erika Muster", actor=None
-        )
-    return Conversation.objects.create(
-        subject=subject,
-        contact_point=subject.contact_points.first(),
-        channel=channel,
-        team=team,
-        assigned_agent=agent,
-        last_inbound_at=timezone.now() - inbound_ago if inbound_ago is not None else None,
-        last_message_at=timezone.now(),
-        unread_count=2,
-    )
 
 
 def authed(user) -> APIClient:
@@ -49,34 +19,6 @@ def authed(user) -> APIClient:
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
-
-
-@pytest.fixture
-def teams(db):
-    return (
-        team_create(name="Support", slug="support", actor=None),
-        team_create(name="Sales", slug="sales", actor=None),
-    )
-
-
-@pytest.fixture
-def support(teams, agent):
-    team_member_add(team=teams[0], user=agent, actor=None)
-    return teams[0]
-
-
-@pytest.fixture
-def teammate(django_user_model, support):
-    user = make_user(django_user_model, "agent2", roles.AGENT)
-    team_member_add(team=support, user=user, actor=None)
-    return user
-
-
-@pytest.fixture
-def outsider(django_user_model, teams):
-    user = make_user(django_user_model, "sales1", roles.AGENT)
-    team_member_add(team=teams[1], user=user, actor=None)
-    return user
 
 
 def url(conversation, action: str = "") -> str:
@@ -87,7 +29,7 @@ def url(conversation, action: str = "") -> str:
 
 
 def test_anonymous_gets_401_everywhere(support):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     client = APIClient()
     assert client.get("/api/v1/conversations/").status_code == 401
     assert client.get(url(conversation)).status_code == 401
@@ -96,18 +38,17 @@ def test_anonymous_gets_401_everywhere(support):
 
 
 def test_user_without_role_gets_403(nobody, support):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     api = authed(nobody)
     assert api.get("/api/v1/conversations/").status_code == 403
     assert api.post(url(conversation, "reply"), {"text": "hi"}, format="json").status_code == 403
     assert api.get("/api/v1/templates/").status_code == 403
 
 
-def test_view_only_user_may_read_but_not_reply_assign_or_note(django_user_model, support):
-    viewer = make_user(django_user_model, "viewer", None)
+def test_view_only_user_may_read_but_not_reply_assign_or_note(support):
+    viewer = TeamMembershipFactory(team=support, user__username="viewer", user__role=None).user
     viewer.user_permissions.add(Permission.objects.get(codename="view_conversation"))
-    team_member_add(team=support, user=viewer, actor=None)
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     api = authed(viewer)
     assert api.get(url(conversation)).status_code == 200
     assert api.post(url(conversation, "reply"), {"text": "hi"}, format="json").status_code == 403
@@ -117,7 +58,7 @@ def test_view_only_user_may_read_but_not_reply_assign_or_note(django_user_model,
 
 
 def test_conversation_of_another_team_is_404_for_every_action(agent, support, teams, outsider):
-    foreign = make_conversation(team=teams[1])
+    foreign = ConversationFactory(team=teams[1], unread_count=2)
     api = authed(agent)
     assert api.get(url(foreign)).status_code == 404
     assert api.get(url(foreign, "messages")).status_code == 404
@@ -132,13 +73,13 @@ def test_conversation_of_another_team_is_404_for_every_action(agent, support, te
 
 
 def test_dpo_sees_every_team(dpo, support, teams):
-    ours, theirs = make_conversation(team=support), make_conversation(team=teams[1])
+    ours, theirs = ConversationFactory(team=support), ConversationFactory(team=teams[1])
     ids = {row["id"] for row in authed(dpo).get("/api/v1/conversations/").json()["results"]}
     assert ids == {ours.pk, theirs.pk}
 
 
 def test_session_auth_needs_csrf_for_writes(agent, support):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support, unread_count=2)
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(agent)
     assert client.get(url(conversation)).status_code == 200
@@ -151,10 +92,10 @@ def test_session_auth_needs_csrf_for_writes(agent, support):
 
 
 def test_list_filters_by_scope_and_status(agent, support, teammate, teams):
-    mine = make_conversation(team=support, agent=agent)
-    theirs = make_conversation(team=support, agent=teammate)
-    queued = make_conversation(team=support)
-    make_conversation(team=teams[1])  # another team: never listed
+    mine = ConversationFactory(team=support, assigned_agent=agent)
+    theirs = ConversationFactory(team=support, assigned_agent=teammate)
+    queued = ConversationFactory(team=support)
+    ConversationFactory(team=teams[1])  # another team: never listed
     Conversation.objects.filter(pk=theirs.pk).update(status="pending")
     api = authed(agent)
 
@@ -175,7 +116,7 @@ def test_list_filters_by_scope_and_status(agent, support, teammate, teams):
 
 def test_list_is_paginated_and_shows_masked_contact_and_unread(agent, support):
     for _ in range(3):
-        make_conversation(team=support, channel="whatsapp")
+        ConversationFactory(team=support, channel="whatsapp", unread_count=2)
     body = authed(agent).get("/api/v1/conversations/?limit=2").json()
     assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
     row = body["results"][0]
@@ -184,7 +125,7 @@ def test_list_is_paginated_and_shows_masked_contact_and_unread(agent, support):
 
 
 def test_messages_after_id(agent, support):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     api = authed(agent)
     first = api.post(url(conversation, "reply"), {"text": "one"}, format="json").json()
     second = api.post(url(conversation, "reply"), {"text": "two"}, format="json").json()
@@ -202,7 +143,7 @@ def test_messages_after_id(agent, support):
 
 
 def test_reply_queues_an_encrypted_message_and_an_event(agent, support, django_capture_on_commit_callbacks):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     api = authed(agent)
     # The webchat sender runs only after commit; not executing the callbacks keeps this test on our side.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -218,7 +159,7 @@ def test_reply_queues_an_encrypted_message_and_an_event(agent, support, django_c
 
 
 def test_reply_validation(agent, support):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     api = authed(agent)
     assert api.post(url(conversation, "reply"), {}, format="json").status_code == 400
     assert api.post(url(conversation, "reply"), {"text": "x" * 4097}, format="json").status_code == 400
@@ -226,7 +167,7 @@ def test_reply_validation(agent, support):
 
 
 def test_reply_outside_the_window_is_409(agent, support):
-    conversation = make_conversation(team=support, channel="whatsapp", inbound_ago=timedelta(hours=25))
+    conversation = ConversationFactory(team=support, channel="whatsapp", inbound_ago=timedelta(hours=25))
     response = authed(agent).post(url(conversation, "reply"), {"text": "late"}, format="json")
     assert response.status_code == 409
     assert response.json()["error"] == "window_closed"
@@ -236,7 +177,7 @@ def test_reply_outside_the_window_is_409(agent, support):
 def test_reply_to_a_restricted_customer_is_409_and_the_inbox_says_why(agent, support):
     from consent.services import subject_restrict
 
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     subject_restrict(subject=conversation.subject, ground="accuracy", actor=None, reason="contested address")
     api = authed(agent)
     response = api.post(url(conversation, "reply"), {"text": "Hello?"}, format="json")
@@ -247,7 +188,7 @@ def test_reply_to_a_restricted_customer_is_409_and_the_inbox_says_why(agent, sup
 
 
 def test_unapproved_template_is_refused(agent, support):
-    conversation = make_conversation(team=support, channel="whatsapp", inbound_ago=timedelta(hours=25))
+    conversation = ConversationFactory(team=support, channel="whatsapp", inbound_ago=timedelta(hours=25))
     response = authed(agent).post(
         url(conversation, "template"), {"name": "not_approved", "language": "en", "parameters": []}, format="json"
     )
@@ -265,7 +206,7 @@ def test_templates_are_listed(agent):
 
 
 def test_assign_to_teammate_then_to_nobody(agent, support, teammate):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     api = authed(agent)
     response = api.post(url(conversation, "assign"), {"agent": teammate.pk}, format="json")
     assert response.status_code == 200 and response.json()["assigned_agent"] == teammate.pk
@@ -275,7 +216,7 @@ def test_assign_to_teammate_then_to_nobody(agent, support, teammate):
 
 
 def test_assign_to_a_non_member_is_refused(agent, support, outsider):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     response = authed(agent).post(url(conversation, "assign"), {"agent": outsider.pk}, format="json")
     assert response.status_code in (403, 409)
     assert response.json()["error"] == "not_allowed"
@@ -285,7 +226,7 @@ def test_assign_to_a_non_member_is_refused(agent, support, outsider):
 
 
 def test_transfer_moves_out_of_the_agents_sight(agent, support, teams, outsider):
-    conversation = make_conversation(team=support, agent=agent)
+    conversation = ConversationFactory(team=support, assigned_agent=agent)
     api = authed(agent)
     response = api.post(url(conversation, "transfer"), {"team": teams[1].pk}, format="json")
     assert response.status_code == 204
@@ -296,7 +237,7 @@ def test_transfer_moves_out_of_the_agents_sight(agent, support, teams, outsider)
 
 
 def test_resolve_then_reopen_and_bad_transition(agent, support):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     api = authed(agent)
     assert api.post(url(conversation, "status"), {"status": "resolved"}, format="json").json()["status"] == "resolved"
     conversation.refresh_from_db()
@@ -310,7 +251,7 @@ def test_resolve_then_reopen_and_bad_transition(agent, support):
 
 
 def test_read_clears_unread(agent, support):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     assert authed(agent).post(url(conversation, "read")).status_code == 204
     conversation.refresh_from_db()
     assert conversation.unread_count == 0
@@ -321,7 +262,7 @@ def test_read_clears_unread(agent, support):
 
 
 def test_notes_are_stored_encrypted_and_listed(agent, support):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(team=support)
     api = authed(agent)
     response = api.post(url(conversation, "notes"), {"body": "Customer prefers calls after 5pm"}, format="json")
     assert response.status_code == 201

@@ -6,79 +6,29 @@ production; the channel layer is the in-memory one, or Redis pub/sub when
 ``REDIS_URL`` is set.
 """
 
-import itertools
-from datetime import timedelta
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
-from conftest import make_user
-from consent import services as consent_services
-from contactcenter import roles
 from contactcenter.asgi import application
 from conversations.models import AgentPresence, Conversation, ConversationEvent
 from conversations.providers.base import InboundMessage
-from conversations.services import (
-    conversation_assign,
-    conversation_transfer,
-    ingest,
-    note_add,
-    team_create,
-    team_member_add,
-)
+from conversations.services import conversation_assign, conversation_transfer, ingest, note_add
 from conversations.tests.conftest import TIMEOUT, close_code, headers_for
+from conversations.tests.factories import ConversationFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
-
-_visitor = itertools.count(1)
-
-
-def make_conversation(*, team, agent=None) -> Conversation:
-    subject = consent_services.subject_create(
-        kind="webchat", value=f"visitor-{next(_visitor)}", display_name="Erika Muster", actor=None
-    )
-    return Conversation.objects.create(
-        subject=subject,
-        contact_point=subject.contact_points.first(),
-        channel="webchat",
-        team=team,
-        assigned_agent=agent,
-        last_inbound_at=timezone.now() - timedelta(minutes=1),
-        last_message_at=timezone.now(),
-    )
-
-
-@pytest.fixture
-def teams(transactional_db):
-    return (
-        team_create(name="Support", slug="support", is_default=True, auto_assign=False, actor=None),
-        team_create(name="Sales", slug="sales", actor=None),
-    )
-
-
-@pytest.fixture
-def support(teams, agent):
-    team_member_add(team=teams[0], user=agent, actor=None)
-    return teams[0]
-
-
-@pytest.fixture
-def teammate(django_user_model, support):
-    user = make_user(django_user_model, "agent2", roles.AGENT)
-    team_member_add(team=support, user=user, actor=None)
-    return user
 
 
 @pytest.fixture
 def ours(support) -> Conversation:
-    return make_conversation(team=support)
+    return ConversationFactory(team=support)
 
 
 @pytest.fixture
 def theirs(teams) -> Conversation:
-    return make_conversation(team=teams[1])
+    return ConversationFactory(team=teams[1])
 
 
 async def connect(user) -> WebsocketCommunicator:

@@ -22,8 +22,7 @@ async def dpo_socket(user) -> WebsocketCommunicator:
 
 
 @pytest.fixture
-def watching(fresh_watch_terms, transactional_db, dpo):
-    services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
+def watching(fresh_watch_terms, transactional_db, default_team, dpo):
     services.watch_term_create(actor=dpo, kind="finding", value="payment_card", severity="high")
 
 

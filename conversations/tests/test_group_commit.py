@@ -31,13 +31,8 @@ def post(body: bytes):
     return webhooks.whatsapp_post(body=body, signature=sign(body))
 
 
-@pytest.fixture
-def support(db):
-    return services.team_create(name="Support", slug="support", is_default=True, auto_assign=False, actor=None)
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_client_that_leaves_does_not_leave_its_group_waiting(whatsapp_settings, support):
+def test_a_client_that_leaves_does_not_leave_its_group_waiting(whatsapp_settings, default_team):
     """Django cancels the view of a client that disconnects; the others of its group still get their 200."""
 
     async def scenario():
@@ -56,7 +51,7 @@ def test_a_client_that_leaves_does_not_leave_its_group_waiting(whatsapp_settings
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_message_after_a_number_change_in_the_same_group_keeps_one_customer(whatsapp_settings, support):
+def test_a_message_after_a_number_change_in_the_same_group_keeps_one_customer(whatsapp_settings, default_team):
     services.ingest(inbound=inbound_text(OLD, "Hallo", message_id="wamid.before"))
     subject = subject_get_by_contact(kind="whatsapp", value=OLD)
 

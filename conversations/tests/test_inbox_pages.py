@@ -1,48 +1,15 @@
 """The inbox pages: login, what an agent sees, and the hooks the browser script and tests rely on."""
 
-import itertools
 import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from conftest import make_user
-from consent import services as consent_services
-from contactcenter import roles
-from conversations.models import CannedResponse, Conversation, Message
-from conversations.services import message_reply, note_add, team_create, team_member_add
+from conversations.models import CannedResponse, Message
+from conversations.services import message_reply, note_add
+from conversations.tests.factories import ConversationFactory, TeamMembershipFactory
 
 pytestmark = pytest.mark.urls("conversations.tests.urls_inbox_test")
-
-_n = itertools.count(1)
-
-
-def make_conversation(*, team, channel: str = "whatsapp", agent=None, inbound_ago=timedelta(minutes=5), language="de"):
-    subject = consent_services.subject_create(
-        kind="whatsapp", value=f"+49 151 2345{next(_n):04d}", display_name="Erika Muster", language=language, actor=None
-    )
-    return Conversation.objects.create(
-        subject=subject,
-        contact_point=subject.contact_points.first(),
-        channel=channel,
-        team=team,
-        assigned_agent=agent,
-        last_inbound_at=timezone.now() - inbound_ago,
-        last_message_at=timezone.now(),
-        unread_count=3,
-    )
-
-
-@pytest.fixture
-def teams(db):
-    return team_create(name="Support", slug="support", actor=None), team_create(name="Sales", slug="sales", actor=None)
-
-
-@pytest.fixture
-def support(teams, agent):
-    team_member_add(team=teams[0], user=agent, actor=None)
-    return teams[0]
 
 
 @pytest.fixture
@@ -79,8 +46,8 @@ def test_user_without_inbox_permission_gets_403(client, nobody):
 
 
 def test_list_shows_own_team_with_unread_and_masked_contact(logged_in, support, teams):
-    ours = make_conversation(team=support)
-    theirs = make_conversation(team=teams[1])
+    ours = ConversationFactory(channel="whatsapp", team=support, unread_count=3)
+    theirs = ConversationFactory(channel="whatsapp", team=teams[1])
     html = logged_in.get("/inbox/").content.decode()
     assert f'data-conversation-id="{ours.pk}"' in html
     assert f'data-conversation-id="{theirs.pk}"' not in html
@@ -90,8 +57,8 @@ def test_list_shows_own_team_with_unread_and_masked_contact(logged_in, support, 
 
 
 def test_list_filters(logged_in, agent, support):
-    mine = make_conversation(team=support, agent=agent)
-    queued = make_conversation(team=support)
+    mine = ConversationFactory(channel="whatsapp", team=support, assigned_agent=agent)
+    queued = ConversationFactory(channel="whatsapp", team=support)
     html = logged_in.get("/inbox/?scope=mine").content.decode()
     assert f'data-conversation-id="{mine.pk}"' in html and f'data-conversation-id="{queued.pk}"' not in html
     html = logged_in.get("/inbox/?scope=unassigned&status=open").content.decode()
@@ -100,7 +67,7 @@ def test_list_filters(logged_in, agent, support):
 
 
 def test_conversation_page_shows_messages_ticks_notes_and_customer(logged_in, agent, support, marketing):
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(channel="whatsapp", team=support)
     sent = message_reply(conversation=conversation, actor=agent, text="Shipped <b>today</b>")
     failed = message_reply(conversation=conversation, actor=agent, text="Second")
     read = message_reply(conversation=conversation, actor=agent, text="Third")
@@ -134,7 +101,7 @@ def test_conversation_page_shows_messages_ticks_notes_and_customer(logged_in, ag
 
 
 def test_closed_window_shows_the_template_picker_not_the_composer(logged_in, support):
-    conversation = make_conversation(team=support, inbound_ago=timedelta(hours=30))
+    conversation = ConversationFactory(channel="whatsapp", team=support, inbound_ago=timedelta(hours=30))
     html = logged_in.get(f"/inbox/c/{conversation.pk}/").content.decode()
     assert re.search(r'<form id="composer" class="composer" hidden>', html)
     assert re.search(r'<form id="template-form" class="template-form">', html)
@@ -146,7 +113,7 @@ def test_closed_window_shows_the_template_picker_not_the_composer(logged_in, sup
 def test_restricted_customer_shows_why_and_offers_no_way_to_send(logged_in, support):
     from consent.services import subject_restrict
 
-    conversation = make_conversation(team=support, inbound_ago=timedelta(hours=30))
+    conversation = ConversationFactory(channel="whatsapp", team=support, inbound_ago=timedelta(hours=30))
     subject_restrict(subject=conversation.subject, ground="legal_claims", actor=None, reason="kept for a dispute")
     html = logged_in.get(f"/inbox/c/{conversation.pk}/").content.decode()
     assert 'id="restricted"' in html and "Processing restricted" in html and "legal claims" in html
@@ -155,28 +122,25 @@ def test_restricted_customer_shows_why_and_offers_no_way_to_send(logged_in, supp
 
 
 def test_foreign_conversation_is_404(logged_in, support, teams):
-    theirs = make_conversation(team=teams[1])
+    theirs = ConversationFactory(channel="whatsapp", team=teams[1])
     assert logged_in.get(f"/inbox/c/{theirs.pk}/").status_code == 404
 
 
-def test_view_only_user_gets_no_composer_or_actions(client, django_user_model, support):
+def test_view_only_user_gets_no_composer_or_actions(client, support):
     from django.contrib.auth.models import Permission
 
-    viewer = make_user(django_user_model, "viewer", None)
+    viewer = TeamMembershipFactory(team=support, user__username="viewer", user__role=None).user
     viewer.user_permissions.add(Permission.objects.get(codename="view_conversation"))
-    team_member_add(team=support, user=viewer, actor=None)
-    conversation = make_conversation(team=support)
+    conversation = ConversationFactory(channel="whatsapp", team=support)
     client.force_login(viewer)
     html = client.get(f"/inbox/c/{conversation.pk}/").content.decode()
     assert 'id="composer"' not in html and 'id="assign-me"' not in html and 'id="note-form"' not in html
 
 
-def test_teammates_and_other_teams_are_offered(logged_in, django_user_model, support, teams):
-    mate = make_user(django_user_model, "agent2", roles.AGENT)
-    team_member_add(team=support, user=mate, actor=None)
-    conversation = make_conversation(team=support)
+def test_teammates_and_other_teams_are_offered(logged_in, support, teammate, teams):
+    conversation = ConversationFactory(channel="whatsapp", team=support)
     html = logged_in.get(f"/inbox/c/{conversation.pk}/").content.decode()
-    assert f'<option value="{mate.pk}">agent2</option>' in html
+    assert f'<option value="{teammate.pk}">agent2</option>' in html
     assert f'<option value="{teams[1].pk}">Sales</option>' in html
     assert f'<option value="{support.pk}">Support</option>' not in html
 

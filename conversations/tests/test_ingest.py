@@ -1,4 +1,4 @@
-"""The inbound pipeline at service level: dedupe, routing, consent keywords, statuses, number changes."""
+"""The inbound pipeline at service level: dedupe, routing, consent keywords, number changes; statuses: test_statuses."""
 
 from datetime import timedelta
 
@@ -9,34 +9,27 @@ from django.utils import timezone
 from consent.selectors import consent_state, subject_get_by_contact
 from conversations import services
 from conversations.exceptions import ConsentMissing, WindowClosed
-from conversations.models import (
-    AgentPresence,
-    Conversation,
-    ConversationEvent,
-    EarlyStatus,
-    Message,
-    TeamMembership,
-)
-from conversations.providers.base import InboundMessage, NumberChange, StatusUpdate
-from conversations.services.outbound import _mark
+from conversations.models import AgentPresence, Conversation, ConversationEvent, Message
+from conversations.providers.base import InboundMessage, NumberChange
+from conversations.tests.conftest import inbound_text
+from conversations.tests.factories import TeamFactory, TeamMembershipFactory
 
 WA_DE = "4915123456789"
 
 
-def inbound(text: str, *, mid: str, sender: str = WA_DE, type: str = "text", name: str = "Erika") -> InboundMessage:
-    return InboundMessage(
-        provider="whatsapp", provider_message_id=mid, contact_kind="whatsapp", sender=sender,
-        timestamp=timezone.now(), type=type, text=text, profile_name=name,
-    )  # fmt: skip
+def inbound(text: str, *, mid: str, sender: str = WA_DE) -> InboundMessage:
+    return inbound_text(sender, text, message_id=mid)
 
 
 @pytest.fixture
 def team(db):
-    return services.team_create(name="Care", slug="care", is_default=True, auto_assign=True, actor=None)
+    """The default team, which assigns a new conversation to the least loaded agent online."""
+    return TeamFactory(name="Care", is_default=True, auto_assign=True)
 
 
-def online(user, team, connections: int = 1):
-    TeamMembership.objects.get_or_create(team=team, user=user)
+def online(team, username: str, connections: int = 1):
+    """An agent of ``team`` with ``connections`` inbox sockets open."""
+    user = TeamMembershipFactory(team=team, user__username=username).user
     AgentPresence.objects.update_or_create(user=user, defaults={"connections": connections})
     return user
 
@@ -73,11 +66,10 @@ def test_second_message_joins_the_open_conversation(team, notices):
     assert Conversation.objects.get().unread_count == 2
 
 
-def test_new_conversation_goes_to_the_least_loaded_online_agent(team, notices, django_user_model):
-    busy = online(django_user_model.objects.create_user("busy"), team)
-    free = online(django_user_model.objects.create_user("free"), team)
-    offline = django_user_model.objects.create_user("offline")
-    TeamMembership.objects.create(team=team, user=offline)
+def test_new_conversation_goes_to_the_least_loaded_online_agent(team, notices):
+    busy = online(team, "busy")
+    free = online(team, "free")
+    TeamMembershipFactory(team=team, user__username="offline")
     services.ingest(inbound=inbound("a", mid="wamid.x", sender="4915100000001"))
     Conversation.objects.update(assigned_agent=busy)
     conversation = services.ingest(inbound=inbound("b", mid="wamid.y", sender="4915100000002")).message.conversation
@@ -85,8 +77,8 @@ def test_new_conversation_goes_to_the_least_loaded_online_agent(team, notices, d
     ConversationEvent.objects.filter(conversation=conversation, kind="conversation.opened").get()
 
 
-def test_no_agent_online_leaves_it_in_the_queue(team, notices, django_user_model):
-    TeamMembership.objects.create(team=team, user=django_user_model.objects.create_user("away"))
+def test_no_agent_online_leaves_it_in_the_queue(team, notices):
+    TeamMembershipFactory(team=team, user__username="away")
     conversation = services.ingest(inbound=inbound("a", mid="wamid.q")).message.conversation
     assert conversation.assigned_agent is None and conversation.team == team
 
@@ -142,69 +134,6 @@ def test_ordinary_sentence_touches_no_consent(team, notices, marketing, newslett
     assert not marketing.consent_events.exists()
 
 
-def _outbound(conversation: Conversation, provider_id: str | None = None) -> Message:
-    return Message.objects.create(
-        conversation=conversation, direction="out", provider="whatsapp", status="queued",
-        provider_message_id=provider_id,
-    )  # fmt: skip
-
-
-def status(provider_id: str, value: str, code: str = "") -> StatusUpdate:
-    return StatusUpdate(
-        provider="whatsapp", provider_message_id=provider_id, status=value, timestamp=timezone.now(), error_code=code
-    )
-
-
-@pytest.mark.parametrize(
-    ("order", "final"),
-    [
-        (["sent", "delivered", "read"], "read"),
-        (["read", "delivered", "sent"], "read"),
-        (["delivered", "sent"], "delivered"),
-        (["sent", "failed"], "failed"),
-        (["delivered", "failed"], "delivered"),
-        (["failed", "delivered"], "failed"),
-        (["sent", "sent", "sent"], "sent"),
-    ],
-)
-def test_statuses_only_move_forward(team, notices, order, final):
-    conversation = services.ingest(inbound=inbound("a", mid="wamid.c")).message.conversation
-    message = _outbound(conversation)
-    _mark(message, status="sent", provider_message_id="wamid.out")
-    Message.objects.filter(pk=message.pk).update(status="queued")  # start from queued for the test
-    for value in order:
-        services.message_status_update(update=status("wamid.out", value, code="131026" if value == "failed" else ""))
-    message.refresh_from_db()
-    assert message.status == final
-
-
-def test_status_that_overtakes_the_send_is_applied_afterwards(team, notices):
-    conversation = services.ingest(inbound=inbound("a", mid="wamid.e")).message.conversation
-    message = _outbound(conversation)
-    assert services.message_status_update(update=status("wamid.fast", "delivered")) is False
-    assert EarlyStatus.objects.count() == 1
-    _mark(message, status="sent", provider_message_id="wamid.fast")
-    message.refresh_from_db()
-    assert message.status == "delivered" and not EarlyStatus.objects.exists()
-
-
-def test_status_kept_early_is_applied_after_commit_when_the_send_recorded_its_id_meanwhile(
-    team, notices, django_capture_on_commit_callbacks
-):
-    """The send commits the provider's id after the status looked for it and before the status row was
-    committed, so the send's own look found nothing: the status's look after its commit applies it."""
-    conversation = services.ingest(inbound=inbound("a", mid="wamid.r")).message.conversation
-    message = _outbound(conversation)
-    with django_capture_on_commit_callbacks() as after_commit:
-        assert services.message_status_update(update=status("wamid.race", "read")) is False
-    assert EarlyStatus.objects.count() == 1
-    Message.objects.filter(pk=message.pk).update(provider_message_id="wamid.race", status="sent")
-    for callback in after_commit:
-        callback()
-    message.refresh_from_db()
-    assert message.status == "read" and not EarlyStatus.objects.exists()
-
-
 def test_number_change_keeps_one_subject(team, notices):
     services.ingest(inbound=inbound("a", mid="wamid.n"))
     subject = subject_get_by_contact(kind="whatsapp", value=WA_DE)
@@ -221,7 +150,7 @@ def test_number_change_keeps_one_subject(team, notices):
 
 def test_free_text_needs_the_window_and_marketing_needs_consent(team, notices, marketing_whatsapp, agent):
     conversation = services.ingest(inbound=inbound("a", mid="wamid.w")).message.conversation
-    TeamMembership.objects.create(team=team, user=agent)
+    TeamMembershipFactory(team=team, user=agent)
     assert services.message_reply(conversation=conversation, actor=agent, text="Gern!").status == "queued"
     Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=timezone.now() - timedelta(hours=25))
     with pytest.raises(WindowClosed):
@@ -237,9 +166,7 @@ def test_free_text_needs_the_window_and_marketing_needs_consent(team, notices, m
 
 
 def test_language_routing_picks_the_team_serving_it(team, notices):
-    german = services.team_create(name="DACH", slug="dach", actor=None)
-    german.languages = ["de"]
-    german.save(update_fields=["languages"])
+    german = TeamFactory(name="DACH", languages=["de"])
     de = services.ingest(inbound=inbound("Hallo", mid="wamid.l1")).message.conversation
     br = services.ingest(inbound=inbound("Olá", mid="wamid.l2", sender="5511987654321")).message.conversation
     assert (de.team, br.team) == (german, team)

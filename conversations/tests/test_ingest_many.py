@@ -105,11 +105,12 @@ def _payload(sender: str, text: str, mid: str) -> bytes:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_webhooks_share_a_transaction_and_a_bad_one_fails_alone(whatsapp_settings, monkeypatch):
+def test_concurrent_webhooks_share_a_transaction_and_a_bad_one_fails_alone(
+    whatsapp_settings, default_team, monkeypatch
+):
     """Several POSTs waiting at once are committed together; one that breaks is answered 500 by itself."""
     from conversations import webhooks
 
-    services.team_create(name="Support", slug="support", is_default=True, auto_assign=False, actor=None)
     groups: list[int] = []
     real_apply = webhooks._apply_committed
 

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,20 @@ def image_webhook(media_id: str) -> dict:
     return payload
 
 
-def receive_image(post_webhook, capture, media_id: str) -> Attachment:
-    with capture(execute=True):  # the download task is queued on commit
-        assert post_webhook(image_webhook(media_id)).status_code == 200
-    return Attachment.objects.select_related("message__conversation__subject").get()
+@pytest.fixture
+def image_arrives(post_webhook, fake_graph, default_team, django_capture_on_commit_callbacks):
+    """The customer's picture arrives: the webhook commits, then the download task runs. The media id is one
+    the fake Graph API knows, unless a test gives another; ``server_errors``: what it answers first."""
+
+    def arrive(media_id: str | None = None, *, server_errors: Sequence[int] = ()) -> Attachment:
+        media_id = media_id or fake_graph.add_media(PICTURE)
+        for status in server_errors:
+            fake_graph.fail_media_next(status=status)
+        with django_capture_on_commit_callbacks(execute=True):  # the download task is queued on commit
+            assert post_webhook(image_webhook(media_id)).status_code == 200
+        return Attachment.objects.select_related("message__conversation__subject").get()
+
+    return arrive
 
 
 def stored_files(settings) -> list[Path]:
@@ -36,12 +47,10 @@ def stored_files(settings) -> list[Path]:
     return sorted(root.glob("*")) if root.exists() else []
 
 
-def test_image_is_fetched_and_stored_encrypted(
-    post_webhook, fake_graph, default_team, django_capture_on_commit_callbacks, settings
-):
+def test_image_is_fetched_and_stored_encrypted(image_arrives, fake_graph, settings):
     media_id = fake_graph.add_media(PICTURE, mime_type="image/jpeg")
 
-    attachment = receive_image(post_webhook, django_capture_on_commit_callbacks, media_id)
+    attachment = image_arrives(media_id)
 
     assert attachment.status == AttachmentStatus.STORED
     assert attachment.size == len(PICTURE)
@@ -62,10 +71,8 @@ def test_image_is_fetched_and_stored_encrypted(
     assert event.data["attachment_id"] == attachment.pk
 
 
-def test_erased_subject_attachment_cannot_be_read(
-    post_webhook, fake_graph, default_team, django_capture_on_commit_callbacks
-):
-    attachment = receive_image(post_webhook, django_capture_on_commit_callbacks, fake_graph.add_media(PICTURE))
+def test_erased_subject_attachment_cannot_be_read(image_arrives):
+    attachment = image_arrives()
     subject = attachment.message.conversation.subject
     vault.key_destroy(subject=subject)
     attachment = Attachment.objects.select_related("message__conversation__subject").get(pk=attachment.pk)
@@ -73,12 +80,10 @@ def test_erased_subject_attachment_cannot_be_read(
         attachment_read(attachment=attachment)
 
 
-def test_sha256_mismatch_fails_and_stores_nothing(
-    post_webhook, fake_graph, default_team, django_capture_on_commit_callbacks, settings
-):
+def test_sha256_mismatch_fails_and_stores_nothing(image_arrives, fake_graph, settings):
     media_id = fake_graph.add_media(PICTURE, sha256=hashlib.sha256(b"something else").hexdigest())
 
-    attachment = receive_image(post_webhook, django_capture_on_commit_callbacks, media_id)
+    attachment = image_arrives(media_id)
 
     assert attachment.status == AttachmentStatus.FAILED
     assert attachment.attempts == 1  # a mismatch does not get better by asking again
@@ -86,53 +91,35 @@ def test_sha256_mismatch_fails_and_stores_nothing(
     assert ConversationEvent.objects.filter(kind="attachment.failed").count() == 1
 
 
-def test_base64_sha256_as_in_webhooks_is_accepted(
-    post_webhook, fake_graph, default_team, django_capture_on_commit_callbacks
-):
+def test_base64_sha256_as_in_webhooks_is_accepted(image_arrives, fake_graph):
     digest = base64.b64encode(hashlib.sha256(PICTURE).digest()).decode()
-    attachment = receive_image(
-        post_webhook, django_capture_on_commit_callbacks, fake_graph.add_media(PICTURE, sha256=digest)
-    )
+    attachment = image_arrives(fake_graph.add_media(PICTURE, sha256=digest))
     assert attachment.status == AttachmentStatus.STORED
 
 
-def test_transient_server_errors_are_retried(
-    post_webhook, fake_graph, default_team, django_capture_on_commit_callbacks
-):
-    media_id = fake_graph.add_media(PICTURE)
-    fake_graph.fail_media_next(2, status=500)
-
-    attachment = receive_image(post_webhook, django_capture_on_commit_callbacks, media_id)
+def test_transient_server_errors_are_retried(image_arrives):
+    attachment = image_arrives(server_errors=[500, 500])
 
     assert attachment.status == AttachmentStatus.STORED
     assert attachment.attempts == 3
     assert attachment_read(attachment=attachment) == PICTURE
 
 
-def test_persistent_errors_give_up_after_bounded_attempts(
-    post_webhook, fake_graph, default_team, django_capture_on_commit_callbacks
-):
-    media_id = fake_graph.add_media(PICTURE)
-    fake_graph.fail_media_next(10, status=503)
-
-    attachment = receive_image(post_webhook, django_capture_on_commit_callbacks, media_id)
+def test_persistent_errors_give_up_after_bounded_attempts(image_arrives, fake_graph):
+    attachment = image_arrives(server_errors=[503] * 10)
 
     assert attachment.status == AttachmentStatus.FAILED
     assert attachment.attempts == 3  # OUTBOUND_MAX_ATTEMPTS in these tests
     assert len([r for r in fake_graph.requests if r.method == "GET"]) == 3
 
 
-def test_expired_media_fails_without_retrying(
-    post_webhook, fake_graph, default_team, django_capture_on_commit_callbacks
-):
-    attachment = receive_image(post_webhook, django_capture_on_commit_callbacks, "9999999999")  # unknown: 404
+def test_expired_media_fails_without_retrying(image_arrives):
+    attachment = image_arrives("9999999999")  # unknown: 404
     assert (attachment.status, attachment.attempts) == (AttachmentStatus.FAILED, 1)
 
 
-def test_a_stored_attachment_is_not_fetched_again(
-    post_webhook, fake_graph, default_team, django_capture_on_commit_callbacks
-):
-    attachment = receive_image(post_webhook, django_capture_on_commit_callbacks, fake_graph.add_media(PICTURE))
+def test_a_stored_attachment_is_not_fetched_again(image_arrives, fake_graph):
+    attachment = image_arrives()
     requests = len(fake_graph.requests)
     assert attachment_fetch(attachment_id=attachment.pk) == AttachmentStatus.STORED
     assert len(fake_graph.requests) == requests

@@ -12,13 +12,13 @@ pytestmark = pytest.mark.usefixtures("fresh_watch_terms")
 
 
 def card_message() -> Message:
-    services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
+    """A customer's message with a watch term and a card number, routed to the default team."""
     inbound = inbound_text("4915123456789", "Anwalt sagt: Karte 4111 1111 1111 1111", message_id="wamid.adm1", name="E")
     return services.ingest(inbound=inbound).message
 
 
 def test_a_dpo_adds_a_watch_term_in_the_admin_and_it_applies(
-    dpo_client, dpo, notices, django_capture_on_commit_callbacks
+    dpo_client, dpo, notices, default_team, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = dpo_client.post(
@@ -39,7 +39,7 @@ def test_a_dpo_adds_a_watch_term_in_the_admin_and_it_applies(
     assert dpo_client.post(f"/admin/conversations/watchterm/{term.pk}/delete/", {"post": "yes"}).status_code == 403
 
 
-def test_the_alert_queue_shows_masked_excerpts_and_moves_through_actions(dpo_client, dpo, notices):
+def test_the_alert_queue_shows_masked_excerpts_and_moves_through_actions(dpo_client, dpo, notices, default_team):
     services.watch_term_create(actor=dpo, kind="finding", value="payment_card", severity="high")
     card_message()
     alert = SensitiveAlert.objects.get()
@@ -53,7 +53,7 @@ def test_the_alert_queue_shows_masked_excerpts_and_moves_through_actions(dpo_cli
     assert (alert.status, alert.handled_by) == ("acknowledged", dpo)
 
 
-def test_agents_have_no_alert_queue_and_nobody_edits_the_access_log(agent, dpo_client, dpo, notices):
+def test_agents_have_no_alert_queue_and_nobody_edits_the_access_log(agent, dpo_client, dpo, notices, default_team):
     message = card_message()
     message = Message.objects.select_related("conversation__subject").get(pk=message.pk)
     services.message_reveal(message=message, actor=dpo, reason="checking the DPO view of the log")

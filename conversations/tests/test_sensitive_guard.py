@@ -6,14 +6,15 @@ import logging
 import pytest
 from django.db import connection
 
-from conftest import make_user
 from consent.models import AccessRecord
+from consent.tests.factories import UserFactory
 from contactcenter import roles
 from conversations import selectors, services
 from conversations.exceptions import NotAllowed, SensitiveDraft
 from conversations.models import Conversation, Message, SensitiveAlert, TeamMembership, WatchTerm
 from conversations.providers.base import InboundMessage, MediaRef
 from conversations.tests.conftest import inbound_text
+from conversations.tests.factories import TeamFactory, TeamMembershipFactory
 
 CARD = "4111 1111 1111 1111"
 WA = "4915123456789"
@@ -27,18 +28,18 @@ def inbound(text: str, mid: str, *, type: str = "text", media: MediaRef | None =
 
 
 @pytest.fixture
-def team(db, agent):
-    team = services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
-    services.team_member_add(team=team, user=agent, actor=None)
-    return team
+def team(default_team, agent):
+    """The default team, with ``agent`` in it."""
+    TeamMembershipFactory(team=default_team, user=agent)
+    return default_team
 
 
 @pytest.fixture
-def people(team, django_user_model):
-    teammate = make_user(django_user_model, "agent2", roles.AGENT)
-    services.team_member_add(team=team, user=teammate, actor=None)
-    supervisor = make_user(django_user_model, "super1", roles.SUPERVISOR)
-    services.team_member_add(team=team, user=supervisor, role=TeamMembership.Role.SUPERVISOR, actor=None)
+def people(team):
+    teammate = TeamMembershipFactory(team=team, user__username="agent2").user
+    supervisor = TeamMembershipFactory(
+        team=team, user__username="super1", user__role=roles.SUPERVISOR, role=TeamMembership.Role.SUPERVISOR
+    ).user
     return teammate, supervisor
 
 
@@ -88,7 +89,7 @@ def test_revealing_needs_a_reason_and_is_logged(team, notices, agent):
     assert record.subject_public_id == message.conversation.subject.public_id
 
 
-def test_reveal_over_the_api_for_a_visible_conversation_only(team, notices, agent, client, django_user_model):
+def test_reveal_over_the_api_for_a_visible_conversation_only(team, notices, agent, client):
     message = services.ingest(inbound=inbound(f"card {CARD}", "wamid.api1")).message
     url = f"/api/v1/conversations/{message.conversation_id}/messages/{message.pk}/reveal/"
     client.force_login(agent)
@@ -98,7 +99,7 @@ def test_reveal_over_the_api_for_a_visible_conversation_only(team, notices, agen
     assert answer.status_code == 200 and CARD in answer.json()["text"]
     assert answer["Cache-Control"] == "no-store"
 
-    outsider = make_user(django_user_model, "agent9", roles.AGENT)  # in no team
+    outsider = UserFactory(username="agent9", role=roles.AGENT)  # in no team
     client.force_login(outsider)
     assert client.post(url, {"reason": "just curious about it"}, content_type="application/json").status_code == 404
     assert AccessRecord.objects.count() == 1
@@ -195,7 +196,7 @@ def test_watch_terms_raise_masked_alerts(team, notices, dpo):
 
 
 def test_watch_terms_respect_team_and_direction(team, notices, dpo, agent):
-    other = services.team_create(name="Sales", slug="sales", actor=None)
+    other = TeamFactory(name="Sales")
     services.watch_term_create(actor=dpo, kind="term", value="Gutschein", team=other)
     services.watch_term_create(actor=dpo, kind="term", value="Rabatt", direction="out")
 

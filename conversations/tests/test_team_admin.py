@@ -1,19 +1,18 @@
 """Teams edited in the admin: every write goes through the team services, with who and why."""
 
 import pytest
-from django.contrib.auth.models import Group
 
+from consent.tests.factories import UserFactory
 from contactcenter import roles
-from conversations import services
 from conversations.models import Team, TeamMembership
+from conversations.tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, django_user_model):
-    admin = django_user_model.objects.create_user(username="boss", password="x-test-password-1", is_staff=True)
-    admin.groups.add(Group.objects.get(name=roles.ADMIN))
+def admin_client(client):
+    admin = UserFactory(username="boss", role=roles.ADMIN, is_staff=True)
     client.force_login(admin)
     client.user = admin
     return client
@@ -32,7 +31,7 @@ def form_data(team: Team, **changes) -> dict:
 
 
 def test_changing_the_sensitive_policy_needs_a_reason_and_records_who(admin_client):
-    team = services.team_create(name="Billing", slug="billing", languages=["de"], actor=None)
+    team = TeamFactory(name="Billing", languages=["de"])
     url = f"/admin/conversations/team/{team.pk}/change/"
 
     refused = admin_client.post(url, form_data(team, sensitive_policy="redact"))
@@ -48,8 +47,8 @@ def test_changing_the_sensitive_policy_needs_a_reason_and_records_who(admin_clie
     assert (latest.history_user, latest.history_change_reason) == (admin_client.user, "cards never kept in billing")
 
 
-def test_members_added_and_removed_in_the_admin_go_through_the_services(admin_client, agent, django_user_model):
-    team = services.team_create(name="Care", slug="care", languages=["de"], actor=None)
+def test_members_added_and_removed_in_the_admin_go_through_the_services(admin_client, agent):
+    team = TeamFactory(name="Care", languages=["de"])
     url = f"/admin/conversations/team/{team.pk}/change/"
     added = admin_client.post(
         url,

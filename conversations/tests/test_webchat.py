@@ -19,6 +19,8 @@ from consent import crypto
 from consent import services as consent_services
 from consent.models import ConsentEvent, ConsentState, Subject
 from consent.selectors import consent_state, subject_get_by_contact
+from consent.tests.factories import UserFactory
+from contactcenter import roles
 from contactcenter.asgi import application
 from conversations import services
 from conversations.models import Conversation, Message
@@ -96,6 +98,28 @@ async def visitor_consented(language: str = "de") -> tuple[WebsocketCommunicator
 
 
 db = database_sync_to_async
+
+
+@pytest.fixture
+def anna(db):
+    """An agent with a first name: the widget shows it, never the username."""
+    return UserFactory(username="agent1", first_name="Anna", role=roles.AGENT)
+
+
+def agent_replies(agent, text: str, conversation: Conversation | None = None) -> int:
+    """The agent answers from the inbox (the only conversation unless told): a real commit, so on_commit runs
+    message_deliver, which hands the reply to WebchatSender. The message's id."""
+    return services.message_reply(conversation=conversation or Conversation.objects.get(), actor=agent, text=text).pk
+
+
+async def answered(agent, question: str, answer: str) -> tuple[WebsocketCommunicator, dict[str, Any], int]:
+    """A consented visitor asks, the agent answers: the visitor's socket, the frame that shows the answer (the
+    first message frame after the question), and the answer's id."""
+    communicator, _ = await visitor_consented()
+    await say(communicator, question)
+    message_pk = await db(agent_replies)(agent, answer)
+    frame, _ = await until(communicator, "message")
+    return communicator, frame, message_pk
 
 
 # --- Identity and the notice ------------------------------------------------------------------
@@ -289,24 +313,13 @@ async def test_stop_withdraws_marketing_consent_and_the_confirmation_reaches_the
 
 
 @pytest.mark.asyncio
-async def test_an_agent_reply_reaches_the_visitor_and_delivered_read_move_it_forward(chat, agent):
-    communicator, _ = await visitor_consented()
-    await say(communicator, "Hallo, ich habe eine Frage")
-
-    def reply():
-        agent.first_name = "Anna"
-        agent.save(update_fields=["first_name"])
-        conversation = Conversation.objects.get()
-        # A real commit: on_commit runs message_deliver, which hands the reply to WebchatSender.
-        return services.message_reply(conversation=conversation, actor=agent, text="Guten Tag, gern!").pk
-
-    message_pk = await db(reply)()
-    frame, _ = await until(communicator, "message")
+async def test_an_agent_reply_reaches_the_visitor_and_delivered_read_move_it_forward(chat, anna):
+    communicator, frame, message_pk = await answered(anna, "Hallo, ich habe eine Frage", "Guten Tag, gern!")
     shown = frame["message"]
     assert (shown["direction"], shown["text"], shown["author"], shown["status"]) == (
         "out", "Guten Tag, gern!", "Anna", "sent",
     )  # fmt: skip
-    assert agent.username not in json.dumps(frame)
+    assert anna.username not in json.dumps(frame)
 
     def status():
         message = Message.objects.get(pk=message_pk)
@@ -328,12 +341,7 @@ async def test_an_agent_reply_reaches_the_visitor_and_delivered_read_move_it_for
 
 @pytest.mark.asyncio
 async def test_a_visitor_cannot_report_statuses_of_someone_elses_reply(chat, agent):
-    alice, _ = await visitor_consented()
-    await say(alice, "Frage von Alice")
-    message_pk = await db(
-        lambda: services.message_reply(conversation=Conversation.objects.get(), actor=agent, text="Antwort").pk
-    )()
-    frame, _ = await until(alice, "message")
+    alice, frame, message_pk = await answered(agent, "Frage von Alice", "Antwort")
 
     mallory, _ = await visitor_consented()
     await mallory.send_json_to({"type": "read", "message_id": frame["message"]["id"]})
@@ -351,7 +359,7 @@ async def test_history_on_reconnect_shows_the_chat_but_never_internal_notes(chat
     def staff_work():
         conversation = Conversation.objects.get()
         services.note_add(conversation=conversation, actor=agent, body="Kunde wirkt verärgert")
-        services.message_reply(conversation=conversation, actor=agent, text="Unsere Antwort")
+        agent_replies(agent, "Unsere Antwort", conversation)
 
     await db(staff_work)()
     await until(communicator, "message")
@@ -395,17 +403,14 @@ async def test_a_forged_token_gets_a_new_identity_and_not_the_old_conversation(c
 
 
 @pytest.mark.asyncio
-async def test_the_transcript_holds_only_this_visitors_messages(chat, agent):
+async def test_the_transcript_holds_only_this_visitors_messages(chat, anna):
     alice, _ = await visitor_consented(language="en")
     await say(alice, "Alice asks about her order")
     bob, _ = await visitor_consented(language="en")
     await say(bob, "Bob asks about his invoice")
 
     def reply_to_alice():
-        agent.first_name = "Anna"
-        agent.save(update_fields=["first_name"])
-        conversation = Conversation.objects.order_by("pk").first()  # Alice wrote first
-        services.message_reply(conversation=conversation, actor=agent, text="Your order ships today")
+        agent_replies(anna, "Your order ships today", Conversation.objects.order_by("pk").first())  # Alice wrote first
 
     await db(reply_to_alice)()
     await until(alice, "message")

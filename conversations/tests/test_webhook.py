@@ -6,10 +6,8 @@ Every file in conversations/tests/fixtures/whatsapp is replayed; a new file fail
 
 import json
 import logging
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from consent import services as consent_services
 from consent import vault
@@ -27,6 +25,8 @@ from conversations.models import (
 )
 from conversations.services import ingest
 from conversations.tests.conftest import FIXTURES_DIR, PHONE_NUMBER_ID, VERIFY_TOKEN, inbound_text, load_fixture
+from conversations.tests.factories import MessageFactory
+from conversations.tests.recordings import NUMBER_CHANGES, STATUSES
 from devtools.fakegraph import inbound_text_value, status_value, webhook_envelope
 
 pytestmark = [pytest.mark.urls("conversations.tests.urls_webhooks_test"), pytest.mark.django_db]
@@ -57,22 +57,6 @@ MESSAGE_FILES = {
     "pywa_13_reply_with_context.json": ("text", "replied text", "Test Name", None),
     "pywa_14_unsupported.json": ("unsupported", "", "Test Name", None),
 }
-# file → (status the outbound message had, status after the webhook, error code)
-STATUS_FILES = {
-    "meta_16_status_sent.json": (MessageStatus.QUEUED, "sent", ""),
-    "meta_17_status_delivered.json": (MessageStatus.SENT, "delivered", ""),
-    "meta_19_status_failed_131049.json": (MessageStatus.SENT, "failed", "131049"),
-    "netflie_19b_status_failed_131053.json": (MessageStatus.SENT, "failed", "131053"),
-    "pywa_16_status_sent.json": (MessageStatus.QUEUED, "sent", ""),
-    "pywa_17_status_delivered.json": (MessageStatus.SENT, "delivered", ""),
-    "pywa_18_status_read.json": (MessageStatus.DELIVERED, "read", ""),
-    "pywa_19_status_failed.json": (MessageStatus.SENT, "failed", "130472"),
-}
-# file → (old wa_id, new wa_id)
-NUMBER_FILES = {
-    "meta_15_system_user_changed_number.json": ("16505551234", "12195555358"),
-    "pywa_15_system_user_changed_number.json": ("972987654321", "972912345678"),
-}
 # Accepted (200) and nothing stored: value-level errors, and the PHP SDK's placeholder senders
 # ("PHONE_NUMBER"), which no phone can have, so retrying them would never help.
 NOTHING_STORED_FILES = {
@@ -81,29 +65,20 @@ NOTHING_STORED_FILES = {
     "netflie_15b_system_user_changed_number.json",
     "netflie_20_batch_two_changes_text.json",
 }
+# The status a message had before each reported status moves it one step on.
+STEP_BEFORE = {
+    "sent": MessageStatus.QUEUED,
+    "delivered": MessageStatus.SENT,
+    "read": MessageStatus.DELIVERED,
+    "failed": MessageStatus.SENT,
+}
+# file → (old wa_id, new wa_id), for the files with numbers a phone can have
+NUMBER_FILES = {name: numbers for name, numbers in NUMBER_CHANGES.items() if name not in NOTHING_STORED_FILES}
 
 
 def wamid_of(payload: dict) -> str:
     value = payload["entry"][0]["changes"][0]["value"]
     return (value.get("messages") or value.get("statuses"))[0]["id"]
-
-
-def outbound_message(*, wa_id: str, wamid: str, status: str) -> Message:
-    """An agent's message we sent earlier (arranged directly: the send itself is test_outbound's business)."""
-    subject, _ = consent_services.subject_get_or_create_by_contact(kind="whatsapp", value=wa_id, actor=None)
-    conversation = Conversation.objects.create(
-        subject=subject,
-        contact_point=subject.contact_points.get(),
-        channel="whatsapp",
-        last_inbound_at=timezone.now() - timedelta(hours=1),
-    )
-    return Message.objects.create(
-        conversation=conversation,
-        direction=Direction.OUTBOUND,
-        provider="whatsapp",
-        provider_message_id=wamid,
-        status=status,
-    )
 
 
 def counts() -> tuple[int, int, int, int]:
@@ -112,7 +87,7 @@ def counts() -> tuple[int, int, int, int]:
 
 def test_every_fixture_has_an_expectation():
     files = {path.name for path in FIXTURES_DIR.glob("*.json")}
-    expected = set(MESSAGE_FILES) | set(STATUS_FILES) | set(NUMBER_FILES) | NOTHING_STORED_FILES
+    expected = set(MESSAGE_FILES) | set(STATUSES) | set(NUMBER_FILES) | NOTHING_STORED_FILES
     assert files == expected
 
 
@@ -160,11 +135,11 @@ def test_replayed_content_keeps_structure(post_webhook, default_team):
     assert reaction.content == {"reaction": {"message_id": "wamid.yzxyzx=", "emoji": "\U0001f62e"}}
 
 
-@pytest.mark.parametrize("name", sorted(STATUS_FILES))
+@pytest.mark.parametrize("name", sorted(STATUSES))
 def test_replay_status_fixture(name, post_webhook):
-    before, after, code = STATUS_FILES[name]
+    after, code = STATUSES[name]
     payload = load_fixture(name)
-    message = outbound_message(wa_id="4915123456789", wamid=wamid_of(payload), status=before)
+    message = MessageFactory(provider_message_id=wamid_of(payload), status=STEP_BEFORE[after])
 
     response = post_webhook(payload)
 
@@ -282,7 +257,7 @@ def test_duplicate_delivery_changes_nothing(post_webhook, default_team):
 
 def test_duplicate_status_changes_nothing(post_webhook):
     payload = load_fixture("pywa_17_status_delivered.json")
-    message = outbound_message(wa_id="4915123456789", wamid=wamid_of(payload), status=MessageStatus.SENT)
+    message = MessageFactory(provider_message_id=wamid_of(payload), status=MessageStatus.SENT)
     assert post_webhook(payload).status_code == 200
     message.refresh_from_db()
     changed_at = message.status_changed_at
@@ -314,7 +289,7 @@ def status_payload(wamid: str, status: str, **error) -> dict:
     ],
 )
 def test_out_of_order_statuses_never_move_backwards(order, final, moves, post_webhook):
-    message = outbound_message(wa_id="4915123456789", wamid="wamid.order", status=MessageStatus.QUEUED)
+    message = MessageFactory(provider_message_id="wamid.order", status=MessageStatus.QUEUED)
     for status in order:
         assert post_webhook(status_payload("wamid.order", status)).status_code == 200
     message.refresh_from_db()
@@ -323,7 +298,7 @@ def test_out_of_order_statuses_never_move_backwards(order, final, moves, post_we
 
 
 def test_statuses_for_one_message_in_one_batch(post_webhook):
-    message = outbound_message(wa_id="4915123456789", wamid="wamid.batch", status=MessageStatus.SENT)
+    message = MessageFactory(provider_message_id="wamid.batch", status=MessageStatus.SENT)
     values = [status_payload("wamid.batch", s)["entry"][0]["changes"][0]["value"] for s in ("read", "delivered")]
     assert post_webhook(webhook_envelope(*values)).status_code == 200
     message.refresh_from_db()
@@ -342,10 +317,7 @@ def _statuses_post(post_webhook, moves: list[tuple[str, str]]):
 
 
 def test_a_batch_of_statuses_moves_every_message_forward_and_keeps_the_unknown(post_webhook):
-    messages = [
-        outbound_message(wa_id=f"4915123456{n:03d}", wamid=f"wamid.many{n}", status=MessageStatus.QUEUED)
-        for n in range(6)
-    ]
+    messages = [MessageFactory(provider_message_id=f"wamid.many{n}", status=MessageStatus.QUEUED) for n in range(6)]
     moves = [(f"wamid.many{n}", "sent") for n in range(6)] + [(f"wamid.many{n}", "delivered") for n in range(3)]
     moves += [("wamid.many0", "read"), ("wamid.many0", "delivered"), ("wamid.many5", "sent"), ("wamid.nobody", "read")]
 
@@ -359,17 +331,13 @@ def test_a_batch_of_statuses_moves_every_message_forward_and_keeps_the_unknown(p
     assert list(EarlyStatus.objects.values_list("provider_message_id", "status")) == [("wamid.nobody", "read")]
 
 
-def test_statuses_of_one_webhook_cost_the_same_queries_for_4_messages_as_for_36(post_webhook, agent):
+def test_statuses_of_one_webhook_cost_the_same_queries_for_4_messages_as_for_36(post_webhook, default_team, agent):
     """Messages as the inbox renders them: a team, an assigned agent, encrypted text, some images."""
-    from conversations.services import team_create
-
-    team = team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
     for n in range(40):
-        message = outbound_message(wa_id=f"4915123456{n:03d}", wamid=f"wamid.q{n}", status=MessageStatus.SENT)
-        Conversation.objects.filter(pk=message.conversation_id).update(team=team, assigned_agent=agent)
-        message.content = {"text": f"Reply {n}"}
-        message.type = "image" if n % 3 == 0 else "text"
-        message.save(update_fields=["content_enc", "type"])
+        message = MessageFactory(
+            conversation__team=default_team, conversation__assigned_agent=agent, provider_message_id=f"wamid.q{n}",
+            status=MessageStatus.SENT, content={"text": f"Reply {n}"}, type="image" if n % 3 == 0 else "text",
+        )  # fmt: skip
         if message.type == "image":
             Attachment.objects.create(message=message, mime_type="image/jpeg", size=1000)
     few = _statuses_post(post_webhook, [(f"wamid.q{n}", "delivered") for n in range(4)])
@@ -408,7 +376,9 @@ def test_statuses_that_fail_after_the_messages_committed_answer_500_and_the_rede
     customer's message no second time and applies the status."""
     from django.db import connection
 
-    sent = outbound_message(wa_id="4915123456789", wamid="wamid.two", status=MessageStatus.SENT)
+    sent = MessageFactory(
+        conversation__subject__value="4915123456789", provider_message_id="wamid.two", status=MessageStatus.SENT
+    )
     reply = inbound_text_value(
         wa_id="4915123456789", name="Erika", text="Danke!", phone_number_id=PHONE_NUMBER_ID, message_id="wamid.in.two"
     )
@@ -438,7 +408,7 @@ def test_statuses_that_fail_after_the_messages_committed_answer_500_and_the_rede
 
 
 def test_a_failure_and_a_later_delivery_in_one_batch_keep_the_failure(post_webhook):
-    message = outbound_message(wa_id="4915123456789", wamid="wamid.fb", status=MessageStatus.SENT)
+    message = MessageFactory(provider_message_id="wamid.fb", status=MessageStatus.SENT)
     failed = status_payload("wamid.fb", "failed", error_code=131026, error_title="Message undeliverable")
     delivered = status_payload("wamid.fb", "delivered")
     values = [p["entry"][0]["changes"][0]["value"] for p in (failed, delivered)]
@@ -460,7 +430,7 @@ def test_a_failure_and_a_later_delivery_in_one_batch_keep_the_failure(post_webho
     ],
 )
 def test_failed_status_stores_code_and_title(code, title, post_webhook):
-    message = outbound_message(wa_id="4915123456789", wamid="wamid.fail", status=MessageStatus.SENT)
+    message = MessageFactory(provider_message_id="wamid.fail", status=MessageStatus.SENT)
     assert post_webhook(status_payload("wamid.fail", "failed", error_code=code, error_title=title)).status_code == 200
     message.refresh_from_db()
     assert (message.status, message.error_code, message.error_title) == ("failed", str(code), title)

@@ -8,6 +8,7 @@ import pytest
 from conversations.providers.whatsapp.parser import PayloadError, parse_webhook
 from conversations.providers.whatsapp.signature import signature_for, signature_valid
 from conversations.tests.conftest import FIXTURES_DIR, load_fixture
+from conversations.tests.recordings import NUMBER_CHANGES, STATUSES
 from devtools.fakegraph import inbound_text_value, webhook_envelope
 
 
@@ -152,19 +153,12 @@ def test_a_type_invented_tomorrow_is_unsupported_not_an_error():
     assert parsed.content["unsupported"]["type"] == "hologram"
 
 
-@pytest.mark.parametrize(
-    ("name", "old", "new"),
-    [
-        ("meta_15_system_user_changed_number.json", "16505551234", "12195555358"),
-        ("pywa_15_system_user_changed_number.json", "972987654321", "972912345678"),
-        ("netflie_15b_system_user_changed_number.json", "PHONE_NUMBER", "NEW_PHONE_NUMBER_ID"),
-    ],
-)
-def test_user_changed_number_becomes_a_number_change(name, old, new):
+@pytest.mark.parametrize("name", sorted(NUMBER_CHANGES))
+def test_user_changed_number_becomes_a_number_change(name):
     batch = parse_webhook(load_fixture(name))
     assert batch.messages == []
     [change] = batch.number_changes
-    assert (change.old_value, change.new_value) == (old, new)
+    assert (change.old_value, change.new_value) == NUMBER_CHANGES[name]
     assert change.timestamp.tzinfo is not None
 
 
@@ -176,24 +170,11 @@ def test_old_shape_new_wa_id_is_understood():
     assert change.new_value == "12195555358"
 
 
-@pytest.mark.parametrize(
-    ("name", "status", "code"),
-    [
-        ("meta_16_status_sent.json", "sent", ""),
-        ("meta_17_status_delivered.json", "delivered", ""),
-        ("meta_19_status_failed_131049.json", "failed", "131049"),
-        ("netflie_19b_status_failed_131053.json", "failed", "131053"),
-        ("pywa_16_status_sent.json", "sent", ""),
-        ("pywa_17_status_delivered.json", "delivered", ""),
-        ("pywa_18_status_read.json", "read", ""),
-        ("pywa_19_status_failed.json", "failed", "130472"),
-    ],
-)
-def test_statuses(name, status, code):
-    batch = parse_webhook(load_fixture(name))
-    [update] = batch.statuses
-    assert (update.status, update.error_code) == (status, code)
-    assert bool(update.error_title) == bool(code)
+@pytest.mark.parametrize("name", sorted(STATUSES))
+def test_statuses(name):
+    [update] = parse_webhook(load_fixture(name)).statuses
+    assert (update.status, update.error_code) == STATUSES[name]
+    assert bool(update.error_title) == bool(update.error_code)
 
 
 def test_value_level_errors_are_codes_only():

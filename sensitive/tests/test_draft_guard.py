@@ -1,11 +1,13 @@
 """The agent draft guard: a draft that asks the customer for card, account, id, credential or health data."""
 
-from collections import Counter
+from fractions import Fraction
 
 import pytest
 
 from sensitive import evaluation
 from sensitive.requests import KINDS, SECURE_CHANNEL_HINT, DraftWarning, draft_check, secure_channel_hint
+from sensitive.tests.corpora import assert_balanced
+from sensitive.tests.spans import covered
 
 CORPUS = "drafts.jsonl"
 
@@ -87,7 +89,7 @@ def test_every_language_has_asking_and_not_asking_examples() -> None:
 def test_warnings_point_at_the_object_in_the_original_text() -> None:
     text = "Olá 😊🙏 Pode me passar seu CPF e o número do seu cartão?"
     warnings = draft_check(text)
-    assert [(w.kind, text[w.start : w.end]) for w in warnings] == [
+    assert covered(text, warnings, label="kind") == [
         ("national_id", "CPF"),
         ("payment_card", "número do seu cartão"),
     ]
@@ -165,11 +167,7 @@ def test_the_hint_itself_asks_for_nothing() -> None:
 
 def test_corpus_is_well_formed() -> None:
     lines = evaluation.load_corpus(CORPUS)
-    assert len(lines) >= 100
-    assert sum(1 for line in lines if not line["expect"]) >= 0.4 * len(lines)
-    languages = Counter(line["lang"] for line in lines)
-    assert set(languages) == {"en", "de", "nl", "it", "pt"}
-    assert min(languages.values()) >= 15
+    assert_balanced(lines, at_least=100, negatives=Fraction(2, 5), per_language=15)
     for line in lines:
         assert set(line["expect"]) <= set(KINDS), line
 

@@ -7,7 +7,7 @@ tracking codes and identifiers with wrong check digits.
 
 import itertools
 import random
-from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,8 @@ import pytest
 from sensitive import evaluation, identifiers
 from sensitive.findings import CATEGORY_OF_TYPE
 from sensitive.identifiers import find
+from sensitive.tests.corpora import assert_balanced
+from sensitive.tests.spans import covered
 
 CORPUS = Path(__file__).parent / "corpus" / "identifiers.jsonl"
 TYPES = (*evaluation.CHECKSUM_IDENTIFIER_TYPES, "email", "phone")
@@ -26,7 +28,7 @@ def load_corpus() -> list[dict]:
 
 
 def spans(text: str) -> list[tuple[str, str]]:
-    return [(f.type, text[f.start : f.end]) for f in find(text)]
+    return covered(text, find(text))
 
 
 # (text, type, the exact span expected)
@@ -206,7 +208,7 @@ def test_lookalikes_not_flagged(text: str) -> None:
 def test_offsets_are_python_string_indices_after_emoji_and_accents() -> None:
     text = "😀👍🏽 olá, meu cpf é 390.533.447-05 e o cartão 4111 1111 1111 1111 🙏"
     found = find(text)
-    assert [(f.type, text[f.start : f.end]) for f in found] == [
+    assert covered(text, found) == [
         ("br_cpf", "390.533.447-05"),
         ("payment_card", "4111 1111 1111 1111"),
     ]
@@ -353,11 +355,7 @@ def test_phone_parsing_shortcut_agrees_with_phonenumbers() -> None:
 
 def test_corpus_is_well_formed() -> None:
     rows = load_corpus()
-    assert len(rows) >= 230
-    assert sum(1 for r in rows if not r["expect"]) * 3 >= len(rows)
-    langs = Counter(r["lang"] for r in rows)
-    assert set(langs) == {"en", "de", "nl", "it", "pt"}
-    assert min(langs.values()) >= len(rows) // 8
+    assert_balanced(rows, at_least=230, negatives=Fraction(1, 3), per_language=len(rows) // 8)
     for row in rows:
         for e in row["expect"]:
             assert e["type"] in TYPES

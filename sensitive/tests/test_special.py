@@ -1,18 +1,20 @@
 """Special categories (Art. 9 GDPR / LGPD): lexicon matching in en, de, nl, it, pt, and the labelled corpus."""
 
 import itertools
-from collections import Counter
+from fractions import Fraction
 
 import pytest
 
 from sensitive import evaluation, special
 from sensitive.findings import CATEGORY_OF_TYPE, Category
+from sensitive.tests.corpora import assert_balanced
+from sensitive.tests.spans import covered
 
 CORPUS = "special.jsonl"
 
 
 def found(text: str) -> list[tuple[str, str]]:
-    return [(f.type, text[f.start : f.end]) for f in special.find(text)]
+    return covered(text, special.find(text))
 
 
 def assert_flags(text: str, kind: str, expected: str) -> None:
@@ -361,11 +363,7 @@ def test_keys_are_telling_words() -> None:
 
 def test_corpus_is_well_formed() -> None:
     lines = evaluation.load_corpus(CORPUS)
-    assert len(lines) >= 220
-    assert sum(1 for line in lines if not line["expect"]) * 3 >= len(lines)
-    languages = Counter(line["lang"] for line in lines)
-    assert set(languages) == {"en", "de", "nl", "it", "pt"}
-    assert min(languages.values()) >= len(lines) // 7
+    assert_balanced(lines, at_least=220, negatives=Fraction(1, 3), per_language=len(lines) // 7)
     for line in lines:
         for kind, _, _ in evaluation.expected_spans(line):
             assert kind in evaluation.SPECIAL_CATEGORY_TYPES, line
