@@ -7,7 +7,7 @@ can answer. Responses are built by the serializers below.
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -90,6 +90,8 @@ class ConsentChangeSerializer(serializers.Serializer):
 class _ConsentRecordApi(APIView):
     permission_classes = [require_perms(post="consent.add_consentevent")]
     reference_required = False
+    takes_notice = True
+    service: Any  # the consent service this endpoint records through
 
     def _parse(self, request: Request, public_id: str, purpose_code: str) -> tuple[Subject, Purpose, dict]:
         subject = get_object_or_404(Subject, public_id=public_id)
@@ -100,6 +102,13 @@ class _ConsentRecordApi(APIView):
         if self.reference_required and not data["reference"].strip():
             raise serializers.ValidationError({"reference": ["Say where this consent was given (ticket, call, form)."]})
         return subject, purpose, data
+
+    def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
+        subject, purpose, data = self._parse(request, public_id, purpose_code)
+        recorded = self._recorded(request, subject, purpose, data)
+        if self.takes_notice:
+            recorded["notice"] = self._notice(data)
+        return self._respond(self.service(**recorded))
 
     def _respond(self, change: services.ConsentChange, created: bool = True) -> Response:
         body = ConsentChangeSerializer(
@@ -119,8 +128,11 @@ class _ConsentRecordApi(APIView):
         return get_object_or_404(PrivacyNotice, pk=data["notice_id"])
 
     @staticmethod
-    def _evidence(data: dict) -> services.Evidence:
-        return services.Evidence(reference=data["reference"], form=data["form"])
+    def _recorded(request: Request, subject: Subject, purpose: Purpose, data: dict) -> dict[str, Any]:
+        """Who records what, through which channel, with which evidence: the arguments every consent service takes."""
+        evidence = services.Evidence(reference=data["reference"], form=data["form"])
+        return {"subject": subject, "purpose": purpose, "channel": data["channel"], "evidence": evidence,
+                "actor": request.user}  # fmt: skip
 
 
 def _record_schema(summary: str, *, e409: str) -> Any:
@@ -138,56 +150,28 @@ def _record_schema(summary: str, *, e409: str) -> Any:
     )  # fmt: skip
 
 
-class ConsentGrantApi(_ConsentRecordApi):
-    reference_required = True
-
-    @_record_schema(
+@extend_schema_view(
+    post=_record_schema(
         "Record consent a staff member took (single opt-in; the reference says where)",
         e409="double_opt_in_required, notice_unavailable, invalid_transition",
     )
-    def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
-        subject, purpose, data = self._parse(request, public_id, purpose_code)
-        return self._respond(
-            services.consent_grant(
-                subject=subject,
-                purpose=purpose,
-                channel=data["channel"],
-                notice=self._notice(data),
-                evidence=self._evidence(data),
-                actor=request.user,
-            )
-        )
+)
+class ConsentGrantApi(_ConsentRecordApi):
+    reference_required = True
+    service = staticmethod(services.consent_grant)
 
 
-class ConsentRequestApi(_ConsentRecordApi):
-    @_record_schema(
+@extend_schema_view(
+    post=_record_schema(
         "Start double opt-in: the message to send asks the customer to confirm",
         e409="notice_unavailable, invalid_transition",
     )
-    def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
-        subject, purpose, data = self._parse(request, public_id, purpose_code)
-        return self._respond(
-            services.consent_request(
-                subject=subject,
-                purpose=purpose,
-                channel=data["channel"],
-                notice=self._notice(data),
-                evidence=self._evidence(data),
-                actor=request.user,
-            )
-        )
+)
+class ConsentRequestApi(_ConsentRecordApi):
+    service = staticmethod(services.consent_request)
 
 
+@extend_schema_view(post=_record_schema("Withdraw consent (any state, repeatable)", e409="invalid_transition"))
 class ConsentWithdrawApi(_ConsentRecordApi):
-    @_record_schema("Withdraw consent (any state, repeatable)", e409="invalid_transition")
-    def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
-        subject, purpose, data = self._parse(request, public_id, purpose_code)
-        return self._respond(
-            services.consent_withdraw(
-                subject=subject,
-                purpose=purpose,
-                channel=data["channel"],
-                evidence=self._evidence(data),
-                actor=request.user,
-            )
-        )
+    service = staticmethod(services.consent_withdraw)
+    takes_notice = False  # a withdrawal needs no notice: it is always possible

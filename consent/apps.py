@@ -4,7 +4,6 @@ from django.apps import AppConfig
 class ConsentConfig(AppConfig):
     name = "consent"
     verbose_name = "Consent ledger"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from consent.models import Purpose

@@ -16,6 +16,12 @@ class DomainError(Exception):
     code = "domain_error"
     http_status = 400
 
+    def __init_subclass__(cls, *, code: str = "", http_status: int = 0, **kwargs: object) -> None:
+        # class WindowClosed(ConversationError, code="window_closed", http_status=409): one line per error.
+        super().__init_subclass__(**kwargs)
+        cls.code = code or cls.code
+        cls.http_status = http_status or cls.http_status
+
     def __init__(self, message: str, *, code: str | None = None, http_status: int | None = None, **extra: object):
         super().__init__(message)
         self.message = message
@@ -26,55 +32,41 @@ class DomainError(Exception):
         self.extra = extra
 
 
-class InvalidTransition(DomainError):
+class InvalidTransition(DomainError, code="invalid_transition", http_status=409):
     """A move a declared transitions table does not allow (consent, conversations, alerts, requests)."""
 
-    code = "invalid_transition"
-    http_status = 409
+
+class ConsentError(DomainError, code="consent_error"):
+    """The base of the consent app's own errors."""
 
 
-class ConsentError(DomainError):
-    code = "consent_error"
+class DoubleOptInRequired(ConsentError, code="double_opt_in_required", http_status=409):
+    """The purpose needs double opt-in: request consent and let the customer confirm it."""
 
 
-class DoubleOptInRequired(ConsentError):
-    code = "double_opt_in_required"
-    http_status = 409
+class ConfirmationExpired(ConsentError, code="confirmation_expired", http_status=409):
+    """The customer confirmed too late: the request expired (and stays closed); request again."""
 
 
-class ConfirmationExpired(ConsentError):
-    code = "confirmation_expired"
-    http_status = 409
+class NoticeUnavailable(ConsentError, code="notice_unavailable", http_status=409):
+    """No published privacy notice fits the customer's jurisdiction and language: publish one first."""
 
 
-class NoticeUnavailable(ConsentError):
-    code = "notice_unavailable"
-    http_status = 409
+class InvalidContactPoint(ConsentError, code="invalid_contact_point"):
+    """Not a phone number, e-mail address or web-chat visitor id we can store."""
 
 
-class InvalidContactPoint(ConsentError):
-    code = "invalid_contact_point"
+class InvalidEvidence(ConsentError, code="invalid_evidence"):
+    """Consent evidence must be short printable text (ids, keywords, references), never a message."""
 
 
-class InvalidEvidence(ConsentError):
-    code = "invalid_evidence"
-
-
-class ImmutableRecord(ConsentError):
+class ImmutableRecord(ConsentError, code="immutable_record", http_status=409):
     """Raised when code tries to change the append-only ledger or a published notice."""
 
-    code = "immutable_record"
-    http_status = 409
 
-
-class KeyDestroyed(ConsentError):
+class KeyDestroyed(ConsentError, code="key_destroyed", http_status=410):
     """The subject's data key was destroyed (erasure): the ciphertext is unreadable for good."""
 
-    code = "key_destroyed"
-    http_status = 410
 
-
-class ReasonRequired(ConsentError):
+class ReasonRequired(ConsentError, code="reason_required"):
     """Access beyond the default view needs a stated reason (the staff access log)."""
-
-    code = "reason_required"

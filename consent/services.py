@@ -11,7 +11,6 @@ Invariants:
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -28,6 +27,7 @@ from consent.exceptions import (
     NoticeUnavailable,
     ReasonRequired,
 )
+from consent.history import history_note
 from consent.jurisdictions import JURISDICTIONS, LANGUAGES, jurisdiction_for_country, language_for_country
 from consent.ledger import ledger_append
 from consent.models import (
@@ -48,11 +48,6 @@ from consent.selectors import notice_current, subject_get_by_contact
 Actor = AbstractBaseUser | None
 
 # --- Subjects and contact points ------------------------------------------------------
-
-
-def _history(instance: Any, *, actor: Actor, reason: str) -> None:
-    instance._history_user = actor
-    instance._change_reason = reason or None
 
 
 @transaction.atomic
@@ -84,13 +79,13 @@ def _subject_create(
     # The key exists before the row, so the name is encrypted into the first insert (no second write).
     vault.key_generate(subject=subject)
     subject.display_name = display_name
-    _history(subject, actor=actor, reason=reason or "subject created")
+    history_note(subject, actor=actor, reason=reason or "subject created")
     # public_id is a fresh uuid4 and the database's unique constraint stands guard: no SELECT for it.
     subject.full_clean(validate_unique=False)
     subject.save()
     vault.key_create(subject=subject)
     contact = _contact_point_build(subject=subject, normalized=normalized)
-    _history(contact, actor=actor, reason=reason or "subject created")
+    history_note(contact, actor=actor, reason=reason or "subject created")
     contact.save()
     subject.first_contact = contact
     return subject
@@ -143,7 +138,7 @@ def subject_update(
         fields.append("language")
     if fields:
         subject.full_clean(exclude=["display_name_enc"])
-        _history(subject, actor=actor, reason=reason)
+        history_note(subject, actor=actor, reason=reason)
         subject.save(update_fields=[*fields, "updated_at"])
     return subject
 
@@ -159,7 +154,7 @@ def subject_set_jurisdiction(*, subject: Subject, jurisdiction: str | None, acto
     else:
         subject.jurisdiction = jurisdiction
         subject.jurisdiction_overridden = True
-    _history(subject, actor=actor, reason=reason)
+    history_note(subject, actor=actor, reason=reason)
     subject.save(update_fields=["jurisdiction", "jurisdiction_overridden", "updated_at"])
     return subject
 
@@ -177,7 +172,7 @@ def subject_restrict(*, subject: Subject, ground: str, actor: Actor, reason: str
         return subject
     subject.restriction = ground
     subject.restricted_at = subject.restricted_at or timezone.now()
-    _history(subject, actor=actor, reason=reason)
+    history_note(subject, actor=actor, reason=reason)
     subject.save(update_fields=["restriction", "restricted_at", "updated_at"])
     return subject
 
@@ -200,7 +195,7 @@ def subject_restriction_lift(*, subject: Subject, actor: Actor, reason: str, cus
         return subject
     subject.restriction = ""
     subject.restricted_at = None
-    _history(subject, actor=actor, reason=reason)
+    history_note(subject, actor=actor, reason=reason)
     subject.save(update_fields=["restriction", "restricted_at", "updated_at"])
     return subject
 
@@ -219,7 +214,7 @@ def _contact_point_build(*, subject: Subject, normalized: NormalizedContact) -> 
 @transaction.atomic
 def contact_point_add(*, subject: Subject, kind: str, value: str, actor: Actor, reason: str) -> ContactPoint:
     contact = _contact_point_build(subject=subject, normalized=normalize_contact(kind=kind, value=value))
-    _history(contact, actor=actor, reason=reason)
+    history_note(contact, actor=actor, reason=reason)
     contact.save()
     return contact
 
@@ -231,7 +226,7 @@ def contact_point_change(*, contact_point: ContactPoint, value: str, actor: Acto
     contact_point.value = normalized.value
     contact_point.value_index = contact_index(kind=normalized.kind, value=normalized.value)
     contact_point.country = normalized.country
-    _history(contact_point, actor=actor, reason=reason)
+    history_note(contact_point, actor=actor, reason=reason)
     contact_point.save(update_fields=["value_enc", "value_index", "country", "updated_at"])
     return contact_point
 
@@ -267,7 +262,7 @@ def purpose_create(
         requires_double_opt_in=requires_double_opt_in,
         keywords=keywords or {},
     )
-    _history(purpose, actor=actor, reason="purpose created")
+    history_note(purpose, actor=actor, reason="purpose created")
     purpose.save()
     return purpose
 
@@ -280,7 +275,7 @@ def purpose_update(*, purpose: Purpose, actor: Actor, reason: str = "") -> Purpo
     stored_code = Purpose.objects.filter(pk=purpose.pk).values_list("code", flat=True).get()
     if stored_code != purpose.code:
         raise InvalidTransition(f"purpose #{purpose.pk}: the code is referenced by the ledger and cannot change")
-    _history(purpose, actor=actor, reason=reason or "purpose edited")
+    history_note(purpose, actor=actor, reason=reason or "purpose edited")
     purpose.save()
     return purpose
 
@@ -300,7 +295,7 @@ def notice_create(*, language: str, jurisdiction: str, title: str, text: str, ac
         language=language, jurisdiction=jurisdiction, version=(last.version + 1 if last else 1), title=title, text=text
     )
     notice.full_clean(exclude=["content_hash"])
-    _history(notice, actor=actor, reason="draft created")
+    history_note(notice, actor=actor, reason="draft created")
     notice.save()
     return notice
 
@@ -310,7 +305,7 @@ def notice_update(*, notice: PrivacyNotice, title: str, text: str, actor: Actor)
     """Edit a draft. A published notice refuses (``ImmutableRecord``): publish a new version instead."""
     notice.title, notice.text = title, text
     notice.full_clean(exclude=["content_hash"])
-    _history(notice, actor=actor, reason="draft edited")
+    history_note(notice, actor=actor, reason="draft edited")
     notice.save(update_fields=["title", "text", "content_hash"])
     return notice
 
@@ -320,7 +315,7 @@ def notice_publish(*, notice: PrivacyNotice, actor: Actor) -> PrivacyNotice:
     if notice.is_published:
         return notice
     notice.published_at = timezone.now()
-    _history(notice, actor=actor, reason="published")
+    history_note(notice, actor=actor, reason="published")
     notice.save(update_fields=["published_at", "content_hash"])
     return notice
 
@@ -328,7 +323,7 @@ def notice_publish(*, notice: PrivacyNotice, actor: Actor) -> PrivacyNotice:
 @transaction.atomic
 def notice_delete(*, notice: PrivacyNotice, actor: Actor) -> None:
     """Delete a draft. A published notice refuses (``ImmutableRecord``): it is evidence of what was shown."""
-    _history(notice, actor=actor, reason="draft deleted")
+    history_note(notice, actor=actor, reason="draft deleted")
     notice.delete()
 
 
@@ -394,6 +389,11 @@ class ConsentChange:
     changed: bool = field(default=True)
 
 
+def _told(template: dict[str, str], subject: Subject, purpose: Purpose, **values: str) -> str:
+    """What the subject is told, in their language, about ``purpose``."""
+    return messages.render(template, subject.language, purpose=purpose.localized("name", subject.language), **values)
+
+
 def _current(subject: Subject, purpose: Purpose) -> ConsentState | None:
     return ConsentState.objects.select_for_update().filter(subject=subject, purpose=purpose).first()
 
@@ -413,14 +413,14 @@ def _resolve_notice(subject: Subject, notice: PrivacyNotice | None) -> PrivacyNo
 
 
 def _record(
-    *,
     subject: Subject,
     purpose: Purpose,
     action: str,
-    channel: str,
-    evidence: Evidence | None,
-    notice: PrivacyNotice | None,
-    actor: Actor,
+    *,
+    channel: str = "system",
+    evidence: Evidence | None = None,
+    notice: PrivacyNotice | None = None,
+    actor: Actor = None,
 ) -> ConsentChange:
     # Lock the ledger head first: it serialises every consent change, so the
     # state read below cannot go stale before the event is appended.
@@ -475,20 +475,9 @@ def consent_request(
     """Start double opt-in. Returns the confirmation message to send to the subject."""
     notice = _resolve_notice(subject, notice)
     change = _record(
-        subject=subject,
-        purpose=purpose,
-        action=ConsentAction.REQUESTED,
-        channel=channel,
-        evidence=evidence,
-        notice=notice,
-        actor=actor,
+        subject, purpose, ConsentAction.REQUESTED, channel=channel, evidence=evidence, notice=notice, actor=actor
     )
-    text = messages.render(
-        messages.CONFIRMATION_REQUEST,
-        subject.language,
-        purpose=purpose.localized("name", subject.language),
-        notice=notice_url(notice),
-    )
+    text = _told(messages.CONFIRMATION_REQUEST, subject, purpose, notice=notice_url(notice))
     return ConsentChange(event=change.event, status=change.status, message=text)
 
 
@@ -509,31 +498,17 @@ def consent_confirm(
         window = timedelta(hours=settings.CONSENT_CONFIRMATION_HOURS)
         expired = state.changed_at + window < timezone.now()
         if expired:
-            _record(
-                subject=subject,
-                purpose=purpose,
-                action=ConsentAction.EXPIRED,
-                channel="system",
-                evidence=None,
-                notice=None,
-                actor=None,
-            )
+            _record(subject, purpose, ConsentAction.EXPIRED)
         else:
+            # The notice is the version shown when the request was made.
             change = _record(
-                subject=subject,
-                purpose=purpose,
-                action=ConsentAction.CONFIRMED,
-                channel=channel,
-                evidence=evidence,
-                notice=state.notice,  # the version shown when the request was made
+                subject, purpose, ConsentAction.CONFIRMED, channel=channel, evidence=evidence, notice=state.notice,
                 actor=actor,
-            )
+            )  # fmt: skip
     if expired:
         # Raised after the commit: the expiry is recorded even though the confirmation is refused.
         raise ConfirmationExpired(f"the request for purpose {purpose.code} expired; request again")
-    text = messages.render(
-        messages.GRANT_CONFIRMED, subject.language, purpose=purpose.localized("name", subject.language)
-    )
+    text = _told(messages.GRANT_CONFIRMED, subject, purpose)
     return ConsentChange(event=change.event, status=change.status, message=text)
 
 
@@ -552,17 +527,9 @@ def consent_grant(
         raise DoubleOptInRequired(f"purpose {purpose.code} requires double opt-in: request and confirm it")
     notice = _resolve_notice(subject, notice)
     change = _record(
-        subject=subject,
-        purpose=purpose,
-        action=ConsentAction.GRANTED,
-        channel=channel,
-        evidence=evidence,
-        notice=notice,
-        actor=actor,
+        subject, purpose, ConsentAction.GRANTED, channel=channel, evidence=evidence, notice=notice, actor=actor
     )
-    text = messages.render(
-        messages.GRANT_CONFIRMED, subject.language, purpose=purpose.localized("name", subject.language)
-    )
+    text = _told(messages.GRANT_CONFIRMED, subject, purpose)
     return ConsentChange(event=change.event, status=change.status, message=text)
 
 
@@ -578,20 +545,10 @@ def consent_withdraw(
     """Withdraw in one step, from any channel, whatever the state. Repeating it changes nothing."""
     LedgerHead.objects.select_for_update().get_or_create(id=1)
     state = _current(subject, purpose)
-    text = messages.render(
-        messages.WITHDRAWAL_CONFIRMED, subject.language, purpose=purpose.localized("name", subject.language)
-    )
+    text = _told(messages.WITHDRAWAL_CONFIRMED, subject, purpose)
     if state is not None and state.status == ConsentStatus.WITHDRAWN:
         return ConsentChange(event=None, status=state.status, message=text, changed=False)
-    change = _record(
-        subject=subject,
-        purpose=purpose,
-        action=ConsentAction.WITHDRAWN,
-        channel=channel,
-        evidence=evidence,
-        notice=None,
-        actor=actor,
-    )
+    change = _record(subject, purpose, ConsentAction.WITHDRAWN, channel=channel, evidence=evidence, actor=actor)
     return ConsentChange(event=change.event, status=change.status, message=text)
 
 
@@ -621,15 +578,7 @@ def consent_expire_pending(*, batch_size: int = 500) -> int:
         for state in batch:
             with transaction.atomic():
                 try:
-                    _record(
-                        subject=state.subject,
-                        purpose=state.purpose,
-                        action=ConsentAction.EXPIRED,
-                        channel="system",
-                        evidence=None,
-                        notice=None,
-                        actor=None,
-                    )
+                    _record(state.subject, state.purpose, ConsentAction.EXPIRED)
                 except InvalidTransition:
                     continue  # confirmed or withdrawn meanwhile
                 expired += 1

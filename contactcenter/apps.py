@@ -12,7 +12,6 @@ class ContactCenterAdminConfig(AdminConfig):
 class ContactCenterConfig(AppConfig):
     name = "contactcenter"
     verbose_name = "Contact center"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from contactcenter import checks  # noqa: F401  (registers the system checks)

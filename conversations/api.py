@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consent.api_errors import SensitiveDraftErrorOut, error_responses
-from consent.api_pagination import KEYSET_PARAMETERS, keyset_page, query_int
+from consent.api_pagination import KEYSET_PARAMETERS, KeysetPage, keyset_page, query_int
 from consent.api_permissions import require_perms
 from conversations import selectors, services
 from conversations.models import Conversation, ConversationStatus
@@ -58,6 +58,16 @@ _SEND_REFUSALS = {
 }
 
 
+def _changes(summary: str, body: type[serializers.Serializer], *codes: int, **particular: Any) -> Any:
+    """The schema of a change to a conversation: its body in, the conversation as it now is out."""
+    extra = particular.pop("responses", {})
+    return extend_schema(
+        summary=summary,
+        request=body,
+        responses={200: ConversationOut, **extra, **error_responses(*_BODY, *_SEEN, *codes, **particular)},
+    )
+
+
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     data = serializer_class(data=request.data)
     data.is_valid(raise_exception=True)
@@ -73,6 +83,10 @@ class InboxApi(APIView):
 
     def conversation_out(self, conversation_id: int) -> Response:
         return Response(ConversationOut(selectors.conversation_render(self.conversation(conversation_id))).data)
+
+    @staticmethod
+    def page_out(page_serializer: type[serializers.Serializer], page: KeysetPage, results: list) -> Response:
+        return Response(page_serializer({"next": page.next, "results": results}).data)
 
     def message_out(self, conversation: Conversation, message: Any, *, code: int = status.HTTP_200_OK) -> Response:
         return Response(MessageOut(selectors.messages_render(conversation, [message])[0]).data, status=code)
@@ -127,8 +141,7 @@ class MessageListApi(InboxApi):
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
         page = keyset_page(selectors.message_queryset(conversation=conversation), request)
-        results = selectors.messages_render(conversation, page.rows)
-        return Response(MessagePageOut({"next": page.next, "results": results}).data)
+        return self.page_out(MessagePageOut, page, selectors.messages_render(conversation, page.rows))
 
 
 class ConversationReplyApi(InboxApi):
@@ -216,14 +229,8 @@ class ConversationTemplateApi(InboxApi):
 class ConversationAssignApi(InboxApi):
     permission_classes = [require_perms(post=CHANGE)]
 
-    @extend_schema(
-        summary="Assign to an agent of the team, or unassign",
-        request=AssignIn,
-        responses={
-            200: ConversationOut,
-            **error_responses(*_BODY, *_SEEN, e400="no such active user", e403="not_allowed (not in the team)"),
-        },
-    )
+    @_changes("Assign to an agent of the team, or unassign", AssignIn, e400="no such active user",
+              e403="not_allowed (not in the team)")  # fmt: skip
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
         agent_id = _valid(AssignIn, request)["agent"]
@@ -239,15 +246,10 @@ class ConversationAssignApi(InboxApi):
 class ConversationTransferApi(InboxApi):
     permission_classes = [require_perms(post=CHANGE)]
 
-    @extend_schema(
-        summary="Move to another team's queue",
-        request=TransferIn,
-        responses={
-            200: ConversationOut,
-            204: OpenApiResponse(description="Moved to a team whose conversations you do not see"),
-            **error_responses(*_BODY, *_SEEN, e400="no such team"),
-        },
-    )
+    @_changes(
+        "Move to another team's queue", TransferIn, e400="no such team",
+        responses={204: OpenApiResponse(description="Moved to a team whose conversations you do not see")},
+    )  # fmt: skip
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
         team = selectors.team_get(team_id=_valid(TransferIn, request)["team"])
@@ -264,14 +266,8 @@ class ConversationTransferApi(InboxApi):
 class ConversationStatusApi(InboxApi):
     permission_classes = [require_perms(post=CHANGE)]
 
-    @extend_schema(
-        summary="Change the status (open, pending, resolved)",
-        request=StatusIn,
-        responses={
-            200: ConversationOut,
-            **error_responses(*_BODY, *_SEEN, 409, e409="invalid_transition (resolved can only reopen)"),
-        },
-    )
+    @_changes("Change the status (open, pending, resolved)", StatusIn, 409,
+              e409="invalid_transition (resolved can only reopen)")  # fmt: skip
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
         wanted = _valid(StatusIn, request)["status"]
@@ -303,8 +299,8 @@ class ConversationNoteApi(InboxApi):
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
         page = keyset_page(selectors.note_queryset(conversation=conversation), request)
-        results = [selectors.note_render(note) for note in selectors.notes_attach(conversation, page.rows)]
-        return Response(NotePageOut({"next": page.next, "results": results}).data)
+        notes = selectors.notes_attach(conversation, page.rows)
+        return self.page_out(NotePageOut, page, [selectors.note_render(note) for note in notes])
 
     @extend_schema(
         summary="Add an internal note (never sent)",

@@ -4,7 +4,6 @@ from django.apps import AppConfig
 class ConversationsConfig(AppConfig):
     name = "conversations"
     verbose_name = "Conversations"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from conversations.models import WatchTerm

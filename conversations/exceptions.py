@@ -8,32 +8,24 @@ Messages name internal ids and codes only, never personal data.
 from consent.exceptions import DomainError
 
 
-class ConversationError(DomainError):
-    code = "conversation_error"
+class ConversationError(DomainError, code="conversation_error"):
+    """The base of the conversations app's own errors."""
 
 
-class WindowClosed(ConversationError):
+class WindowClosed(ConversationError, code="window_closed", http_status=409):
     """Outside the 24-hour customer-service window only an approved template may be sent."""
 
-    code = "window_closed"
-    http_status = 409
+
+class ConsentMissing(ConversationError, code="consent_missing", http_status=409):
+    """A template for a purpose the customer has not consented to (or withdrew from)."""
 
 
-class ConsentMissing(ConversationError):
-    code = "consent_missing"
-    http_status = 409
+class NotAllowed(ConversationError, code="not_allowed", http_status=403):
+    """The rules forbid it whatever the state: an empty reply, a template that is not approved, ..."""
 
 
-class NotAllowed(ConversationError):
-    code = "not_allowed"
-    http_status = 403
-
-
-class ProcessingRestricted(ConversationError):
+class ProcessingRestricted(ConversationError, code="processing_restricted", http_status=409):
     """The customer's data may only be stored (GDPR Art. 18, LGPD Art. 18 IV): nothing is sent to them."""
-
-    code = "processing_restricted"
-    http_status = 409
 
 
 class WebchatRefused(ConversationError):
@@ -43,15 +35,12 @@ class WebchatRefused(ConversationError):
         super().__init__(code, code=code, **extra)
 
 
-class SensitiveDraft(ConversationError):
+class SensitiveDraft(ConversationError, code="sensitive_draft", http_status=409):
     """The agent's draft asks the customer for card numbers, account numbers, ids or health details.
 
     ``kinds`` say what it asks for; the agent may send it anyway after seeing the warning
     (``confirm_sensitive``), unless ``SENSITIVE_DRAFT_BLOCK`` turns the warning into a block.
     """
-
-    code = "sensitive_draft"
-    http_status = 409
 
     def __init__(self, message: str, *, kinds: list[str], hint: str, blocked: bool) -> None:
         super().__init__(

@@ -6,4 +6,3 @@ class RetentionConfig(AppConfig):
 
     name = "retention"
     verbose_name = "Retention and subject rights"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -176,10 +176,20 @@ class AgentInboxConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
         )
         return found is not None
 
-    async def _subscribe(self, content: dict[str, Any]) -> None:
+    async def _conversation_of(self, content: dict[str, Any], *, check_access: bool = True) -> int | None:
+        """The conversation a frame names, or ``None`` once it was answered ``bad_request`` or ``forbidden``."""
         conversation_id = _positive_int(content.get("conversation"))
         if conversation_id is None:
             await self._error("bad_request")
+            return None
+        if check_access and not await self._authorised(conversation_id):
+            await self._error("forbidden", conversation=conversation_id)
+            return None
+        return conversation_id
+
+    async def _subscribe(self, content: dict[str, Any]) -> None:
+        conversation_id = await self._conversation_of(content, check_access=False)
+        if conversation_id is None:
             return
         if conversation_id not in self.subscriptions and len(self.subscriptions) >= MAX_SUBSCRIPTIONS:
             await self._error("too_many_subscriptions", conversation=conversation_id)
@@ -192,9 +202,8 @@ class AgentInboxConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "subscribed", "conversation": conversation_id})
 
     async def _unsubscribe(self, content: dict[str, Any]) -> None:
-        conversation_id = _positive_int(content.get("conversation"))
+        conversation_id = await self._conversation_of(content, check_access=False)
         if conversation_id is None:
-            await self._error("bad_request")
             return
         if conversation_id in self.subscriptions:
             self.subscriptions.discard(conversation_id)
@@ -202,12 +211,8 @@ class AgentInboxConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "unsubscribed", "conversation": conversation_id})
 
     async def _typing(self, content: dict[str, Any]) -> None:
-        conversation_id = _positive_int(content.get("conversation"))
+        conversation_id = await self._conversation_of(content)
         if conversation_id is None:
-            await self._error("bad_request")
-            return
-        if not await self._authorised(conversation_id):
-            await self._error("forbidden", conversation=conversation_id)
             return
         now = time.monotonic()
         if now - self._typing_at.get(conversation_id, -TYPING_MIN_INTERVAL) < TYPING_MIN_INTERVAL:

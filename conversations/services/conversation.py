@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from consent.exceptions import InvalidTransition
+from consent.history import history_note
 from conversations.exceptions import NotAllowed
 from conversations.models import (
     CONVERSATION_TRANSITIONS,
@@ -27,11 +28,6 @@ def conversation_locked(conversation: Conversation) -> Conversation:
     )
 
 
-def _audit(conversation: Conversation, *, actor: AbstractBaseUser | None, reason: str) -> None:
-    conversation._history_user = actor
-    conversation._change_reason = reason or None
-
-
 @transaction.atomic
 def conversation_assign(
     *, conversation: Conversation, agent: AbstractBaseUser | None, actor: AbstractBaseUser | None, reason: str = ""
@@ -43,7 +39,7 @@ def conversation_assign(
             raise NotAllowed(f"user {agent.pk} is not in team {conversation.team_id}")
     previous = conversation.assigned_agent_id
     conversation.assigned_agent = agent
-    _audit(conversation, actor=actor, reason=reason or "assigned")
+    history_note(conversation, actor=actor, reason=reason or "assigned")
     conversation.save(update_fields=["assigned_agent"])
     event_record(
         kind="conversation.assigned",
@@ -61,7 +57,7 @@ def conversation_transfer(
     conversation = conversation_locked(conversation)
     previous_team = conversation.team_id
     conversation.team, conversation.assigned_agent = team, None
-    _audit(conversation, actor=actor, reason=reason or "transferred")
+    history_note(conversation, actor=actor, reason=reason or "transferred")
     conversation.save(update_fields=["team", "assigned_agent"])
     event_record(kind="conversation.transferred", conversation=conversation, data={"from_team": previous_team})
     return conversation
@@ -85,7 +81,7 @@ def conversation_status_move(
         raise InvalidTransition(f"conversation {conversation.pk} is {conversation.status}; cannot become {status}")
     conversation.status = status
     conversation.resolved_at = timezone.now() if status == ConversationStatus.RESOLVED else None
-    _audit(conversation, actor=actor, reason=reason or status)
+    history_note(conversation, actor=actor, reason=reason or status)
     conversation.save(update_fields=["status", "resolved_at"])
     event_record(kind="conversation.status", conversation=conversation, data={"status": status})
 

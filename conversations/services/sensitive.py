@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consent.exceptions import InvalidTransition
+from consent.history import history_note
 from consent.process_cache import ProcessCache
 from consent.services import access_record
 from conversations import selectors
@@ -107,7 +108,7 @@ def sensitive_after_store(*, message: Message, conversation: Conversation, outco
     replies: list[str] = []
     if outcome.special_category and not conversation.sensitive:
         conversation.sensitive = True
-        conversation._change_reason = f"special-category data detected in message {message.pk}"
+        history_note(conversation, actor=None, reason=f"special-category data detected in message {message.pk}")
         conversation.save(update_fields=["sensitive"])
     for term, start, end in outcome.watch_hits:
         alert_raise(
@@ -219,9 +220,7 @@ def watch_term_save(*, term: WatchTerm, actor: AbstractBaseUser | None, reason: 
     if term.pk is None and actor is not None and actor.is_authenticated:
         term.created_by = actor
     term.full_clean()
-    term._history_user = actor
-    if reason:
-        term._change_reason = reason
+    history_note(term, actor=actor, reason=reason)
     term.save()
     transaction.on_commit(watch_terms_forget, robust=True)
     return term
@@ -267,7 +266,7 @@ def alert_set_status(*, alert: SensitiveAlert, status: str, actor: AbstractBaseU
     if status not in ALERT_TRANSITIONS.get(alert.status, frozenset()):
         raise InvalidTransition(f"alert {alert.pk}: {alert.status} -> {status} is not allowed")
     alert.status, alert.handled_by, alert.handled_at = status, actor, timezone.now()
-    alert._history_user = actor
+    history_note(alert, actor=actor, reason=f"marked {status}")
     alert.save(update_fields=["status", "handled_by", "handled_at"])
     return alert
 

@@ -5,16 +5,12 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from consent.history import history_note
 from conversations.exceptions import NotAllowed
 from conversations.models import CannedResponse, SensitivePolicy, Team, TeamMembership
 
 # What team_update may change; the sensitive-data policy has a service of its own (it needs a reason).
 TEAM_FIELDS = ("name", "slug", "auto_assign", "is_default", "languages")
-
-
-def _history(team: Team, *, actor: AbstractBaseUser | None, reason: str) -> None:
-    team._history_user = actor
-    team._change_reason = reason or None
 
 
 @transaction.atomic
@@ -29,7 +25,7 @@ def team_create(
 ) -> Team:
     team = Team(name=name, slug=slug, auto_assign=auto_assign, is_default=is_default, languages=list(languages))
     team.full_clean()
-    _history(team, actor=actor, reason="team created")
+    history_note(team, actor=actor, reason="team created")
     team.save()
     return team
 
@@ -47,7 +43,7 @@ def team_update(*, team: Team, actor: AbstractBaseUser | None, reason: str = "",
     for field in changed:
         setattr(team, field, changes[field])
     team.full_clean()
-    _history(team, actor=actor, reason=reason or "team edited")
+    history_note(team, actor=actor, reason=reason or "team edited")
     team.save(update_fields=changed)
     return team
 
@@ -64,7 +60,7 @@ def team_set_sensitive_policy(*, team: Team, policy: str, actor: AbstractBaseUse
     if team.sensitive_policy == policy:
         return team
     team.sensitive_policy = policy
-    _history(team, actor=actor, reason=reason)
+    history_note(team, actor=actor, reason=reason)
     team.save(update_fields=["sensitive_policy"])
     return team
 
@@ -72,7 +68,7 @@ def team_set_sensitive_policy(*, team: Team, policy: str, actor: AbstractBaseUse
 @transaction.atomic
 def team_delete(*, team: Team, actor: AbstractBaseUser | None, reason: str = "") -> None:
     """Delete a team; its conversations stay, unrouted (their team becomes empty), and the history keeps who."""
-    _history(team, actor=actor, reason=reason or "team deleted")
+    history_note(team, actor=actor, reason=reason or "team deleted")
     team.delete()
 
 

@@ -1,0 +1,15 @@
+"""Who changed a record and why, for the history row its next save writes (django-simple-history).
+
+History is written by signals on save, so a service sets these on the instance just before saving it:
+commands, webhooks and consumers have no request the history middleware could read them from. Shared by
+every app's services.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+
+def history_note(instance: Any, *, actor: AbstractBaseUser | None, reason: str) -> None:
+    instance._history_user = actor
+    instance._change_reason = reason or None
