@@ -7,49 +7,33 @@ generated requests, as an agent and as the DPO, and fails on any 5xx, any status
 name and any body that does not match it.
 """
 
-from datetime import timedelta
-
 import pytest
 import schemathesis
-from django.contrib.auth.models import Group
-from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from consent import services as consent_services
+from consent.tests.factories import UserFactory
 from contactcenter import roles
 from conversations import selectors, services
-from conversations.models import Attachment, Conversation, Message
+from conversations.models import Attachment
 from conversations.serializers import ConversationOut, MessageOut, NoteOut
+from conversations.tests.factories import ConversationFactory, MessageFactory, TeamFactory, TeamMembershipFactory
 
 CARD = "4111 1111 1111 1111"
 
 
-def _user(django_user_model, username: str, role: str, *, staff: bool = False):
-    user = django_user_model.objects.create_user(username=username, password="x-test-password-1", is_staff=staff)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 @pytest.fixture
-def world(db, django_user_model, notices):
+def world(db, notices):
     """A team with an agent, a conversation of theirs holding a masked card number, an image and a note."""
-    agent = _user(django_user_model, "ana", roles.AGENT)
-    dpo = _user(django_user_model, "dora", roles.DPO, staff=True)
-    team = services.team_create(name="Support", slug="support", is_default=True, auto_assign=False, actor=None)
-    services.team_member_add(team=team, user=agent, actor=None)
-    subject = consent_services.subject_create(
-        kind="whatsapp", value="+49 151 23456789", display_name="Erika Mustermann", actor=None
-    )
-    conversation = Conversation.objects.create(
-        subject=subject, contact_point=subject.contact_points.get(), channel="whatsapp", team=team,
-        assigned_agent=agent, last_inbound_at=timezone.now() - timedelta(minutes=5), last_message_at=timezone.now(),
-    )  # fmt: skip
+    agent = UserFactory(username="ana", role=roles.AGENT)
+    dpo = UserFactory(username="dora", role=roles.DPO, is_staff=True)
+    team = TeamFactory(name="Support", is_default=True, auto_assign=False)
+    TeamMembershipFactory(team=team, user=agent)
+    conversation = ConversationFactory(channel="whatsapp", team=team, assigned_agent=agent)
     text = services.message_reply(conversation=conversation, actor=agent, text=f"Ihre Karte {CARD}? Danke")
-    image = Message(conversation=conversation, direction="in", type="image", provider="whatsapp", status="received")
-    image.content = {"caption": "Foto"}
-    image.save(force_insert=True)
+    image = MessageFactory(conversation=conversation, direction="in", type="image", status="received",
+                           content={"caption": "Foto"})  # fmt: skip
     Attachment.objects.create(message=image, mime_type="image/jpeg", size=1234)
     note = services.note_add(conversation=conversation, actor=agent, body="Calls after 5pm")
     return {"agent": agent, "dpo": dpo, "conversation": conversation, "message": text, "image": image, "note": note}
