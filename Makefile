@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FAKE_GRAPH_PORT ?= 8099
 
-.PHONY: run customer test lint format install install-dev migrate seed bench clean
+.PHONY: run customer test lint format install install-dev messages migrate seed bench clean
 
 $(BIN)/python:
 	@py="$$(scripts/find-python)" && echo "Using $$py" && "$$py" -m venv $(VENV)
@@ -23,7 +23,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-migrate: install
+# The translation catalogues (locale/*/LC_MESSAGES/django.po) compiled for Django (GNU gettext's msgfmt).
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
+
+migrate: messages
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
@@ -58,7 +62,7 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 
 # The detector library first, without Django, its plugin or any conftest (so without a database); then the rest.
-test: lint
+test: lint messages
 	$(BIN)/python -m pytest -p no:django --noconftest -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS) sensitive
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -2,7 +2,7 @@
 
 Targets: checksum identifiers (payment_card, iban, br_cpf, br_cnpj, nl_bsn, de_idnr,
 it_codice_fiscale, pt_nif, es_dni) aggregated precision >= 0.99 and recall >= 0.98, the level
-conversations/tests/test_sensitive_identifiers.py holds each type to; special categories
+sensitive/tests/test_identifiers.py holds each type to; special categories
 aggregated precision >= 0.85 and recall >= 0.90; the agent draft guard precision and recall
 >= 0.90. Exit status 1 when a target is missed.
 

@@ -382,10 +382,6 @@ class PrivacyNoticeAdmin(SimpleHistoryAdmin):
     def delete_model(self, request: HttpRequest, obj: PrivacyNotice) -> None:
         services.notice_delete(notice=obj, actor=request.user)
 
-    def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        for notice in queryset:
-            services.notice_delete(notice=notice, actor=request.user)
-
     @admin.action(description="Publish (freezes the text for good)", permissions=["change"])
     def publish(self, request: HttpRequest, queryset) -> None:
         for notice in queryset:

@@ -6,7 +6,7 @@ can answer. Responses are built by the serializers below.
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -18,6 +18,12 @@ from consent.api_errors import error_responses
 from consent.api_permissions import require_perms
 from consent.jurisdictions import JURISDICTIONS
 from consent.models import ConsentChannel, PrivacyNotice, Purpose, Subject
+
+
+def _found[T](found: T | None) -> T:
+    if found is None:
+        raise Http404
+    return found
 
 
 class PurposeSerializer(serializers.ModelSerializer):
@@ -67,7 +73,7 @@ class SubjectConsentListApi(APIView):
         responses={200: ConsentStateSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, public_id: str) -> Response:
-        subject = get_object_or_404(Subject, public_id=public_id)
+        subject = _found(selectors.subject_get(public_id=public_id))
         return Response(ConsentStateSerializer(selectors.consent_state_list(subject=subject), many=True).data)
 
 
@@ -89,19 +95,15 @@ class ConsentChangeSerializer(serializers.Serializer):
 
 class _ConsentRecordApi(APIView):
     permission_classes = [require_perms(post="consent.add_consentevent")]
-    reference_required = False
     takes_notice = True
     service: Any  # the consent service this endpoint records through
 
     def _parse(self, request: Request, public_id: str, purpose_code: str) -> tuple[Subject, Purpose, dict]:
-        subject = get_object_or_404(Subject, public_id=public_id)
-        purpose = get_object_or_404(Purpose, code=purpose_code, active=True)
+        subject = _found(selectors.subject_get(public_id=public_id))
+        purpose = _found(selectors.purpose_get(code=purpose_code))
         serializer = ConsentRecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        if self.reference_required and not data["reference"].strip():
-            raise serializers.ValidationError({"reference": ["Say where this consent was given (ticket, call, form)."]})
-        return subject, purpose, data
+        return subject, purpose, serializer.validated_data
 
     def post(self, request: Request, public_id: str, purpose_code: str) -> Response:
         subject, purpose, data = self._parse(request, public_id, purpose_code)
@@ -110,7 +112,7 @@ class _ConsentRecordApi(APIView):
             recorded["notice"] = self._notice(data)
         return self._respond(self.service(**recorded))
 
-    def _respond(self, change: services.ConsentChange, created: bool = True) -> Response:
+    def _respond(self, change: services.ConsentChange) -> Response:
         body = ConsentChangeSerializer(
             {
                 "status": change.status,
@@ -125,7 +127,7 @@ class _ConsentRecordApi(APIView):
     def _notice(data: dict) -> PrivacyNotice | None:
         if data["notice_id"] is None:
             return None
-        return get_object_or_404(PrivacyNotice, pk=data["notice_id"])
+        return _found(selectors.notice_get(notice_id=data["notice_id"]))
 
     @staticmethod
     def _recorded(request: Request, subject: Subject, purpose: Purpose, data: dict) -> dict[str, Any]:
@@ -157,7 +159,6 @@ def _record_schema(summary: str, *, e409: str) -> Any:
     )
 )
 class ConsentGrantApi(_ConsentRecordApi):
-    reference_required = True
     service = staticmethod(services.consent_grant)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -26,8 +27,9 @@ from consent.exceptions import DomainError
 
 class ErrorOut(serializers.Serializer):
     error = serializers.CharField(
-        help_text="Stable code: invalid, not_authenticated, permission_denied, not_found, or the domain rule "
-        "that refused (window_closed, invalid_transition, consent_missing, processing_restricted, ...)."
+        help_text="Stable code: invalid, not_authenticated, authentication_failed, permission_denied, not_found, "
+        "method_not_allowed, parse_error, unsupported_media_type, server_error, or the domain rule that refused "
+        "(window_closed, invalid_transition, consent_missing, processing_restricted, ...)."
     )
     detail = serializers.CharField(help_text="The refusal in words (no personal data).")
     fields = serializers.DictField(
@@ -38,15 +40,20 @@ class ErrorOut(serializers.Serializer):
 
 
 class SensitiveDraftErrorOut(ErrorOut):
-    kinds = serializers.ListField(child=serializers.CharField(), help_text="What the draft asks the customer for.")
-    hint = serializers.CharField(help_text="A safer wording to offer the customer, in their language.")
-    blocked = serializers.BooleanField(help_text="True: such drafts cannot be sent at all (422).")
+    """A reply's refusal: with error=sensitive_draft or sensitive_draft_blocked, what the draft asks for."""
+
+    kinds = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="What the draft asks the customer for."
+    )
+    hint = serializers.CharField(required=False, help_text="A safer wording to offer the customer, in their language.")
+    blocked = serializers.BooleanField(required=False, help_text="True: such drafts cannot be sent at all (422).")
 
 
 # What each status means across the API; operations add what is particular to them.
 _MEANING = {
     400: "The request is malformed (invalid, with the messages per field) or a rule refused its content",
-    401: "Not signed in: no or an unknown token or session (not_authenticated)",
+    401: "Not signed in: no credentials (not_authenticated), or a token or session that is not valid "
+    "(authentication_failed)",
     403: "Signed in without the permission this needs (permission_denied), or a rule forbids it (not_allowed)",
     404: "No such object, or not one you may see (not_found): the answer does not say which",
     409: "Not allowed in the current state",
@@ -84,7 +91,7 @@ def _first_message(fields: dict[str, list[str]]) -> str:
     for name, messages in fields.items():
         if messages:
             return messages[0] if name == "non_field_errors" else f"{name}: {messages[0]}"
-    return "Invalid input."
+    return _("Invalid input.")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

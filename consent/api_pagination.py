@@ -1,8 +1,12 @@
-"""Keyset paging for lists that grow (a conversation's messages and notes): ``after_id`` and ``limit``.
+"""Paging for lists that grow. Shared by every app's API.
 
-A page is the rows with an id above ``after_id``, oldest first, at most ``limit`` of them, and ``next`` is the
-URL of the following page (``null`` on the last one). Unlike offsets, a page stays correct while rows are
-added, and costs one indexed range read however deep it is. Shared by every app's API.
+Keyset paging (a conversation's messages and notes): ``after_id`` and ``limit``. A page is the rows with an
+id above ``after_id``, oldest first, at most ``limit`` of them, and ``next`` is the path of the following page
+(``null`` on the last one): a path, not an absolute URL, so it stays right behind any proxy. Unlike offsets, a
+page stays correct while rows are added, and costs one indexed range read however deep it is.
+
+Offset paging (``OffsetPagination``, the API's default for list views): ``limit`` (at most ``MAX_LIMIT``) and
+``offset``, with the ``count``.
 """
 
 from dataclasses import dataclass
@@ -11,6 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
@@ -46,8 +51,13 @@ def keyset_page(queryset: QuerySet, request: Request) -> KeysetPage:
     if len(rows) <= limit:
         return KeysetPage(rows=rows, next=None)
     rows = rows[:limit]
-    url = replace_query_param(request.build_absolute_uri(), "after_id", rows[-1].pk)
-    return KeysetPage(rows=rows, next=url)
+    return KeysetPage(rows=rows, next=replace_query_param(request.get_full_path(), "after_id", rows[-1].pk))
+
+
+class OffsetPagination(LimitOffsetPagination):
+    """DRF's limit and offset, with a ceiling: a page never decrypts and renders more than ``MAX_LIMIT`` rows."""
+
+    max_limit = MAX_LIMIT
 
 
 def page_of(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
@@ -56,7 +66,7 @@ def page_of(item: type[serializers.Serializer], name: str) -> type[serializers.S
         name,
         (serializers.Serializer,),
         {
-            "next": serializers.URLField(allow_null=True, help_text="The next page; null on the last one."),
+            "next": serializers.CharField(allow_null=True, help_text="The next page's path; null on the last one."),
             "results": item(many=True),
         },
     )

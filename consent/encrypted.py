@@ -97,7 +97,9 @@ class Encrypted[V]:
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        stored = getattr(instance, self.column) if self.column else None
+        if self.column is None:
+            raise AttributeError(f"{self.name} is kept outside the row: use decrypt() on what you read")
+        stored = getattr(instance, self.column)
         if not stored:
             return self.codec.empty()
         return self.decrypt(instance, stored)

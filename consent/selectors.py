@@ -88,6 +88,19 @@ def notice_current(*, language: str, jurisdiction: str) -> PrivacyNotice | None:
     return None
 
 
+def subject_get(*, public_id: str) -> Subject | None:
+    return Subject.objects.filter(public_id=public_id).first()
+
+
+def purpose_get(*, code: str, active_only: bool = True) -> Purpose | None:
+    return purpose_list(active_only=active_only).filter(code=code).first()
+
+
+def notice_get(*, notice_id: int, published_only: bool = False) -> PrivacyNotice | None:
+    notices = PrivacyNotice.objects.filter(pk=notice_id)
+    return (notices.filter(published_at__isnull=False) if published_only else notices).first()
+
+
 def purpose_list(*, active_only: bool = True) -> QuerySet[Purpose]:
     purposes = Purpose.objects.all()
     return purposes.filter(active=True) if active_only else purposes

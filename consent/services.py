@@ -522,9 +522,14 @@ def consent_grant(
     evidence: Evidence | None = None,
     actor: Actor = None,
 ) -> ConsentChange:
-    """Single-step consent (e.g. the web-chat checkbox). Refused where the purpose needs double opt-in."""
+    """Single-step consent (e.g. the web-chat checkbox). Refused where the purpose needs double opt-in.
+
+    Recorded by a staff member (``actor``) for what the customer said elsewhere, the evidence must say where
+    (``reference``: the ticket, the call): the customer's own click or message is evidence in itself."""
     if purpose.requires_double_opt_in:
         raise DoubleOptInRequired(f"purpose {purpose.code} requires double opt-in: request and confirm it")
+    if actor is not None and actor.is_authenticated and not (evidence and evidence.reference.strip()):
+        raise InvalidEvidence("consent recorded by staff needs a reference: where the customer gave it")
     notice = _resolve_notice(subject, notice)
     change = _record(
         subject, purpose, ConsentAction.GRANTED, channel=channel, evidence=evidence, notice=notice, actor=actor

@@ -158,6 +158,8 @@ LANGUAGES = [
     ("it", "Italiano"),
     ("pt-br", "Português (Brasil)"),
 ]
+# Our translation catalogues (make messages / compilemessages); Django's and DRF's ship their own.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -178,7 +180,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "consent.api_pagination.OffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "consent.api_errors.exception_handler",
 }
@@ -223,7 +225,8 @@ WEBCHAT_ALLOWED_ORIGINS = env.list("WEBCHAT_ALLOWED_ORIGINS", default=[])
 # Where customers exercise their data-protection rights (the company's request form, a mailto: to the DPO); empty:
 # the web-chat widget links the privacy notice the visitor was shown, which names the controller and the DPO.
 SUBJECT_RIGHTS_URL = env.str("SUBJECT_RIGHTS_URL", default="")
-# The sensitive-data guard (sensitive). Scanning off exists for benchmarks only.
+# The sensitive-data guard (conversations.services.sensitive, with the detectors of sensitive/). Scanning off
+# exists for benchmarks only.
 SENSITIVE_SCAN_ENABLED = env.bool("SENSITIVE_SCAN_ENABLED", default=True)
 # Agents' drafts asking for card numbers, IBANs, ids or health details: warn (default) or block.
 SENSITIVE_DRAFT_BLOCK = env.bool("SENSITIVE_DRAFT_BLOCK", default=False)

@@ -19,6 +19,8 @@ urlpatterns = [
 ]
 
 # Outside the API views (a path no view matches, a failure before a view ran): still the API's error model.
+handler400 = "contactcenter.views.bad_request"
+handler403 = "contactcenter.views.permission_denied"
 handler404 = "contactcenter.views.not_found"
 handler500 = "contactcenter.views.server_error"
 

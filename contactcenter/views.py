@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from consent.models import PrivacyNotice
@@ -25,15 +26,34 @@ def _api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A path no view answers (``/api/v1/conversations/abc/``): under ``/api/`` the API's error body."""
+def _api_error(code: str, detail: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": code, "detail": detail}, status=status)
+
+
+# Django's error views, for what fails before or outside an API view (no such path, a body over the upload
+# limit, a CSRF refusal, a failure of ours): under /api/ they answer the API's error model, elsewhere the pages.
+# They apply with DEBUG off, as in production; with DEBUG on Django shows its debugging pages instead.
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _api(request):
-        return JsonResponse({"error": "not_found", "detail": "Not found."}, status=404)
+        return _api_error("bad_request", _("The request could not be read."), 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _api(request):
+        return _api_error("permission_denied", _("You do not have permission to do this."), 403)
+    return defaults.permission_denied(request, exception)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _api(request):
+        return _api_error("not_found", _("Not found."), 404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """A failure of ours: under ``/api/`` the API's error body, never a trace."""
-    if _api(request):
-        return JsonResponse({"error": "server_error", "detail": "Server error; try again later."}, status=500)
+    if _api(request):  # never a trace
+        return _api_error("server_error", _("Something went wrong on our side; please try again later."), 500)
     return defaults.server_error(request)

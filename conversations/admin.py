@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from consent.encrypted import or_erased
@@ -22,8 +23,9 @@ class TeamMembershipInline(admin.TabularInline):
 
 class TeamForm(forms.ModelForm):
     reason = forms.CharField(
-        max_length=200, required=False,
-        help_text="Why this change is made (kept in the team's history). Required to change the sensitive-data policy.",
+        label=_("Reason"), max_length=200, required=False,
+        help_text=_("Why this change is made (kept in the team's history). Required to change the sensitive-data "
+                    "policy."),
     )  # fmt: skip
 
     class Meta:
@@ -33,7 +35,7 @@ class TeamForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.instance.pk and "sensitive_policy" in self.changed_data and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "Say why the sensitive-data policy changes: the DPO will ask.")
+            self.add_error("reason", _("Say why the sensitive-data policy changes: the DPO will ask."))
         return cleaned
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DevtoolsConfig(AppConfig):
@@ -10,4 +11,4 @@ class DevtoolsConfig(AppConfig):
     """
 
     name = "devtools"
-    verbose_name = "Development tools"
+    verbose_name = _("Development tools")

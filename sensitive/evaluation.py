@@ -69,7 +69,7 @@ class Target:
         return counts.precision >= self.precision and counts.recall >= self.recall
 
 
-# The identifier target is the one conversations/tests/test_sensitive_identifiers.py holds each type to.
+# The identifier target is the one sensitive/tests/test_identifiers.py holds each type to.
 TARGETS = (
     Target("checksum identifiers", CHECKSUM_IDENTIFIER_TYPES, precision=0.99, recall=0.98),
     Target("special categories", SPECIAL_CATEGORY_TYPES, precision=0.85, recall=0.90),

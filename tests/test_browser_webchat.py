@@ -67,7 +67,7 @@ def test_visitor_consents_chats_and_gets_a_live_reply(asgi_server, page, webchat
             f"{asgi_server}/api/v1/conversations/{inbound.conversation_id}/messages/",
             headers={"Authorization": f"Token {webchat_setup}"},
         ).json()
-        rows = messages["results"] if isinstance(messages, dict) else messages
+        rows = messages["results"]  # a page, oldest first
         status = next(m["status"] for m in rows if m["id"] == reply_id)
         if status == "read":
             break

@@ -10,6 +10,7 @@ from conversations import services
 from conversations.models import Conversation, Message
 from conversations.providers.base import InboundMessage
 from conversations.tests.conftest import inbound_text
+from conversations.tests.factories import TeamFactory
 
 WORKERS = 4
 
@@ -21,7 +22,7 @@ def first_words(mid: str) -> InboundMessage:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_first_messages_of_one_new_customer_make_one_subject_and_conversation(require_postgres):
-    services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
+    TeamFactory(name="Care", is_default=True, auto_assign=False)
     errors: list[BaseException] = []
     start = threading.Barrier(WORKERS)
 

@@ -17,10 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 
-from conversations import services
 from conversations.providers.whatsapp.signature import signature_for
+from conversations.tests.factories import TeamFactory, TeamMembershipFactory
 from devtools.fakegraph import inbound_text_value, webhook_envelope
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,10 +62,8 @@ def test_agent_on_one_server_receives_a_message_ingested_by_the_other(require_po
         if os.environ.get("REQUIRE_REDIS") == "1":
             pytest.fail("REQUIRE_REDIS=1 but REDIS_URL is not set")
         pytest.skip("needs Redis: set REDIS_URL=redis://... (CI does)")
-    team = services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
-    agent = django_user_model.objects.create_user("scale-agent", password="x-scale-password-1")
-    agent.groups.add(Group.objects.get(name="Agent"))
-    services.team_member_add(team=team, user=agent, actor=None)
+    team = TeamFactory(name="Care", is_default=True, auto_assign=False)
+    agent = TeamMembershipFactory(team=team, user__username="scale-agent").user
     client.force_login(agent)  # the session row is committed: both servers read it
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
 

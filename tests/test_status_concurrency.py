@@ -13,24 +13,20 @@ from channels.layers import channel_layers, get_channel_layer
 from django.db import connection, transaction
 from django.utils import timezone
 
-from consent import services as consent_services
 from conversations.models import Conversation, Direction, EarlyStatus, Message, MessageStatus
 from conversations.providers.base import StatusUpdate
 from conversations.providers.whatsapp.parser import WebhookBatch
 from conversations.services import message_status_update, message_status_update_many
 from conversations.services.statuses import early_statuses_retry_many
 from conversations.tests.conftest import inbound_text
+from conversations.tests.factories import MessageFactory
 from conversations.webhooks import _apply_committed
 
 
 def _sent_message(wa_id: str, wamid: str) -> Message:
-    subject, _ = consent_services.subject_get_or_create_by_contact(kind="whatsapp", value=wa_id, actor=None)
-    conversation = Conversation.objects.create(
-        subject=subject, contact_point=subject.contact_points.get(), channel="whatsapp",
-        last_inbound_at=timezone.now() - timedelta(hours=1),
-    )  # fmt: skip
-    return Message.objects.create(
-        conversation=conversation, direction=Direction.OUTBOUND, provider="whatsapp", provider_message_id=wamid,
+    """A message an agent sent to ``wa_id`` an hour after the customer wrote, with the provider's id."""
+    return MessageFactory(
+        conversation__subject__value=wa_id, conversation__inbound_ago=timedelta(hours=1), provider_message_id=wamid,
         status=MessageStatus.SENT,
     )  # fmt: skip
 

@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
-from conversations import services
 from conversations.models import Message
 from conversations.providers import webchat
 from conversations.services.webchat import webchat_consent, webchat_receive
+from conversations.tests.factories import TeamFactory
 
 WORKERS = 4
 
@@ -18,7 +18,7 @@ WORKERS = 4
 def test_the_same_message_sent_at_once_is_stored_once_and_acknowledged_each_time(
     require_postgres, notices, webchat_purpose
 ):
-    services.team_create(name="Care", slug="care", is_default=True, auto_assign=False, actor=None)
+    TeamFactory(name="Care", is_default=True, auto_assign=False)
     visitor, _ = webchat.visitor_issue()
     webchat_consent(visitor=visitor, language="de", notice_id=notices[("GDPR", "de")].pk, ip="192.0.2.7")
     webchat_receive(visitor=visitor, language="de", client_id="c-first", text="Hallo")  # opens the conversation

@@ -178,8 +178,15 @@ def test_evidence_must_be_short_printable_text(subject_de, newsletter, notices):
 
 
 def test_actor_is_recorded(subject_de, newsletter, notices, dpo):
-    change = services.consent_grant(subject=subject_de, purpose=newsletter, channel="admin", actor=dpo)
-    assert change.event.actor_id == dpo.pk
+    call = services.Evidence(reference="call #42")
+    change = services.consent_grant(subject=subject_de, purpose=newsletter, channel="admin", actor=dpo, evidence=call)
+    assert change.event.actor_id == dpo.pk and change.event.evidence == {"reference": "call #42"}
+
+
+def test_consent_staff_record_must_say_where_it_was_given(subject_de, newsletter, notices, dpo):
+    with pytest.raises(InvalidEvidence, match="reference"):
+        services.consent_grant(subject=subject_de, purpose=newsletter, channel="admin", actor=dpo)
+    assert not ConsentEvent.objects.exists()
 
 
 # --- purposes -----------------------------------------------------------------------------

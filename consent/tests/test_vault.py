@@ -48,7 +48,7 @@ def test_ciphertext_is_bound_to_its_field(subject_de):
         _ = contact.value
 
 
-def test_every_encrypted_field_round_trips_under_its_own_label(subject_de):
+def test_every_encrypted_field_declares_a_label_of_its_own():
     """Each model declares its labels once (``consent.encrypted.Encrypted``); no two fields share one."""
     from django.apps import apps
 

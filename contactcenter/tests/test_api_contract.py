@@ -7,8 +7,12 @@ generated requests, as an agent and as the DPO, and fails on any 5xx, any status
 name and any body that does not match it.
 """
 
+import zlib
+from datetime import timedelta
+
 import pytest
 import schemathesis
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -193,9 +197,56 @@ def test_every_operation_answers_as_the_schema_says(case, callers, wsgi_in_test_
     parameters = case.path_parameters or {}
     # Half the cases name objects that exist and that both callers may see, so the operations' own rules
     # run (the rest get the 404s of generated ids).
-    if parameters and hash(repr(sorted(parameters.items()))) % 2 == 0:
+    if parameters and zlib.crc32(repr(sorted(parameters.items())).encode()) % 2 == 0:
         for name in parameters:
             if name in real:
                 parameters[name] = real[name]
     for token in tokens:
         case.validate_response(case.call(headers={"Authorization": f"Token {token}"}), checks=CHECKS)
+
+
+def test_what_fails_outside_an_api_view_still_answers_the_error_model(client, db):
+    from django.test import RequestFactory
+
+    from contactcenter import views
+
+    no_view = client.get("/api/v1/conversations/abc/", HTTP_ACCEPT_LANGUAGE="de")
+    assert no_view.status_code == 404 and no_view["Content-Type"] == "application/json"
+    assert no_view.json() == {"error": "not_found", "detail": "Nicht gefunden."}
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+    failed = views.server_error(RequestFactory().get("/api/v1/conversations/"))
+    assert failed.status_code == 500 and failed["Content-Type"] == "application/json"
+    assert b"server_error" in failed.content and b"Traceback" not in failed.content
+    assert views.server_error(RequestFactory().get("/inbox/"))["Content-Type"].startswith("text/html")
+
+
+def test_every_refusal_of_a_reply_matches_the_schema(callers, wsgi_in_test_transaction, world, settings):
+    """The refusals generated requests do not reach: a closed window, a restricted customer, a draft asking
+    for a card number (warned, then blocked). Each answers what the schema says, body included."""
+    from consent import services as consent_services
+
+    tokens, _ = callers
+    reply = schema["/api/v1/conversations/{conversation_id}/reply/"]["POST"]
+    conversation = world["conversation"]
+
+    def answer(text: str):
+        case = reply.Case(path_parameters={"conversation_id": conversation.pk}, body={"text": text},
+                          media_type="application/json")  # fmt: skip
+        response = case.call(headers={"Authorization": f"Token {tokens[0]}"})
+        case.validate_response(response, checks=CHECKS)
+        return response.status_code, response.json()
+
+    status, body = answer("Bitte senden Sie uns Ihre vollständige Kreditkartennummer")
+    assert (status, body["error"]) == (409, "sensitive_draft") and body["kinds"] == ["payment_card"]
+    settings.SENSITIVE_DRAFT_BLOCK = True
+    status, body = answer("Bitte senden Sie uns Ihre vollständige Kreditkartennummer")
+    assert (status, body["error"], body["blocked"]) == (422, "sensitive_draft_blocked", True)
+    consent_services.subject_restrict(subject=conversation.subject, ground="accuracy", actor=None, reason="contested")
+    assert answer("Hallo")[1]["error"] == "processing_restricted"
+    consent_services.subject_restriction_lift(
+        subject=conversation.subject, actor=None, reason="verified", customer_informed=True
+    )
+    type(conversation).objects.filter(pk=conversation.pk).update(last_inbound_at=timezone.now() - timedelta(days=2))
+    status, body = answer("Hallo")
+    assert (status, body["error"], set(body)) == (409, "window_closed", {"error", "detail"})

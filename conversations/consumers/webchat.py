@@ -32,10 +32,9 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
 from django.utils import timezone
 
-from consent.exceptions import ConsentError
+from consent.exceptions import DomainError
 from consent.selectors import notice_current
 from conversations.consumers.relay import RelayDispatchMixin
-from conversations.exceptions import ConversationError
 from conversations.exceptions import WebchatRefused as Refused
 from conversations.models import Conversation, ConversationStatus, Direction
 from conversations.providers import webchat
@@ -149,7 +148,7 @@ class WebchatConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
             await handler(self, content)
         except Refused as refused:
             await self.error(refused.code, **refused.extra)
-        except (ConsentError, ConversationError) as exc:
+        except DomainError as exc:  # a rule refused (consent state, restriction, ...): answered, not a crash
             logger.warning("web chat %s refused by a service: %s", kind, getattr(exc, "code", type(exc).__name__))
             await self.error("refused", **self._client_id_of(kind, content))
 

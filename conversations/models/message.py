@@ -84,7 +84,7 @@ class Message(models.Model):
     provider_timestamp = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The sensitive-data guard (sensitive): [{"category", "type", "start", "end"}] into the
+    # The sensitive-data guard (conversations.services.sensitive): [{"category", "type", "start", "end"}] into the
     # text, never the value itself. Masked types show only their last four characters to agents.
     findings = models.JSONField(default=list, blank=True)
     special_category = models.BooleanField(default=False, help_text="Art. 9 GDPR / Art. 11 LGPD data detected.")

@@ -39,6 +39,9 @@ class Team(models.Model):
 
 
 class TeamMembership(models.Model):
+    """Who works in a team, as agent or supervisor: it decides who sees which conversations, so every
+    change is kept with who made it (history)."""
+
     class Role(models.TextChoices):
         AGENT = "agent", "Agent"
         SUPERVISOR = "supervisor", "Supervisor"
@@ -47,6 +50,8 @@ class TeamMembership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
     joined_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="team_membership_unique")]

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from consent import services as consent_services
 from consent.contacts import normalize_contact
-from consent.exceptions import ConsentError
+from consent.exceptions import DomainError
 from consent.keywords import Intent, interpret
 from consent.models import ConsentChannel, ConsentState, ConsentStatus, ContactPoint, Purpose, Subject
 from consent.selectors import contact_point_get, marketing_keywords, subject_get_by_contact
@@ -79,11 +79,6 @@ def _open_conversation(
             .first()
         )
     if conversation is not None:
-        if conversation.status == ConversationStatus.PENDING:
-            conversation.subject = subject  # the event renders with the key already unwrapped
-            conversation_status_move(
-                conversation, status=ConversationStatus.OPEN, actor=None, reason="the customer answered"
-            )
         return conversation, False
     team = _route_team(subject)
     agent_id = None
@@ -187,11 +182,12 @@ def _consent_replies(*, subject: Subject, conversation: Conversation, inbound: I
                     change = consent_services.consent_confirm(
                         subject=subject, purpose=state.purpose, channel=channel, evidence=evidence
                     )
-                except ConsentError:
-                    continue  # expired: recorded by the service; the customer can start again
+                except DomainError:
+                    continue  # expired (recorded by the service), or confirmed meanwhile: nothing to answer
                 replies.append(change.message)
-    except ConsentError as exc:
-        # No published notice, say: the message itself is still stored and an agent sees it.
+    except DomainError as exc:
+        # No published notice, say, or a state another message changed meanwhile (InvalidTransition): the
+        # message itself is still stored and an agent sees it.
         logger.warning("consent keyword on conversation %s not applied: %s", conversation.pk, exc.code)
     return replies
 
@@ -253,6 +249,12 @@ def _ingest(inbound: InboundMessage, *, first_contact: bool = False) -> IngestRe
     )
     # Before the events: a conversation that just became sensitive is published as such.
     notices = sensitive_after_store(message=message, conversation=conversation, outcome=outcome)
+    if conversation.status == ConversationStatus.PENDING:
+        # The customer answered: back into the agents' queue, through the declared transition (its event
+        # goes to whom the conversation's sensitivity, now known, allows).
+        conversation_status_move(
+            conversation, status=ConversationStatus.OPEN, actor=None, reason="the customer answered"
+        )
     if opened:
         event_record(kind="conversation.opened", conversation=conversation)
     event_record(kind="conversation.message", conversation=conversation, message=message)

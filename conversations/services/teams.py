@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from consent.exceptions import ReasonRequired
 from consent.history import history_note
 from conversations.exceptions import NotAllowed
 from conversations.models import CannedResponse, SensitivePolicy, Team, TeamMembership
@@ -55,7 +56,7 @@ def team_set_sensitive_policy(*, team: Team, policy: str, actor: AbstractBaseUse
     if policy not in SensitivePolicy.values:
         raise NotAllowed(f"unknown sensitive-data policy {policy!r}")
     if not reason.strip():
-        raise NotAllowed("changing the sensitive-data policy needs a reason (kept in the team's history)")
+        raise ReasonRequired("changing the sensitive-data policy needs a reason (kept in the team's history)")
     team = Team.objects.select_for_update().get(pk=team.pk)
     if team.sensitive_policy == policy:
         return team
@@ -79,9 +80,14 @@ def team_member_add(
     """Add a member, or change a member's role (agent or supervisor)."""
     if role not in TeamMembership.Role.values:
         raise NotAllowed(f"unknown team role {role!r}")
-    membership, created = TeamMembership.objects.get_or_create(team=team, user=user, defaults={"role": role})
-    if not created and membership.role != role:
+    membership = TeamMembership.objects.select_for_update().filter(team=team, user=user).first()
+    if membership is None:
+        membership = TeamMembership(team=team, user=user, role=role)
+        history_note(membership, actor=actor, reason="joined the team")
+        membership.save(force_insert=True)
+    elif membership.role != role:
         membership.role = role
+        history_note(membership, actor=actor, reason=f"now {role}")
         membership.save(update_fields=["role"])
     return membership
 
@@ -89,8 +95,12 @@ def team_member_add(
 @transaction.atomic
 def team_member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> bool:
     """Take a user out of a team; their assigned conversations stay assigned. False if they were no member."""
-    deleted, _ = TeamMembership.objects.filter(team=team, user=user).delete()
-    return bool(deleted)
+    membership = TeamMembership.objects.filter(team=team, user=user).first()
+    if membership is None:
+        return False
+    history_note(membership, actor=actor, reason="left the team")
+    membership.delete()  # the history keeps the row, who removed it and when
+    return True
 
 
 @transaction.atomic

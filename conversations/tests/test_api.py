@@ -5,20 +5,13 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conversations.models import CannedResponse, Conversation, ConversationEvent, Message, Note
 from conversations.tests.factories import ConversationFactory, TeamMembershipFactory
+from tests.clients import token_client
 
 pytestmark = pytest.mark.urls("conversations.tests.urls_inbox_test")
-
-
-def authed(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def url(conversation, action: str = "") -> str:
@@ -39,7 +32,7 @@ def test_anonymous_gets_401_everywhere(support):
 
 def test_user_without_role_gets_403(nobody, support):
     conversation = ConversationFactory(team=support)
-    api = authed(nobody)
+    api = token_client(nobody)
     assert api.get("/api/v1/conversations/").status_code == 403
     assert api.post(url(conversation, "reply"), {"text": "hi"}, format="json").status_code == 403
     assert api.get("/api/v1/templates/").status_code == 403
@@ -49,7 +42,7 @@ def test_view_only_user_may_read_but_not_reply_assign_or_note(support):
     viewer = TeamMembershipFactory(team=support, user__username="viewer", user__role=None).user
     viewer.user_permissions.add(Permission.objects.get(codename="view_conversation"))
     conversation = ConversationFactory(team=support)
-    api = authed(viewer)
+    api = token_client(viewer)
     assert api.get(url(conversation)).status_code == 200
     assert api.post(url(conversation, "reply"), {"text": "hi"}, format="json").status_code == 403
     assert api.post(url(conversation, "assign"), {"agent": viewer.pk}, format="json").status_code == 403
@@ -59,7 +52,7 @@ def test_view_only_user_may_read_but_not_reply_assign_or_note(support):
 
 def test_conversation_of_another_team_is_404_for_every_action(agent, support, teams, outsider):
     foreign = ConversationFactory(team=teams[1], unread_count=2)
-    api = authed(agent)
+    api = token_client(agent)
     assert api.get(url(foreign)).status_code == 404
     assert api.get(url(foreign, "messages")).status_code == 404
     assert api.get(url(foreign, "notes")).status_code == 404
@@ -74,7 +67,7 @@ def test_conversation_of_another_team_is_404_for_every_action(agent, support, te
 
 def test_dpo_sees_every_team(dpo, support, teams):
     ours, theirs = ConversationFactory(team=support), ConversationFactory(team=teams[1])
-    ids = {row["id"] for row in authed(dpo).get("/api/v1/conversations/").json()["results"]}
+    ids = {row["id"] for row in token_client(dpo).get("/api/v1/conversations/").json()["results"]}
     assert ids == {ours.pk, theirs.pk}
 
 
@@ -97,7 +90,7 @@ def test_list_filters_by_scope_and_status(agent, support, teammate, teams):
     queued = ConversationFactory(team=support)
     ConversationFactory(team=teams[1])  # another team: never listed
     Conversation.objects.filter(pk=theirs.pk).update(status="pending")
-    api = authed(agent)
+    api = token_client(agent)
 
     def ids(query: str) -> set[int]:
         response = api.get("/api/v1/conversations/" + query)
@@ -117,7 +110,7 @@ def test_list_filters_by_scope_and_status(agent, support, teammate, teams):
 def test_list_is_paginated_and_shows_masked_contact_and_unread(agent, support):
     for _ in range(3):
         ConversationFactory(team=support, channel="whatsapp", unread_count=2)
-    body = authed(agent).get("/api/v1/conversations/?limit=2").json()
+    body = token_client(agent).get("/api/v1/conversations/?limit=2").json()
     assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
     row = body["results"][0]
     assert row["unread"] == 2
@@ -126,7 +119,7 @@ def test_list_is_paginated_and_shows_masked_contact_and_unread(agent, support):
 
 def test_messages_after_id(agent, support):
     conversation = ConversationFactory(team=support)
-    api = authed(agent)
+    api = token_client(agent)
     first = api.post(url(conversation, "reply"), {"text": "one"}, format="json").json()
     second = api.post(url(conversation, "reply"), {"text": "two"}, format="json").json()
     page = api.get(url(conversation, "messages")).json()
@@ -144,7 +137,7 @@ def test_messages_after_id(agent, support):
 
 def test_reply_queues_an_encrypted_message_and_an_event(agent, support, django_capture_on_commit_callbacks):
     conversation = ConversationFactory(team=support)
-    api = authed(agent)
+    api = token_client(agent)
     # The webchat sender runs only after commit; not executing the callbacks keeps this test on our side.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = api.post(url(conversation, "reply"), {"text": "Your parcel left today"}, format="json")
@@ -160,7 +153,7 @@ def test_reply_queues_an_encrypted_message_and_an_event(agent, support, django_c
 
 def test_reply_validation(agent, support):
     conversation = ConversationFactory(team=support)
-    api = authed(agent)
+    api = token_client(agent)
     assert api.post(url(conversation, "reply"), {}, format="json").status_code == 400
     assert api.post(url(conversation, "reply"), {"text": "x" * 4097}, format="json").status_code == 400
     assert not Message.objects.exists()
@@ -168,7 +161,7 @@ def test_reply_validation(agent, support):
 
 def test_reply_outside_the_window_is_409(agent, support):
     conversation = ConversationFactory(team=support, channel="whatsapp", inbound_ago=timedelta(hours=25))
-    response = authed(agent).post(url(conversation, "reply"), {"text": "late"}, format="json")
+    response = token_client(agent).post(url(conversation, "reply"), {"text": "late"}, format="json")
     assert response.status_code == 409
     assert response.json()["error"] == "window_closed"
     assert not Message.objects.exists()
@@ -179,7 +172,7 @@ def test_reply_to_a_restricted_customer_is_409_and_the_inbox_says_why(agent, sup
 
     conversation = ConversationFactory(team=support)
     subject_restrict(subject=conversation.subject, ground="accuracy", actor=None, reason="contested address")
-    api = authed(agent)
+    api = token_client(agent)
     response = api.post(url(conversation, "reply"), {"text": "Hello?"}, format="json")
     assert response.status_code == 409 and response.json()["error"] == "processing_restricted"
     assert not Message.objects.exists()
@@ -189,7 +182,7 @@ def test_reply_to_a_restricted_customer_is_409_and_the_inbox_says_why(agent, sup
 
 def test_unapproved_template_is_refused(agent, support):
     conversation = ConversationFactory(team=support, channel="whatsapp", inbound_ago=timedelta(hours=25))
-    response = authed(agent).post(
+    response = token_client(agent).post(
         url(conversation, "template"), {"name": "not_approved", "language": "en", "parameters": []}, format="json"
     )
     assert response.status_code == 403
@@ -198,7 +191,7 @@ def test_unapproved_template_is_refused(agent, support):
 
 
 def test_templates_are_listed(agent):
-    names = {t["name"] for t in authed(agent).get("/api/v1/templates/").json()}
+    names = {t["name"] for t in token_client(agent).get("/api/v1/templates/").json()}
     assert "conversation_followup" in names
 
 
@@ -207,7 +200,7 @@ def test_templates_are_listed(agent):
 
 def test_assign_to_teammate_then_to_nobody(agent, support, teammate):
     conversation = ConversationFactory(team=support)
-    api = authed(agent)
+    api = token_client(agent)
     response = api.post(url(conversation, "assign"), {"agent": teammate.pk}, format="json")
     assert response.status_code == 200 and response.json()["assigned_agent"] == teammate.pk
     assert api.post(url(conversation, "assign"), {"agent": None}, format="json").json()["assigned_agent"] is None
@@ -217,28 +210,28 @@ def test_assign_to_teammate_then_to_nobody(agent, support, teammate):
 
 def test_assign_to_a_non_member_is_refused(agent, support, outsider):
     conversation = ConversationFactory(team=support)
-    response = authed(agent).post(url(conversation, "assign"), {"agent": outsider.pk}, format="json")
+    response = token_client(agent).post(url(conversation, "assign"), {"agent": outsider.pk}, format="json")
     assert response.status_code in (403, 409)
     assert response.json()["error"] == "not_allowed"
     conversation.refresh_from_db()
     assert conversation.assigned_agent_id is None
-    assert authed(agent).post(url(conversation, "assign"), {"agent": 999999}, format="json").status_code == 400
+    assert token_client(agent).post(url(conversation, "assign"), {"agent": 999999}, format="json").status_code == 400
 
 
 def test_transfer_moves_out_of_the_agents_sight(agent, support, teams, outsider):
     conversation = ConversationFactory(team=support, assigned_agent=agent)
-    api = authed(agent)
+    api = token_client(agent)
     response = api.post(url(conversation, "transfer"), {"team": teams[1].pk}, format="json")
     assert response.status_code == 204
     conversation.refresh_from_db()
     assert (conversation.team_id, conversation.assigned_agent_id) == (teams[1].pk, None)
     assert api.get(url(conversation)).status_code == 404
-    assert authed(outsider).get(url(conversation)).status_code == 200
+    assert token_client(outsider).get(url(conversation)).status_code == 200
 
 
 def test_resolve_then_reopen_and_bad_transition(agent, support):
     conversation = ConversationFactory(team=support)
-    api = authed(agent)
+    api = token_client(agent)
     assert api.post(url(conversation, "status"), {"status": "resolved"}, format="json").json()["status"] == "resolved"
     conversation.refresh_from_db()
     assert conversation.resolved_at is not None
@@ -252,7 +245,7 @@ def test_resolve_then_reopen_and_bad_transition(agent, support):
 
 def test_read_clears_unread(agent, support):
     conversation = ConversationFactory(team=support)
-    assert authed(agent).post(url(conversation, "read")).status_code == 204
+    assert token_client(agent).post(url(conversation, "read")).status_code == 204
     conversation.refresh_from_db()
     assert conversation.unread_count == 0
     assert ConversationEvent.objects.filter(conversation=conversation, kind="conversation.read").count() == 1
@@ -263,7 +256,7 @@ def test_read_clears_unread(agent, support):
 
 def test_notes_are_stored_encrypted_and_listed(agent, support):
     conversation = ConversationFactory(team=support)
-    api = authed(agent)
+    api = token_client(agent)
     response = api.post(url(conversation, "notes"), {"body": "Customer prefers calls after 5pm"}, format="json")
     assert response.status_code == 201
     assert response.json()["author"] == "agent1"
@@ -280,7 +273,7 @@ def test_notes_are_stored_encrypted_and_listed(agent, support):
 def test_canned_responses_only_of_own_teams(agent, support, teams):
     CannedResponse.objects.create(team=support, shortcut="hello", language="de", title="Hi", body="Hallo!")
     CannedResponse.objects.create(team=teams[1], shortcut="offer", language="en", title="Offer", body="Buy")
-    api = authed(agent)
+    api = token_client(agent)
     assert [c["shortcut"] for c in api.get("/api/v1/canned-responses/").json()] == ["hello"]
     assert api.get(f"/api/v1/canned-responses/?team={teams[1].pk}").json() == []
     assert [c["body"] for c in api.get(f"/api/v1/canned-responses/?team={support.pk}&language=de").json()] == ["Hallo!"]

@@ -35,3 +35,18 @@ def test_a_reply_is_sent_by_the_worker_not_the_request(database_tasks, fake_grap
     assert [s.body["text"]["body"] for s in fake_graph.sends] == ["Ihr Paket kommt morgen."]
     assert not DBTaskResult.objects.filter(status="READY").exists()
     assert Message.objects.filter(direction="out").count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_send_queued_by_the_previous_release_is_still_sent(database_tasks, fake_graph, default_team, agent):
+    """Rows queued before the tasks moved beside their services name ``conversations.tasks``: still runnable."""
+    conversation = customer_wrote()
+    message = message_reply(conversation=conversation, actor=agent, text="Ihr Paket kommt morgen.")
+    row = DBTaskResult.objects.get(status="READY")
+    assert row.task_path == "conversations.services.outbound.deliver_message"
+    DBTaskResult.objects.filter(pk=row.pk).update(task_path="conversations.tasks.deliver_message")
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    message.refresh_from_db()
+    assert message.status == "sent" and len(fake_graph.sends) == 1

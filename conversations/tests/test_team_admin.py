@@ -72,6 +72,12 @@ def test_members_added_and_removed_in_the_admin_go_through_the_services(admin_cl
     )  # fmt: skip
     assert removed.status_code == 302
     assert not TeamMembership.objects.filter(team=team).exists()
+    # Who joined and who left, and who decided it: the history (membership decides who sees what).
+    kept = TeamMembership.history.filter(team_id=team.pk).order_by("history_id")
+    assert [(h.history_type, h.history_change_reason, h.history_user) for h in kept] == [
+        ("+", "joined the team", admin_client.user),
+        ("-", "left the team", admin_client.user),
+    ]
 
 
 def test_a_team_created_and_renamed_in_the_admin_has_its_history(admin_client):

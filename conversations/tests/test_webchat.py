@@ -101,7 +101,7 @@ db = database_sync_to_async
 
 
 @pytest.fixture
-def anna(db):
+def named_agent(db):
     """An agent with a first name: the widget shows it, never the username."""
     return UserFactory(username="agent1", first_name="Anna", role=roles.AGENT)
 
@@ -239,6 +239,29 @@ async def test_consent_to_a_notice_that_was_not_shown_is_refused(chat):
     await communicator.disconnect()
 
 
+@pytest.mark.asyncio
+async def test_a_consent_the_ledger_refuses_is_answered_not_a_dropped_socket(chat, webchat_purpose):
+    """Staff asked this visitor for consent (pending): ticking the box cannot grant over a pending request
+    (InvalidTransition). The widget hears "refused" on a socket that stays open; nothing is recorded."""
+    communicator = await connect()
+    welcome = await hello(communicator, language="de")
+
+    def staff_asked() -> None:
+        subject, _ = consent_services.subject_get_or_create_by_contact(
+            kind="webchat", value=welcome["visitor"], language="de", actor=None
+        )
+        consent_services.consent_request(subject=subject, purpose=webchat_purpose, channel="api")
+
+    await db(staff_asked)()
+    before = await db(ConsentEvent.objects.count)()
+    await communicator.send_json_to({"type": "consent", "notice_id": welcome["notice"]["id"]})
+    assert await receive(communicator) == {"type": "error", "code": "refused"}
+    assert await db(ConsentEvent.objects.count)() == before
+    await communicator.send_json_to({"type": "transcript"})
+    assert (await receive(communicator))["type"] == "transcript"  # still connected and answering
+    await communicator.disconnect()
+
+
 # --- Messages ------------------------------------------------------------------------------------
 
 
@@ -313,13 +336,13 @@ async def test_stop_withdraws_marketing_consent_and_the_confirmation_reaches_the
 
 
 @pytest.mark.asyncio
-async def test_an_agent_reply_reaches_the_visitor_and_delivered_read_move_it_forward(chat, anna):
-    communicator, frame, message_pk = await answered(anna, "Hallo, ich habe eine Frage", "Guten Tag, gern!")
+async def test_an_agent_reply_reaches_the_visitor_and_delivered_read_move_it_forward(chat, named_agent):
+    communicator, frame, message_pk = await answered(named_agent, "Hallo, ich habe eine Frage", "Guten Tag, gern!")
     shown = frame["message"]
     assert (shown["direction"], shown["text"], shown["author"], shown["status"]) == (
         "out", "Guten Tag, gern!", "Anna", "sent",
     )  # fmt: skip
-    assert anna.username not in json.dumps(frame)
+    assert named_agent.username not in json.dumps(frame)
 
     def status():
         message = Message.objects.get(pk=message_pk)
@@ -403,14 +426,16 @@ async def test_a_forged_token_gets_a_new_identity_and_not_the_old_conversation(c
 
 
 @pytest.mark.asyncio
-async def test_the_transcript_holds_only_this_visitors_messages(chat, anna):
+async def test_the_transcript_holds_only_this_visitors_messages(chat, named_agent):
     alice, _ = await visitor_consented(language="en")
     await say(alice, "Alice asks about her order")
     bob, _ = await visitor_consented(language="en")
     await say(bob, "Bob asks about his invoice")
 
     def reply_to_alice():
-        agent_replies(anna, "Your order ships today", Conversation.objects.order_by("pk").first())  # Alice wrote first
+        agent_replies(
+            named_agent, "Your order ships today", Conversation.objects.order_by("pk").first()
+        )  # Alice wrote first
 
     await db(reply_to_alice)()
     await until(alice, "message")

@@ -1,0 +1,44 @@
+"""The project's translation catalogues: every text in de, nl, it and pt-BR, written for that language."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+LANGUAGES = {"de": "de", "nl": "nl", "it": "it", "pt_BR": "pt-br"}
+
+
+def _entries(po: Path) -> list[tuple[str, str, bool]]:
+    """(msgid, msgstr, fuzzy) of each entry but the header."""
+    entries = []
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        fuzzy = "#, fuzzy" in block
+        parts = re.split(r"^(msgid|msgstr) ", block, flags=re.M)
+        fields = dict(zip(parts[1::2], parts[2::2], strict=True))
+        if "msgid" not in fields:
+            continue
+        # A PO string is a run of C-quoted lines: Python reads those quotes the same way.
+        text = {k: "".join(ast.literal_eval(q) for q in re.findall(r'"(?:[^"\\]|\\.)*"', v)) for k, v in fields.items()}
+        if text["msgid"]:
+            entries.append((text["msgid"], text["msgstr"], fuzzy))
+    return entries
+
+
+@pytest.mark.parametrize("locale_dir", sorted(LANGUAGES))
+def test_every_text_is_translated_and_served(locale_dir):
+    po = Path(settings.LOCALE_PATHS[0]) / locale_dir / "LC_MESSAGES" / "django.po"
+    entries = _entries(po)
+    assert entries, po
+    for msgid, msgstr, fuzzy in entries:
+        assert msgstr and not fuzzy, f"{locale_dir}: {msgid!r} has no translation"
+        assert msgstr != msgid, f"{locale_dir}: {msgid!r} is English inside the translation"
+        with translation.override(LANGUAGES[locale_dir]):
+            assert translation.gettext(msgid) == msgstr, f"{locale_dir}: {msgid!r} is not compiled (make messages)"
+
+
+def test_all_five_languages_have_a_catalogue():
+    found = {path.parent.parent.name for path in Path(settings.LOCALE_PATHS[0]).glob("*/LC_MESSAGES/django.po")}
+    assert found == set(LANGUAGES)
