@@ -9,6 +9,15 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from consent.exceptions import ReasonRequired
+
+
+def reason_required(reason: str, *, change: str) -> str:
+    """The reason for a change a DPO would ask about, or ``ReasonRequired`` naming the change."""
+    if not reason.strip():
+        raise ReasonRequired(f"{change} needs a reason (kept in the history)")
+    return reason
+
 
 def history_note(instance: Any, *, actor: AbstractBaseUser | None, reason: str) -> None:
     instance._history_user = actor

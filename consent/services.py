@@ -27,7 +27,7 @@ from consent.exceptions import (
     NoticeUnavailable,
     ReasonRequired,
 )
-from consent.history import history_note
+from consent.history import history_note, reason_required
 from consent.jurisdictions import JURISDICTIONS, LANGUAGES, jurisdiction_for_country, language_for_country
 from consent.ledger import ledger_append
 from consent.models import (
@@ -165,8 +165,7 @@ def subject_restrict(*, subject: Subject, ground: str, actor: Actor, reason: str
     and nothing is sent to them. Restricting an already restricted subject changes only the ground."""
     if ground not in RestrictionGround.values:
         raise InvalidTransition(f"unknown restriction ground {ground!r}")
-    if not reason.strip():
-        raise ReasonRequired("a restriction needs a reason (kept in the subject's history)")
+    reason_required(reason, change="a restriction")
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     if subject.restriction == ground:
         return subject
@@ -188,8 +187,7 @@ def restriction_lift_check(*, customer_informed: bool) -> None:
 def subject_restriction_lift(*, subject: Subject, actor: Actor, reason: str, customer_informed: bool) -> Subject:
     """Lift a restriction, once the customer has been told (``restriction_lift_check``)."""
     restriction_lift_check(customer_informed=customer_informed)
-    if not reason.strip():
-        raise ReasonRequired("lifting a restriction needs a reason (kept in the subject's history)")
+    reason_required(reason, change="lifting a restriction")
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     if not subject.restriction:
         return subject

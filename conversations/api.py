@@ -68,6 +68,13 @@ def _changes(summary: str, body: type[serializers.Serializer], *codes: int, **pa
     )
 
 
+def _paged(summary: str, page: type[serializers.Serializer]) -> Any:
+    """The schema of a conversation's list read a page at a time (``after_id``, ``limit``)."""
+    return extend_schema(
+        summary=summary, parameters=KEYSET_PARAMETERS, responses={200: page, **error_responses(400, *_SEEN)}
+    )
+
+
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     data = serializer_class(data=request.data)
     data.is_valid(raise_exception=True)
@@ -133,11 +140,7 @@ class ConversationDetailApi(InboxApi):
 class MessageListApi(InboxApi):
     permission_classes = [require_perms(get=VIEW)]
 
-    @extend_schema(
-        summary="Messages of a conversation, oldest first, a page at a time",
-        parameters=KEYSET_PARAMETERS,
-        responses={200: MessagePageOut, **error_responses(400, *_SEEN)},
-    )
+    @_paged("Messages of a conversation, oldest first, a page at a time", MessagePageOut)
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
         page = keyset_page(selectors.message_queryset(conversation=conversation), request)
@@ -291,11 +294,7 @@ class ConversationReadApi(InboxApi):
 class ConversationNoteApi(InboxApi):
     permission_classes = [require_perms(get=VIEW, post=ADD_NOTE)]
 
-    @extend_schema(
-        summary="Internal notes, oldest first, a page at a time",
-        parameters=KEYSET_PARAMETERS,
-        responses={200: NotePageOut, **error_responses(400, *_SEEN)},
-    )
+    @_paged("Internal notes, oldest first, a page at a time", NotePageOut)
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = self.conversation(conversation_id)
         page = keyset_page(selectors.note_queryset(conversation=conversation), request)

@@ -5,8 +5,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from consent.exceptions import ReasonRequired
-from consent.history import history_note
+from consent.history import history_note, reason_required
 from conversations.exceptions import NotAllowed
 from conversations.models import CannedResponse, SensitivePolicy, Team, TeamMembership
 
@@ -55,8 +54,7 @@ def team_set_sensitive_policy(*, team: Team, policy: str, actor: AbstractBaseUse
     A DPO would ask why, so a reason is required and kept in the team's history with who changed it."""
     if policy not in SensitivePolicy.values:
         raise NotAllowed(f"unknown sensitive-data policy {policy!r}")
-    if not reason.strip():
-        raise ReasonRequired("changing the sensitive-data policy needs a reason (kept in the team's history)")
+    reason_required(reason, change="changing the sensitive-data policy")
     team = Team.objects.select_for_update().get(pk=team.pk)
     if team.sensitive_policy == policy:
         return team
