@@ -23,6 +23,8 @@ GENESIS_HASH = "0" * 64
 
 
 class ConsentAction(models.TextChoices):
+    """What a ledger event records about a subject's consent for a purpose."""
+
     REQUESTED = "requested", "Requested (double opt-in started)"
     GRANTED = "granted", "Granted"
     CONFIRMED = "confirmed", "Confirmed (double opt-in completed)"
@@ -31,6 +33,8 @@ class ConsentAction(models.TextChoices):
 
 
 class ConsentChannel(models.TextChoices):
+    """Where the customer said it (or who recorded it): part of the evidence."""
+
     WHATSAPP = "whatsapp", "WhatsApp"
     WEBCHAT = "webchat", "Web chat"
     EMAIL = "email", "E-mail"
@@ -41,6 +45,8 @@ class ConsentChannel(models.TextChoices):
 
 
 class ConsentStatus(models.TextChoices):
+    """A subject's current consent for a purpose, derived from the ledger (``ConsentState``)."""
+
     NONE = "none", "No consent"
     PENDING = "pending", "Pending confirmation"
     GRANTED = "granted", "Granted"

@@ -77,6 +77,8 @@ class Subject(models.Model):
 
 
 class ContactKind(models.TextChoices):
+    """How we reach a subject; each kind's values are normalised and unique."""
+
     WHATSAPP = "whatsapp", "WhatsApp"
     WEBCHAT = "webchat", "Web chat"
     EMAIL = "email", "E-mail"

@@ -11,11 +11,15 @@ CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
 
 
 class Channel(models.TextChoices):
+    """Where a conversation takes place (one provider each)."""
+
     WHATSAPP = "whatsapp", "WhatsApp"
     WEBCHAT = "webchat", "Web chat"
 
 
 class ConversationStatus(models.TextChoices):
+    """Where a conversation stands in the agents' work (``CONVERSATION_TRANSITIONS``)."""
+
     OPEN = "open", "Open"
     PENDING = "pending", "Pending"
     RESOLVED = "resolved", "Resolved"

@@ -5,11 +5,15 @@ from consent.encrypted import BYTES, JSON, Encrypted
 
 
 class Direction(models.TextChoices):
+    """From the customer (inbound) or to them (outbound)."""
+
     INBOUND = "in", "Inbound"
     OUTBOUND = "out", "Outbound"
 
 
 class MessageType(models.TextChoices):
+    """What a message carries, as the provider names it; what we cannot show is ``unsupported``."""
+
     TEXT = "text", "Text"
     IMAGE = "image", "Image"
     AUDIO = "audio", "Audio"
@@ -41,6 +45,8 @@ MEDIA_TYPES = frozenset(
 
 
 class MessageStatus(models.TextChoices):
+    """How far a message got: received (inbound), or queued to read (outbound; ``status_may_advance``)."""
+
     RECEIVED = "received", "Received"
     QUEUED = "queued", "Queued"
     SENT = "sent", "Sent"
@@ -104,6 +110,8 @@ class Message(models.Model):
 
 
 class AttachmentStatus(models.TextChoices):
+    """Whether a message's file was fetched from the provider and stored."""
+
     PENDING = "pending", "Pending download"
     STORED = "stored", "Stored"
     FAILED = "failed", "Download failed"

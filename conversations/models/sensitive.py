@@ -11,6 +11,8 @@ from sensitive.patterns import PatternError, compile_pattern
 
 
 class Severity(models.TextChoices):
+    """How urgent the DPO finds a watch term's matches."""
+
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
@@ -20,11 +22,15 @@ class WatchTerm(models.Model):
     """A term, pattern or detector type the DPO wants to be told about, for one team or all of them."""
 
     class Kind(models.TextChoices):
+        """What a watch term is."""
+
         TERM = "term", "Word or phrase (case and accents ignored, whole words)"
         PATTERN = "pattern", "Regular expression"
         FINDING = "finding", "Detector type (e.g. payment_card, iban, health)"
 
     class Direction(models.TextChoices):
+        """Whose messages a watch term watches."""
+
         BOTH = "both", "Customers and agents"
         INBOUND = "in", "Customers' messages"
         OUTBOUND = "out", "Agents' messages"
@@ -64,6 +70,8 @@ class WatchTerm(models.Model):
 
 
 class AlertStatus(models.TextChoices):
+    """Where the DPO stands with an alert (``ALERT_TRANSITIONS``)."""
+
     OPEN = "open", "Open"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     DISMISSED = "dismissed", "Dismissed"

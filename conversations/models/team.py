@@ -43,6 +43,8 @@ class TeamMembership(models.Model):
     change is kept with who made it (history)."""
 
     class Role(models.TextChoices):
+        """What a member does in the team: supervisors also see its sensitive conversations."""
+
         AGENT = "agent", "Agent"
         SUPERVISOR = "supervisor", "Supervisor"
 
