@@ -96,36 +96,37 @@ def test_pending_conversation_reopens_when_the_customer_writes(team, notices):
     assert conversation.history.first().history_change_reason == "the customer answered"
 
 
-def test_an_answer_with_special_category_data_reopens_the_conversation_for_the_narrow_audience_only(
-    team, notices, django_capture_on_commit_callbacks
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_an_answer_with_special_category_data_reopens_the_conversation_for_the_narrow_audience_only(
+    team, notices
 ):
     """The reopening is published after the scan made the conversation sensitive: the team's agents, who may
-    no longer see it, are not sent the customer's name with it."""
-    from asgiref.sync import async_to_sync
+    no longer see it, are not sent the customer's name with it (their sockets judge by the frame)."""
+    import asyncio
+
+    from channels.db import database_sync_to_async
     from channels.layers import get_channel_layer
 
-    conversation = services.ingest(inbound=inbound("Hallo", mid="wamid.k1")).message.conversation
-    services.conversation_set_status(conversation=conversation, status="pending", actor=None)
     layer = get_channel_layer()
-    listener = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"team-{team.pk}", listener)
-    with django_capture_on_commit_callbacks(execute=True):
+    listener = await layer.new_channel()
+    await layer.group_add(f"team-{team.pk}", listener)
+
+    def customer_answers_a_pending_conversation() -> None:
+        conversation = services.ingest(inbound=inbound("Hallo", mid="wamid.k1")).message.conversation
+        services.conversation_set_status(conversation=conversation, status="pending", actor=None)
         services.ingest(inbound=inbound("Ich bin schwanger und kann nicht kommen", mid="wamid.k2"))
 
-    async def frames() -> list[dict]:
-        import asyncio
-
-        received = []
-        while True:
-            try:
-                received.append(await asyncio.wait_for(layer.receive(listener), 1))
-            except TimeoutError:
-                return received
-
-    published = {f["event"]["kind"]: f["event"] for f in async_to_sync(frames)()}
-    assert published["conversation.status"]["data"] == {"status": "open"}
-    assert published["conversation.status"]["conversation"]["sensitive"] is True
-    async_to_sync(layer.group_discard)(f"team-{team.pk}", listener)
+    await database_sync_to_async(customer_answers_a_pending_conversation)()
+    frames = []
+    while True:
+        try:
+            frames.append((await asyncio.wait_for(layer.receive(listener), 1))["event"])
+        except TimeoutError:
+            break
+    await layer.group_discard(f"team-{team.pk}", listener)
+    reopened = [e for e in frames if e["kind"] == "conversation.status" and e["data"] == {"status": "open"}]
+    assert len(reopened) == 1 and reopened[0]["conversation"]["sensitive"] is True
 
 
 def test_resolved_conversation_is_followed_by_a_new_one(team, notices):
