@@ -105,6 +105,12 @@ def blind_index(value: str, *, scope: str) -> str:
     return hmac.new(derived_key("blind-index"), message, hashlib.sha256).hexdigest()
 
 
+def evidence_hash(value: str) -> str:
+    """Keyed hash of a provider's message id for consent evidence. A WhatsApp id encodes the customer's number,
+    and ledger events outlive an erasure: kept hashed, the id is provable (hash Meta's id again) but not readable."""
+    return hmac.new(derived_key("evidence-hash"), value.encode(), hashlib.sha256).hexdigest()
+
+
 def ip_hash(ip: str) -> str:
     """Keyed hash of an IP address for consent evidence: provable on request, not reversible."""
     return hmac.new(derived_key("ip-hash"), ip.encode(), hashlib.sha256).hexdigest()

@@ -4,7 +4,16 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from consent.contacts import contact_index, normalize_contact
-from consent.models import ConsentEvent, ConsentState, ConsentStatus, ContactPoint, PrivacyNotice, Purpose, Subject
+from consent.models import (
+    ConsentEvent,
+    ConsentState,
+    ConsentStatus,
+    ContactPoint,
+    LegalHold,
+    PrivacyNotice,
+    Purpose,
+    Subject,
+)
 from consent.process_cache import ProcessCache
 
 _STATE = ConsentState._meta.db_table
@@ -99,6 +108,17 @@ def purpose_get(*, code: str, active_only: bool = True) -> Purpose | None:
 def notice_get(*, notice_id: int, published_only: bool = False) -> PrivacyNotice | None:
     notices = PrivacyNotice.objects.filter(pk=notice_id)
     return (notices.filter(published_at__isnull=False) if published_only else notices).first()
+
+
+def legal_holds_standing(*, subject: Subject | int) -> QuerySet[LegalHold]:
+    """The holds that stand for a subject today: not released, and with no end date or one not passed."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    subject_id = subject.pk if isinstance(subject, Subject) else subject
+    return LegalHold.objects.filter(subject_id=subject_id, released_at__isnull=True).filter(
+        Q(until__isnull=True) | Q(until__gte=timezone.localdate())
+    )
 
 
 def purpose_list(*, active_only: bool = True) -> QuerySet[Purpose]:

@@ -10,7 +10,7 @@ Invariants:
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -38,6 +38,7 @@ from consent.models import (
     ConsentStatus,
     ContactPoint,
     LedgerHead,
+    LegalHold,
     PrivacyNotice,
     Purpose,
     RestrictionGround,
@@ -357,7 +358,7 @@ _EVIDENCE_MAX = 200
 class Evidence:
     """Proof of how consent was given or withdrawn. Never the message text itself."""
 
-    inbound_message_id: str = ""
+    inbound_message_id: str = ""  # hashed before it is recorded (a WhatsApp id encodes the phone number)
     keyword: str = ""
     form: str = ""
     ip: str = ""  # hashed before it is recorded
@@ -365,7 +366,7 @@ class Evidence:
 
     def as_record(self) -> dict[str, str]:
         record = {
-            "inbound_message_id": self.inbound_message_id,
+            "inbound_message_hash": crypto.evidence_hash(self.inbound_message_id) if self.inbound_message_id else "",
             "keyword": self.keyword,
             "form": self.form,
             "ip_hash": crypto.ip_hash(self.ip) if self.ip else "",
@@ -585,6 +586,40 @@ def consent_expire_pending(*, batch_size: int = 500) -> int:
                 except InvalidTransition:
                     continue  # confirmed or withdrawn meanwhile
                 expired += 1
+
+
+# --- Legal holds ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def legal_hold_place(
+    *,
+    subject: Subject,
+    reason: str,
+    actor: Actor,
+    conversation_id: int | None = None,
+    until: date | None = None,
+) -> LegalHold:
+    """Stop the purge and the erasure of the subject's data (or of one conversation) until released or ``until``."""
+    reason_required(reason, change="a legal hold")
+    if until is not None and until < timezone.localdate():
+        raise InvalidTransition("a legal hold cannot end in the past")
+    hold = LegalHold(subject=subject, conversation_id=conversation_id, until=until, placed_by=actor)
+    hold.reason = reason.strip()[:1000]
+    history_note(hold, actor=actor, reason="placed")
+    hold.save(force_insert=True)
+    return hold
+
+
+@transaction.atomic
+def legal_hold_release(*, hold: LegalHold, actor: Actor, reason: str) -> LegalHold:
+    reason_required(reason, change="releasing a legal hold")
+    hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    if hold.released_at is None:
+        hold.released_at, hold.released_by = timezone.now(), actor
+        history_note(hold, actor=actor, reason=reason)
+        hold.save(update_fields=["released_at", "released_by"])
+    return hold
 
 
 ACCESS_REASON_MIN_CHARS = 8

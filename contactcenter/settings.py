@@ -113,7 +113,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # turn (IMMEDIATE transactions, a busy timeout, WAL) instead of failing with "locked". Tests
     # use a file too (an in-memory shared cache refuses concurrent writers outright).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        # secure_delete: what an erasure deletes is overwritten in the file, not left in free pages.
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON;",
+        }
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -279,6 +284,9 @@ DEFAULT_JURISDICTION = env.str("DEFAULT_JURISDICTION", default="GDPR")
 CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=72)
 # Where subjects reach us: links in messages (privacy notice, confirmation) start here.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The erasure journal (retention.journal): outside the database, on storage its backups do not cover, so that a
+# restored backup can be re-erased (manage.py erasures_reapply). Embedded default: var/.
+ERASURE_JOURNAL_PATH = env.path("ERASURE_JOURNAL_PATH", default=VAR_DIR / "erasure-journal.jsonl")
 # The link consent messages carry to the notice version shown ({notice_id}); contactcenter.urls serves this path.
 PRIVACY_NOTICE_URL = PUBLIC_BASE_URL.rstrip("/") + "/privacy/notices/{notice_id}/"
 

@@ -124,7 +124,7 @@ class SensitiveAlertAdmin(admin.ModelAdmin):
     change_list_template = "admin/conversations/sensitivealert/change_list.html"
     list_display = ["created_at", "severity", "label", "masked_excerpt", "open_conversation", "status", "handled_by"]
     list_filter = ["status", "severity", "conversation__team"]
-    list_select_related = ["conversation__subject__data_key", "handled_by"]
+    list_select_related = ["subject__data_key", "handled_by"]
     readonly_fields = ["created_at", "severity", "label", "masked_excerpt", "open_conversation", "message_id",
                        "watch_term", "status", "handled_by", "handled_at"]  # fmt: skip
     fields = readonly_fields
@@ -143,6 +143,8 @@ class SensitiveAlertAdmin(admin.ModelAdmin):
 
     @admin.display(description="conversation")
     def open_conversation(self, obj: SensitiveAlert) -> str:
+        if obj.conversation_id is None:
+            return _("(purged)")
         url = reverse("inbox:conversation", args=[obj.conversation_id])
         return format_html('<a href="{}">conversation #{}</a>', url, obj.conversation_id)
 

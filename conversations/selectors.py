@@ -299,7 +299,7 @@ def alert_list_open(*, after_id: int = 0, limit: int = 200) -> list[SensitiveAle
     """Open sensitive-data alerts after an id, oldest first (a DPO socket's replay)."""
     return list(
         SensitiveAlert.objects.filter(pk__gt=after_id, status=AlertStatus.OPEN)
-        .select_related("conversation__subject__data_key")
+        .select_related("subject__data_key")
         .order_by("pk")[:limit]
     )
 
@@ -316,5 +316,6 @@ def alert_render(alert: SensitiveAlert, *, excerpt_text: str | None = None) -> d
         "message": alert.message_id,
         "created_at": alert.created_at.isoformat(),
         "url": reverse("admin:conversations_sensitivealert_change", args=[alert.pk]),
-        "inbox_url": reverse("inbox:conversation", args=[alert.conversation_id]),
+        # None once the conversation was purged (the alert is kept longer, under its own retention rule).
+        "inbox_url": reverse("inbox:conversation", args=[alert.conversation_id]) if alert.conversation_id else None,
     }

@@ -2,7 +2,13 @@ from django.apps import AppConfig
 
 
 class RetentionConfig(AppConfig):
-    """Retention policies, purges and subject-rights requests (built on the personal-data registry)."""
+    """Retention rules, purges, exports and erasure, built on the personal-data registry."""
 
     name = "retention"
     verbose_name = "Retention and subject rights"
+
+    def ready(self) -> None:
+        from retention import registry
+
+        # Every app's personal_data.py, as the admin discovers admin.py: the deletion concept works from them.
+        registry.discover()

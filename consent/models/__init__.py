@@ -1,4 +1,5 @@
 from consent.models.access import AccessRecord
+from consent.models.hold import LegalHold
 from consent.models.ledger import ConsentAction, ConsentChannel, ConsentEvent, ConsentState, ConsentStatus, LedgerHead
 from consent.models.notice import PrivacyNotice
 from consent.models.purpose import Purpose
@@ -16,6 +17,7 @@ __all__ = [
     "ContactPoint",
     "DataKey",
     "LedgerHead",
+    "LegalHold",
     "PrivacyNotice",
     "Purpose",
     "RestrictionGround",

@@ -1,12 +1,13 @@
 """Consent services: double opt-in, withdrawal, notices, purposes, subjects."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from consent import services
+from consent import crypto, services
 from consent.exceptions import (
     ConfirmationExpired,
     DoubleOptInRequired,
@@ -47,7 +48,9 @@ def test_double_opt_in_request_then_confirm(subject_de, marketing, notices):
     assert consent_state(subject=subject_de.pk, purpose="marketing") == "granted"
     event = confirmed.event
     assert event.notice_id == notice.pk, "the confirmation records the notice version shown with the request"
-    assert event.evidence == {"inbound_message_id": "wamid.X1", "keyword": "JA"}
+    # The message id is kept hashed: a WhatsApp id encodes the number, and the event outlives an erasure.
+    assert event.evidence == {"inbound_message_hash": crypto.evidence_hash("wamid.X1"), "keyword": "JA"}
+    assert "wamid" not in json.dumps(event.evidence)
     assert actions(subject_de) == [("marketing", "requested"), ("marketing", "confirmed")]
 
 

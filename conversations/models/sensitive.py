@@ -87,15 +87,18 @@ ALERT_TRANSITIONS: dict[str, frozenset[str]] = {
 class SensitiveAlert(models.Model):
     """A watch term matched a message. The excerpt is masked and encrypted under the subject's key."""
 
-    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="alerts")
-    message = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, related_name="alerts")
+    # Alerts are kept a year (their retention rule), longer than the conversation they point at may be: they
+    # belong to the subject, and lose their conversation and message when those are purged.
+    subject = models.ForeignKey("consent.Subject", on_delete=models.CASCADE, related_name="sensitive_alerts")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", null=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    message = models.ForeignKey("conversations.Message", null=True, on_delete=models.SET_NULL, related_name="alerts")
     watch_term = models.ForeignKey(WatchTerm, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
     label = models.CharField(max_length=200, help_text="What matched: the watch term, or the detector type.")
     severity = models.CharField(max_length=8, choices=Severity.choices)
     excerpt_enc = models.BinaryField(null=True, blank=True)
-    excerpt = Encrypted(
-        "excerpt_enc", label="conversations.alert.excerpt", subject=lambda alert: alert.conversation.subject
-    )
+    excerpt = Encrypted("excerpt_enc", label="conversations.alert.excerpt", subject=lambda alert: alert.subject)
     status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")  # fmt: skip

@@ -243,8 +243,9 @@ def alert_raise(
 ) -> SensitiveAlert:
     shown = excerpt(text, findings, start=start, end=end)
     alert = SensitiveAlert(
-        conversation=conversation, message=message, watch_term=term, label=label[:200], severity=severity
-    )
+        subject=conversation.subject, conversation=conversation, message=message, watch_term=term,
+        label=label[:200], severity=severity,
+    )  # fmt: skip
     alert.excerpt = shown  # masked, and encrypted under the subject's key
     alert.save(force_insert=True)
     payload = selectors.alert_render(alert, excerpt_text=shown)

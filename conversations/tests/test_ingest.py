@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from consent import crypto
 from consent.selectors import consent_state, subject_get_by_contact
 from conversations import services
 from conversations.exceptions import ConsentMissing, WindowClosed
@@ -149,7 +150,7 @@ def test_stop_withdraws_marketing_and_confirms_in_the_customers_language(team, n
     (reply,) = result.replies
     assert reply.direction == "out" and reply.status == "queued" and "nicht mehr" in reply.content["text"]
     event = subject.consent_events.filter(action="withdrawn").first()
-    assert event.evidence == {"inbound_message_id": "wamid.s1", "keyword": "STOPP"}
+    assert event.evidence == {"inbound_message_hash": crypto.evidence_hash("wamid.s1"), "keyword": "STOPP"}
 
 
 def test_start_then_yes_completes_double_opt_in(team, notices, marketing):

@@ -26,10 +26,13 @@
     const open = document.createElement("a");
     open.href = alert.url;
     open.textContent = " review";
-    const conversation = document.createElement("a");
-    conversation.href = alert.inbox_url;
-    conversation.textContent = " conversation #" + alert.conversation;
-    item.append(severity, label, excerpt, open, conversation);
+    item.append(severity, label, excerpt, open);
+    if (alert.inbox_url) {  // null once the conversation was purged; the alert is kept longer
+      const conversation = document.createElement("a");
+      conversation.href = alert.inbox_url;
+      conversation.textContent = " conversation #" + alert.conversation;
+      item.append(conversation);
+    }
     list.prepend(item);
   }
 

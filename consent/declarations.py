@@ -1,0 +1,123 @@
+"""How an app declares where it keeps personal data (DESIGN decision 3): the declaration type and the vocabulary.
+
+(The declarations themselves are each app's ``personal_data.py``, consent's own included.)
+
+Each app lists, in its own ``personal_data.py``, one ``PersonalData`` per model that holds personal data of a
+subject: how a row reaches its subject, its data category (which retention rule applies), how it is exported to
+the subject, and what erasure does with it. ``retention`` discovers these modules at start-up, as the admin
+discovers ``admin.py``, and exports, erases and purges from them alone: a model that is not declared is a
+model the deletion concept does not know, which a test refuses.
+
+This module belongs to ``consent`` (the owner of the subject) so that every app may import it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(StrEnum):
+    """The data categories of the deletion concept: each has one retention rule (``retention.RetentionRule``)."""
+
+    IDENTITY = "identity"
+    CONTACT_POINTS = "contact_points"
+    CONVERSATIONS = "conversations"
+    MESSAGES = "messages"
+    NOTES = "notes"
+    MEDIA = "media"
+    CONSENT_EVIDENCE = "consent_evidence"
+    SENSITIVE_ALERTS = "sensitive_alerts"
+    ACCESS_LOG = "access_log"
+    REALTIME_EVENTS = "realtime_events"
+    EARLY_STATUSES = "early_statuses"
+    BACKGROUND_TASKS = "background_tasks"
+    SUBJECT_REQUESTS = "subject_requests"
+    LEGAL_HOLDS = "legal_holds"
+
+
+# What each category is, in words a customer understands (the export's summary and the privacy statement).
+CATEGORY_NAMES: dict[str, Any] = {
+    Category.IDENTITY: _("Your name as your messenger shows it, your language and the rules that protect you"),
+    Category.CONTACT_POINTS: _("Your phone number, e-mail address or web-chat identity"),
+    Category.CONVERSATIONS: _("When you wrote to us, and which team answered"),
+    Category.MESSAGES: _("The messages you exchanged with us"),
+    Category.NOTES: _("Notes our staff wrote about your requests"),
+    Category.MEDIA: _("Pictures, documents and voice notes you sent us"),
+    Category.CONSENT_EVIDENCE: _("What you agreed to or withdrew, when, and which privacy notice you were shown"),
+    Category.SENSITIVE_ALERTS: _("Alerts about sensitive data in your messages, for our data-protection officer"),
+    Category.ACCESS_LOG: _("Who of our staff looked at hidden parts of your data, and why"),
+    Category.REALTIME_EVENTS: _("Technical records that keep our agents' screens up to date"),
+    Category.EARLY_STATUSES: _("Delivery reports of messages, kept until they can be matched"),
+    Category.BACKGROUND_TASKS: _("Records of sending your messages and fetching your files"),
+    Category.SUBJECT_REQUESTS: _("Your requests about your data, and how we answered them"),
+    Category.LEGAL_HOLDS: _("Legal holds that oblige us to keep your data for a while, and why"),
+}
+
+
+class Clock(StrEnum):
+    """The moment a retention period starts from."""
+
+    COLLECTED = "collected"
+    CONVERSATION_RESOLVED = "conversation_resolved"
+    LAST_CONTACT = "last_contact"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    REQUEST_CLOSED = "request_closed"
+
+
+class Erasure(StrEnum):
+    """What erasing a subject does to a declared row."""
+
+    DELETE = "delete"
+    # Kept without anything that identifies the subject (their key is destroyed, their public id resolves to
+    # nothing), for a stated legal reason: ``PersonalData.kept_because``.
+    KEEP_PSEUDONYMOUS = "keep_pseudonymous"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """One model holding personal data, as the deletion concept sees it.
+
+    ``subject`` is the ORM path from the model to the subject's primary key ("pk" for the subject itself,
+    "subject", "conversation__subject", ...). A model no foreign key links to the subject (an id that encodes a
+    phone number, a task's arguments) gives ``rows`` instead: the subject's rows, from the subject's primary
+    key. ``export`` turns one row into what the subject receives (decrypted, in the shape README's "Export"
+    documents); ``None`` exports nothing (keys). ``files`` names the file fields whose files go with the row.
+    ``clocks`` maps a retention clock event to the field path giving a row's moment for it. ``history``: the
+    model keeps simple-history rows, erased with it (``history_subject`` is their path to the subject where it
+    differs from ``subject``).
+    """
+
+    model: str  # "app_label.ModelName"
+    category: Category
+    subject: str = ""
+    rows: Callable[[int], QuerySet] | None = None
+    export: Callable[[Model], dict[str, Any]] | None = None
+    erasure: Erasure = Erasure.DELETE
+    kept_because: str = ""
+    files: tuple[str, ...] = ()
+    clocks: dict[str, str] = field(default_factory=dict)
+    history: bool = False
+    history_subject: str | None = None
+
+    def __post_init__(self) -> None:
+        if bool(self.subject) == (self.rows is not None):
+            raise ValueError(f"{self.model}: give either subject (a path) or rows (a function), not both or none")
+        if self.erasure == Erasure.KEEP_PSEUDONYMOUS and not self.kept_because.strip():
+            raise ValueError(f"{self.model}: rows kept after erasure need their legal reason (kept_because)")
+
+
+def staff_role(user: Any) -> str:
+    """Who of our staff did something, as the subject may learn it: the role ("Agent", "DPO"), never the person."""
+    if user is None:
+        return "system"
+    names = sorted(group.name for group in user.groups.all())
+    return names[0] if names else "staff"
+
+
+def at(value: Any) -> str | None:
+    """A moment as exports write it: ISO 8601 with its UTC offset."""
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from consent.encrypted import Encrypted
+
+
+class LegalHold(models.Model):
+    """A legal hold: while it stands, nothing of the subject (or of one of its conversations) is purged or erased.
+
+    Placed by a DPO with a reason (a lawsuit, an authority's order) and, where known, an end date; the
+    purge and the erasure refuse what it covers and say so. ``conversation_id`` is a plain id: ``consent`` knows
+    no other app's models, and the hold outlives nothing it protects. The reason may name the customer, so it is
+    encrypted under the subject's key.
+    """
+
+    subject = models.ForeignKey("consent.Subject", on_delete=models.PROTECT, related_name="legal_holds")
+    conversation_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Empty: every conversation and record of the subject."
+    )
+    reason_enc = models.BinaryField(editable=False)
+    reason = Encrypted("reason_enc", label="consent.legalhold.reason", subject=lambda hold: hold.subject)
+    until = models.DateField(null=True, blank=True, help_text="Empty: until a DPO releases it.")
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    placed_at = models.DateTimeField(auto_now_add=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["reason_enc"])
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [models.Index(fields=["subject", "released_at"])]
+
+    def __str__(self) -> str:
+        return f"legal hold #{self.pk}"

@@ -1,0 +1,100 @@
+"""Retention rules, purge runs and erasure receipts: the deletion concept's configuration and its evidence.
+
+None of these rows holds personal data: rules are configuration, a purge run is counts per category, an
+erasure receipt says how much of what was erased, when, by whom and why, but not whose data it was (the
+erasure journal, outside the database, links a receipt to the subject's public id; see ``retention.journal``).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from consent.declarations import Category, Clock
+from consent.jurisdictions import LANGUAGES
+
+
+class RetentionAction(models.TextChoices):
+    DELETE = "delete", _("Delete")
+    ANONYMISE = "anonymise", _("Anonymise (keep without anything that identifies the person)")
+
+
+class RetentionRule(models.Model):
+    """How long one data category is kept: from a clock event, for a period, for a reason, then an action.
+
+    ``legal_reason`` is written for the customer in every language we serve: the privacy statement and the
+    export's summary show it. Edited by the DPO in the admin; every change is kept with who and why.
+    """
+
+    category = models.CharField(max_length=32, choices=[(c.value, c.value) for c in Category], unique=True)
+    clock = models.CharField(max_length=32, choices=[(c.value, c.value) for c in Clock])
+    period_days = models.PositiveIntegerField(help_text=_("How many days after the clock event the data goes."))
+    action = models.CharField(max_length=16, choices=RetentionAction.choices, default=RetentionAction.DELETE)
+    legal_reason = models.JSONField(help_text=_("Why we keep it this long, for the customer: en, de, nl, it, pt-br."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["category"]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.period_days} days after {self.clock}"
+
+    def clean(self) -> None:
+        reasons = self.legal_reason if isinstance(self.legal_reason, dict) else {}
+        missing = [lang for lang in LANGUAGES if not str(reasons.get(lang, "")).strip()]
+        if missing:
+            raise ValidationError(
+                {"legal_reason": _("Missing languages: %(missing)s.") % {"missing": ", ".join(missing)}}
+            )
+
+    def reason_in(self, language: str) -> str:
+        return (self.legal_reason or {}).get(language) or (self.legal_reason or {}).get("en", "")
+
+
+class PurgeRun(models.Model):
+    """One run of ``manage.py purge_expired``: when, what it removed per category, how it ended."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        DRY_RUN = "dry_run", _("Dry run (nothing removed)")
+        FAILED = "failed", _("Failed (what was removed stays removed; the next run goes on)")
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    counts = models.JSONField(default=dict, help_text=_("Rows removed per category (files counted with their rows)."))
+    subjects_erased = models.PositiveIntegerField(default=0)
+    held_back = models.JSONField(default=dict, help_text=_("Rows due but kept by a legal hold, per category."))
+    longest_transaction_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"purge run #{self.pk}"
+
+
+class ErasureReceipt(models.Model):
+    """Evidence that a subject's data was erased, without saying whose: counts per category, when, who, why, and
+    the recipients to inform (GDPR Art. 19, LGPD Art. 18 §6)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    erased_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    trigger = models.CharField(max_length=32, help_text=_("request, staff, purge, or reapplied after a restore"))
+    reason = models.CharField(max_length=200)
+    counts = models.JSONField(default=dict)
+    kept = models.JSONField(default=dict, help_text=_("Rows kept without identifiers, per category, and why."))
+    recipients = models.JSONField(default=list, help_text=_("Who else holds the data and must be told (Art. 19)."))
+
+    class Meta:
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return f"erasure receipt {self.pk}"

@@ -1,0 +1,92 @@
+"""Erasure of a subject (GDPR Art. 17, LGPD Art. 18 VI): crypto-shredding first, then every declared row.
+
+Invariants:
+- Refused, with the reason, while a legal hold stands on the subject (``LegalHoldActive``); nothing changes.
+- In one transaction: the subject's data key is destroyed first, so every ciphertext of the subject (rows,
+  history rows, backups, files) is unreadable from that moment; then every row the registry declares for the
+  subject is removed (``removal.remove``: with its dependants, history rows and files), dependants first; rows
+  declared ``KEEP_PSEUDONYMOUS`` stay, pointing at a public id that no longer resolves (the ledger still
+  verifies); an erasure receipt is written (counts, when, who, why, the recipients to inform: no identifier);
+  and the erasure journal outside the database gets its line (``retention.journal``) before the commit.
+- On SQLite, the write-ahead log is truncated after the commit, so deleted pages leave no copy there either
+  (``secure_delete`` overwrites them in the database file).
+- Nothing here logs the subject; receipt ids only.
+"""
+
+import logging
+from collections import Counter
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from consent import vault
+from consent.declarations import Erasure
+from consent.exceptions import DomainError
+from consent.history import reason_required
+from consent.models import Subject
+from consent.selectors import legal_holds_standing
+from retention import registry
+from retention.journal import JournalEntry, journal_append
+from retention.models import ErasureReceipt
+from retention.services.removal import remove
+
+logger = logging.getLogger(__name__)
+
+# Who else holds the data and must be told of an erasure (GDPR Art. 19, LGPD Art. 18 §6), per channel.
+RECIPIENTS = {
+    "whatsapp": "Meta Platforms Ireland Ltd. (WhatsApp Business Platform): message metadata and media, kept by "
+    "Meta for up to 30 days",
+}
+
+
+class LegalHoldActive(DomainError, code="legal_hold", http_status=409):
+    """A legal hold stands on the subject: nothing of theirs may be erased or purged until it is released."""
+
+
+def subject_erase(
+    *, subject: Subject, actor: AbstractBaseUser | None, reason: str, trigger: str = "staff"
+) -> ErasureReceipt:
+    """Erase everything of ``subject`` the registry declares; returns the receipt (no identifiers in it)."""
+    reason_required(reason, change="an erasure")
+    with transaction.atomic():
+        subject = Subject.objects.select_for_update().get(pk=subject.pk)
+        holds = list(legal_holds_standing(subject=subject).values_list("pk", flat=True))
+        if holds:
+            raise LegalHoldActive(f"legal hold {', '.join(f'#{pk}' for pk in holds)} stands: nothing is erased")
+        public_id = str(subject.public_id)
+        channels = set(subject.contact_points.values_list("kind", flat=True))
+        vault.key_destroy(subject=subject)  # crypto-shredding first: from here on nothing of theirs can be read
+        counts: Counter = Counter()
+        kept: dict[str, str] = {}
+        for declaration in registry.erasure_order():
+            rows = registry.subject_rows(declaration, subject.pk)
+            if declaration.erasure == Erasure.KEEP_PSEUDONYMOUS:
+                if (n := rows.count()) > 0:
+                    kept[declaration.category] = f"{n} kept without identifiers: {declaration.kept_because}"
+                continue
+            counts += remove(declaration, rows)
+            history = registry.history_model(declaration)
+            if history is not None and declaration.subject:
+                # History rows of rows removed before (a conversation purged months ago) name the subject too.
+                history_subject = declaration.history_subject or declaration.subject
+                history._default_manager.filter(**{history_subject: subject.pk}).delete()
+        receipt = ErasureReceipt.objects.create(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            trigger=trigger[:32],
+            reason=reason.strip()[:200],
+            counts={category: n for category, n in sorted(counts.items()) if n},
+            kept=kept,
+            recipients=[RECIPIENTS[channel] for channel in sorted(channels) if channel in RECIPIENTS],
+        )
+        journal_append(JournalEntry(subject=public_id, at=timezone.now().isoformat(), receipt=str(receipt.pk)))
+        if connection.vendor == "sqlite":
+            transaction.on_commit(_sqlite_forget, robust=True)
+    logger.info("erasure %s done (%s)", receipt.pk, trigger)
+    return receipt
+
+
+def _sqlite_forget() -> None:
+    """Fold the write-ahead log into the database file and empty it: its frames held the deleted pages."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,0 +1,198 @@
+"""Erasure (GDPR Art. 17, LGPD Art. 18 VI): nothing readable remains, the proof stays, a restore cannot undo it.
+
+The scenario (``scenario.build``) leaves every kind of trace through the real services; the tests search a full
+dump of the database (the raw SQLite file with its write-ahead log, or ``pg_dump``) and ``MEDIA_ROOT`` for her
+values, and check that Otto, another customer, is untouched.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from consent.ledger import ledger_verify
+from consent.models import AccessRecord, ConsentEvent, DataKey, Subject
+from consent.services import legal_hold_place, legal_hold_release
+from devtools.fakegraph import FakeGraphAPI
+from retention import selectors
+from retention.journal import journal_entries
+from retention.models import ErasureReceipt
+from retention.services import LegalHoldActive, subject_erase
+from retention.tests import scenario
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def world(settings, tmp_path, django_user_model):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ERASURE_JOURNAL_PATH = tmp_path / "erasure-journal.jsonl"
+    settings.OUTBOUND_BACKOFF_SECONDS = 0.001
+    fake = FakeGraphAPI(access_token=settings.WHATSAPP_ACCESS_TOKEN, auto_statuses=()).start()
+    settings.WHATSAPP_API_BASE = fake.url
+    try:
+        yield scenario.build(media_id=fake.add_media(scenario.PICTURE), user_model=django_user_model)
+    finally:
+        fake.stop()
+
+
+def database_dump() -> bytes:
+    """Everything the database holds, as someone with its files or a dump would see it."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        name = Path(connection.settings_dict["NAME"])
+        raw = b"".join(p.read_bytes() for p in (name, Path(f"{name}-wal")) if p.exists())  # free pages included
+        return raw + "\n".join(connection.connection.iterdump()).encode()
+    db = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    command = ["pg_dump", "-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432),
+               "-U", db["USER"], db["NAME"]]  # fmt: skip
+    return subprocess.run(command, env=env, capture_output=True, check=True, timeout=120).stdout
+
+
+def found(dump: bytes, values: list[str]) -> list[str]:
+    return [value for value in values if value.encode() in dump]
+
+
+def files_under(root: str) -> list[Path]:
+    return [p for p in Path(root).rglob("*") if p.is_file()] if Path(root).exists() else []
+
+
+def test_after_erasure_nothing_of_hers_is_readable_anywhere_and_otto_is_whole(world, settings):
+    her, otto = world.wilhelmine, world.otto
+    inventory = selectors.subject_inventory(subject=her)
+    assert scenario.categories_of_wilhelmine() <= set(inventory), inventory
+    before = database_dump()
+    assert found(before, world.wamids) == world.wamids  # the search finds what is there
+    assert len(files_under(settings.MEDIA_ROOT)) == 1
+    events_before = ConsentEvent.objects.filter(subject_id=her.public_id).count()
+    assert events_before == 2  # granted with START, withdrawn with STOP
+
+    receipt = subject_erase(subject=her, actor=world.dpo, reason="the customer asked (request #7)")
+
+    after = database_dump()
+    assert found(after, scenario.SECRETS + world.wamids) == []
+    assert files_under(settings.MEDIA_ROOT) == []
+    assert not Subject.objects.filter(pk=her.pk).exists() and not DataKey.objects.filter(subject_id=her.pk).exists()
+    assert selectors.subject_inventory(subject=her) == {}
+    # The proof stays, pseudonymous: the ledger verifies, the access log shows who looked, not at whom.
+    assert ConsentEvent.objects.filter(subject_id=her.public_id).count() == events_before
+    assert ledger_verify().intact
+    [access] = AccessRecord.objects.filter(subject_public_id=her.public_id)
+    assert access.subject_id is None and access.actor_username == "anton"
+    # The receipt says how much of what went, when, by whom and why; not whose.
+    assert receipt.counts["messages"] >= 6 and receipt.counts["media"] == 1 and receipt.counts["notes"] == 1
+    assert set(receipt.kept) == {"consent_evidence", "access_log"}
+    assert receipt.recipients and "Meta" in receipt.recipients[0]
+    assert str(her.public_id) not in json.dumps([receipt.counts, receipt.kept, receipt.reason])
+    assert [(e.subject, e.receipt) for e in journal_entries()] == [(str(her.public_id), str(receipt.pk))]
+    # Otto: all there, all readable.
+    otto = Subject.objects.get(pk=otto.pk)
+    assert otto.display_name == scenario.OTTO
+    [message] = [m for c in otto.conversations.all() for m in c.messages.all()]
+    assert message.content["text"] == scenario.OTTO_TEXT
+    assert scenario.OTTO.encode() not in after  # his name is ciphertext too, never plain
+
+
+def test_a_legal_hold_stops_the_erasure_until_released(world):
+    hold = legal_hold_place(subject=world.wilhelmine, reason="court order 4 O 123/26", actor=world.dpo)
+    with pytest.raises(LegalHoldActive, match=f"#{hold.pk}"):
+        subject_erase(subject=world.wilhelmine, actor=world.dpo, reason="asked")
+    assert Subject.objects.filter(pk=world.wilhelmine.pk).exists() and not ErasureReceipt.objects.exists()
+    legal_hold_release(hold=hold, actor=world.dpo, reason="case closed")
+    subject_erase(subject=world.wilhelmine, actor=world.dpo, reason="asked")
+    assert not Subject.objects.filter(pk=world.wilhelmine.pk).exists()
+
+
+def test_a_restored_backup_does_not_bring_her_back(world, tmp_path, settings):
+    """Back up, erase, restore the backup into a fresh database, run the restore procedure: she is gone again."""
+    backup = tmp_path / "backup"
+    _backup(backup)
+    subject_erase(subject=world.wilhelmine, actor=world.dpo, reason="asked")
+    restored = _restore(backup, tmp_path)
+    her = world.wilhelmine.pk
+    assert _count(restored, "consent_subject", "id", her) == 1  # the backup brought her back
+
+    env = {"DATABASE_URL": restored["url"], "ERASURE_JOURNAL_PATH": str(settings.ERASURE_JOURNAL_PATH),
+           "DJANGO_MEDIA_ROOT": str(tmp_path / "restored-media")}  # fmt: skip
+    from tests.processes import manage
+
+    result = manage("erasures_reapply", **env)
+    assert result.returncode == 0, result.stderr
+    assert "1 subject(s) erased again" in result.stdout
+    assert _count(restored, "consent_subject", "id", her) == 0
+    assert _count(restored, "consent_datakey", "subject_id", world.wilhelmine.pk) == 0
+    assert _count(restored, "consent_contactpoint", "subject_id", world.wilhelmine.pk) == 0
+    assert _count(restored, "conversations_conversation", "subject_id", world.wilhelmine.pk) == 0
+    assert _count(restored, "consent_subject", "id", world.otto.pk) == 1
+    again = manage("erasures_reapply", **env)
+    assert "0 subject(s) erased again" in again.stdout  # idempotent
+    if restored["vendor"] == "postgresql":
+        subprocess.run(["dropdb", *restored["base"], restored["name"]], env=restored["env"], check=True)
+
+
+def _backup(path: Path) -> None:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        with sqlite3.connect(path) as copy:
+            connection.connection.backup(copy)
+        return
+    path.write_bytes(database_dump())
+
+
+def _restore(backup: Path, tmp_path: Path) -> dict:
+    if connection.vendor == "sqlite":
+        target = tmp_path / "restored.sqlite3"
+        shutil.copy(backup, target)
+        return {"url": f"sqlite:///{target}", "vendor": "sqlite", "path": target}
+    db = connection.settings_dict
+    fresh = f"{db['NAME']}_restored"
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    base = ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432), "-U", db["USER"]]
+    subprocess.run(["dropdb", *base, "--if-exists", fresh], env=env, check=True, capture_output=True)
+    subprocess.run(["createdb", *base, fresh], env=env, check=True, capture_output=True)
+    subprocess.run(["psql", *base, "-q", "-v", "ON_ERROR_STOP=1", "-d", fresh, "-f", str(backup)], env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    password = db.get("PASSWORD") or ""
+    url = f"postgres://{db['USER']}:{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{fresh}"
+    return {"url": url, "vendor": "postgresql", "name": fresh, "env": env, "base": base}
+
+
+def _count(restored: dict, table: str, column: str, value: object) -> int:
+    if restored["vendor"] == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(restored["path"]) as db:
+            return db.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", [value]).fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(restored["url"].replace("postgres://", "postgresql://")) as db:
+        return db.execute(f"SELECT COUNT(*) FROM {table} WHERE {column}::text = %s", [str(value)]).fetchone()[0]
+
+
+def test_sqlite_files_keep_nothing_of_her(tmp_path):
+    """The raw SQLite file and its write-ahead log, free pages included (``secure_delete``, the WAL truncated),
+    whatever database the rest of the suite runs on."""
+    from tests.processes import manage
+
+    database = tmp_path / "erasure.sqlite3"
+    env = {"DATABASE_URL": f"sqlite:///{database}", "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+           "ERASURE_JOURNAL_PATH": str(tmp_path / "journal.jsonl")}  # fmt: skip
+    migrated = manage("migrate", "--noinput", "-v", "0", **env)
+    assert migrated.returncode == 0, migrated.stderr
+    run = manage("shell", "--no-imports", "-v", "0", "-c",
+                 "from retention.tests.sqlite_erasure import main; main()", **env)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    wamids = report["wamids"]
+    assert report["present_before"] == wamids  # in the files before the erasure: the search would find them
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("erasure.sqlite3*"))
+    assert len(raw) > 100_000  # the database file, with Otto's data and the ledger still in it
+    assert found(raw, scenario.SECRETS + wamids) == []
+    assert files_under(str(tmp_path / "media")) == []
