@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from consent import selectors, services
@@ -29,6 +30,7 @@ from consent.models import (
     ConsentState,
     ContactKind,
     ContactPoint,
+    LegalHold,
     PrivacyNotice,
     Purpose,
     RestrictionGround,
@@ -62,6 +64,17 @@ class ConsentStateInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ["purpose", "status", "changed_at", "notice", "last_event"]
     readonly_fields = fields
     verbose_name_plural = "current consent"
+
+
+class LegalHoldInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Holds on the subject: while one stands, nothing of theirs is purged or erased."""
+
+    model = LegalHold
+    extra = 0
+    fields = ["conversation_id", "until", "placed_at", "placed_by", "released_at"]
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = _("legal holds (a standing one stops purge and erasure)")
 
 
 class SubjectForm(forms.ModelForm):
@@ -109,7 +122,7 @@ class SubjectAdmin(SimpleHistoryAdmin):
     search_fields = ["public_id"]
     search_help_text = "Exact phone number (international format), e-mail address or public id."
     readonly_fields = ["public_id", "masked_name", "country", "restricted_at", "created_at", "consent_history_link"]
-    inlines = [ContactPointInline, ConsentStateInline]
+    inlines = [ContactPointInline, ConsentStateInline, LegalHoldInline]
     actions = ["export_consent_history"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -464,3 +477,61 @@ class AccessRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="reason")
     def stated_reason(self, obj: AccessRecord) -> str:
         return or_erased(lambda: obj.reason)
+
+
+class LegalHoldForm(forms.ModelForm):
+    subject_public_id = forms.UUIDField(label=_("Subject (public id)"))
+    reason_text = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why the data must be kept (the case, the authority's order); encrypted."),
+    )  # fmt: skip
+    release = forms.BooleanField(label=_("Release the hold"), required=False)
+
+    class Meta:
+        model = LegalHold
+        fields = ["conversation_id", "until"]
+
+    def clean_subject_public_id(self) -> Subject | None:
+        if self.cleaned_data.get("subject_public_id") is None:
+            return None  # a hold's own page: its subject is fixed
+        subject = selectors.subject_get(public_id=str(self.cleaned_data["subject_public_id"]))
+        if subject is None:
+            raise ValidationError(_("No subject has this public id."))
+        return subject
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(SimpleHistoryAdmin):
+    """Legal holds: placed and released through the services, with who and why; never deleted by hand."""
+
+    form = LegalHoldForm
+    list_display = ["id", "subject_id", "conversation_id", "until", "placed_at", "placed_by", "released_at"]
+    list_filter = [("released_at", admin.EmptyFieldListFilter)]
+
+    def get_fields(self, request: HttpRequest, obj: LegalHold | None = None) -> list[str]:
+        if obj is None:
+            return ["subject_public_id", "conversation_id", "until", "reason_text"]
+        return ["conversation_id", "until", "placed_at", "placed_by", "released_at", "release", "reason_text"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: LegalHold | None = None) -> list[str]:
+        return [] if obj is None else ["conversation_id", "until", "placed_at", "placed_by", "released_at"]
+
+    def get_form(self, request: HttpRequest, obj: LegalHold | None = None, **kwargs: Any):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            form.base_fields["subject_public_id"].required = False
+        return form
+
+    def has_delete_permission(self, request: HttpRequest, obj: LegalHold | None = None) -> bool:
+        return False  # released, not deleted: the retention rule removes released holds in time
+
+    def save_model(self, request: HttpRequest, obj: LegalHold, form: LegalHoldForm, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            placed = services.legal_hold_place(
+                subject=data["subject_public_id"], conversation_id=data.get("conversation_id"),
+                until=data.get("until"), reason=data["reason_text"], actor=request.user,
+            )  # fmt: skip
+            obj.pk = placed.pk
+        elif data.get("release"):
+            services.legal_hold_release(hold=obj, actor=request.user, reason=data["reason_text"])

@@ -62,6 +62,7 @@ class Clock(StrEnum):
     """The moment a retention period starts from."""
 
     COLLECTED = "collected"
+    NOTHING_ELSE_KEPT = "nothing_else_kept"  # identity and contact points: erased with the last of the rest
     CONVERSATION_RESOLVED = "conversation_resolved"
     LAST_CONTACT = "last_contact"
     CONSENT_WITHDRAWN = "consent_withdrawn"
@@ -102,6 +103,10 @@ class PersonalData:
     clocks: dict[str, str] = field(default_factory=dict)
     history: bool = False
     history_subject: str | None = None
+    # The path to the row's conversation, for legal holds on one conversation ("pk" for the conversation itself).
+    conversation: str = ""
+    # Which rows the purge may remove at all once due (only released holds, only finished tasks ...).
+    purgeable: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if bool(self.subject) == (self.rows is not None):

@@ -75,7 +75,6 @@ PERSONAL_DATA = [
         export=_subject,
         history=True,
         history_subject="id",
-        clocks={Clock.COLLECTED: "created_at"},
     ),
     PersonalData(
         "consent.ContactPoint",
@@ -83,7 +82,6 @@ PERSONAL_DATA = [
         subject="subject",
         export=_contact_point,
         history=True,
-        clocks={Clock.COLLECTED: "created_at"},
     ),
     # The wrapped key: destroyed first on erasure (crypto-shredding), never exported.
     PersonalData("consent.DataKey", Category.IDENTITY, subject="subject"),
@@ -93,7 +91,6 @@ PERSONAL_DATA = [
         subject="subject__pk",
         export=_consent_event,
         erasure=Erasure.KEEP_PSEUDONYMOUS,
-        clocks={Clock.COLLECTED: "created_at"},
         kept_because="proof that consent was given or withdrawn (GDPR Art. 7(1), 17(3)(e); LGPD Art. 8 §2, 16 I)",
     ),
     PersonalData(
@@ -102,6 +99,7 @@ PERSONAL_DATA = [
         subject="subject",
         export=_consent_state,
         clocks={Clock.CONSENT_WITHDRAWN: "changed_at"},
+        purgeable={"status__in": ["withdrawn", "expired", "none"]},  # consent in force is never purged
     ),
     PersonalData(
         "consent.AccessRecord",
@@ -119,5 +117,6 @@ PERSONAL_DATA = [
         export=_hold,
         history=True,
         clocks={Clock.COLLECTED: "placed_at"},
+        purgeable={"released_at__isnull": False},  # a hold that stands is never purged
     ),
 ]

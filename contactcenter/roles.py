@@ -60,6 +60,14 @@ _DPO = _AGENT | {
     "conversations.add_watchterm",
     "conversations.change_watchterm",
     "consent.view_accessrecord",
+    # The deletion concept: rules, holds, what the purge and erasures did.
+    "consent.view_legalhold",
+    "consent.add_legalhold",
+    "consent.change_legalhold",
+    "retention.view_retentionrule",
+    "retention.change_retentionrule",
+    "retention.view_purgerun",
+    "retention.view_erasurereceipt",
 }
 _ADMIN = (
     _SUPERVISOR

@@ -119,6 +119,7 @@ PERSONAL_DATA = [
             Clock.CONVERSATION_RESOLVED: "resolved_at",
             Clock.LAST_CONTACT: "last_inbound_at",
         },
+        conversation="pk",
     ),
     PersonalData(
         "conversations.Message",
@@ -126,6 +127,7 @@ PERSONAL_DATA = [
         subject="conversation__subject",
         export=_message,
         clocks={Clock.COLLECTED: "created_at", Clock.CONVERSATION_RESOLVED: "conversation__resolved_at"},
+        conversation="conversation",
     ),
     PersonalData(
         "conversations.Attachment",
@@ -134,6 +136,7 @@ PERSONAL_DATA = [
         export=_attachment,
         files=("file",),
         clocks={Clock.COLLECTED: "created_at"},
+        conversation="message__conversation",
     ),
     PersonalData(
         "conversations.Note",
@@ -141,6 +144,7 @@ PERSONAL_DATA = [
         subject="conversation__subject",
         export=_note,
         clocks={Clock.COLLECTED: "created_at", Clock.CONVERSATION_RESOLVED: "conversation__resolved_at"},
+        conversation="conversation",
     ),
     PersonalData(
         "conversations.SensitiveAlert",
@@ -149,6 +153,7 @@ PERSONAL_DATA = [
         export=_alert,
         history=True,
         clocks={Clock.COLLECTED: "created_at"},
+        conversation="conversation",
     ),
     PersonalData(
         "conversations.ConversationEvent",
@@ -156,6 +161,7 @@ PERSONAL_DATA = [
         subject="conversation__subject",
         export=_event,
         clocks={Clock.COLLECTED: "created_at"},
+        conversation="conversation",
     ),
     PersonalData(
         "conversations.EarlyStatus",
@@ -170,5 +176,6 @@ PERSONAL_DATA = [
         rows=_tasks,
         export=_task,
         clocks={Clock.COLLECTED: "enqueued_at"},
+        purgeable={"status__in": ["SUCCESSFUL", "FAILED"]},  # a task still to run is never purged
     ),
 ]

@@ -53,6 +53,7 @@ def test_dpo_overrides_jurisdiction_with_a_reason(dpo_client, dpo, subject_de):
             "contact_points-TOTAL_FORMS": "1", "contact_points-INITIAL_FORMS": "1",
             "contact_points-0-id": subject_de.contact_points.get().pk, "contact_points-0-subject": subject_de.pk,
             "consent_states-TOTAL_FORMS": "0", "consent_states-INITIAL_FORMS": "0",
+            "legal_holds-TOTAL_FORMS": "0", "legal_holds-INITIAL_FORMS": "0",
         },
     )  # fmt: skip
     assert response.status_code == 302, response.content[:2000]
@@ -66,7 +67,8 @@ def _subject_form(subject, **fields):
         "jurisdiction": subject.jurisdiction, "language": subject.language,
         "contact_points-TOTAL_FORMS": "1", "contact_points-INITIAL_FORMS": "1",
         "contact_points-0-id": subject.contact_points.get().pk, "contact_points-0-subject": subject.pk,
-        "consent_states-TOTAL_FORMS": "0", "consent_states-INITIAL_FORMS": "0", **fields,
+        "consent_states-TOTAL_FORMS": "0", "consent_states-INITIAL_FORMS": "0",
+        "legal_holds-TOTAL_FORMS": "0", "legal_holds-INITIAL_FORMS": "0", **fields,
     }  # fmt: skip
 
 

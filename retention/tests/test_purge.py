@@ -1,0 +1,245 @@
+"""The purge runs every retention rule: what is due goes (with its history and files), nothing else does."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from consent import services as consent_services
+from consent.declarations import Category
+from consent.jurisdictions import LANGUAGES
+from consent.models import AccessRecord, ConsentState, Subject
+from conversations.models import Attachment, Conversation, ConversationEvent, EarlyStatus, Message, Note
+from conversations.tests.factories import ConversationFactory, MessageFactory
+from retention.models import ErasureReceipt, PurgeRun, RetentionRule
+from retention.services import purge_expired, retention_rule_update
+
+pytestmark = pytest.mark.django_db
+
+DAY = timedelta(days=1)
+
+
+def _ago(days: float):
+    return timezone.now() - days * DAY
+
+
+def resolved_conversation(*, days_ago: float, **fields) -> Conversation:
+    """A conversation resolved ``days_ago``, with a message, a note, an event and an attachment with its file."""
+    conversation = ConversationFactory(channel="whatsapp", **fields)
+    message = MessageFactory(conversation=conversation, content={"text": "Hallo"})
+    note = Note(conversation=conversation)
+    note.body = "note"
+    note.save()
+    ConversationEvent.objects.create(kind="conversation.message", conversation=conversation, message=message)
+    attachment = Attachment.objects.create(message=message, mime_type="image/jpeg", status="stored")
+    attachment.file.name = default_storage.save(
+        "attachments/t.bin", ContentFile(Attachment.data.encrypt(attachment, b"x"))
+    )
+    attachment.save(update_fields=["file"])
+    Conversation.objects.filter(pk=conversation.pk).update(status="resolved", resolved_at=_ago(days_ago))
+    return conversation
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ERASURE_JOURNAL_PATH = tmp_path / "journal.jsonl"
+    return tmp_path / "media"
+
+
+def files(root) -> list:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_every_category_ships_a_rule_with_its_reason_in_every_language():
+    rules = {rule.category: rule for rule in RetentionRule.objects.all()}
+    assert set(rules) == set(Category)
+    assert (rules["messages"].period_days, rules["messages"].clock) == (180, "conversation_resolved")
+    assert (rules["media"].period_days, rules["sensitive_alerts"].period_days, rules["access_log"].period_days,
+            rules["consent_evidence"].period_days, rules["subject_requests"].period_days,
+            rules["early_statuses"].period_days) == (30, 365, 365, 1095, 1095, 7)  # fmt: skip
+    for rule in rules.values():
+        assert all(rule.reason_in(lang).strip() for lang in LANGUAGES), rule.category
+        assert rule.reason_in("de") != rule.reason_in("en")
+
+
+def test_due_conversations_go_with_their_messages_notes_events_history_and_files(
+    media_root, django_capture_on_commit_callbacks
+):
+    old = resolved_conversation(days_ago=181)
+    recent = resolved_conversation(days_ago=179)
+    open_one = ConversationFactory(channel="whatsapp")
+    assert old.history.exists() and len(files(media_root)) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):  # files go once each batch has committed
+        run = purge_expired()
+
+    assert not Conversation.objects.filter(pk=old.pk).exists()
+    assert not Conversation.history.filter(id=old.pk).exists()  # no copy of it left in the history either
+    assert not Message.objects.filter(conversation_id=old.pk).exists()
+    assert not Note.objects.filter(conversation_id=old.pk).exists()
+    assert Conversation.objects.filter(pk__in=[recent.pk, open_one.pk]).count() == 2
+    assert Message.objects.filter(conversation=recent).exists()
+    # The old conversation's file went with its message; the recent one's, received today, stays.
+    assert len(files(media_root)) == 1 and Attachment.objects.get().message.conversation == recent
+    assert run.outcome == "done"
+    assert run.counts == {"conversations": 1, "messages": 1, "notes": 1, "media": 1, "realtime_events": 1}
+
+    # Media go 30 days after receipt, whatever the conversation: the file and its row, the message stays.
+    Attachment.objects.update(created_at=_ago(31))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_expired().counts == {"media": 1}
+    assert files(media_root) == [] and Message.objects.filter(conversation=recent).exists()
+
+
+def test_a_second_run_removes_nothing_and_a_dry_run_only_counts(media_root):
+    resolved_conversation(days_ago=200)
+    dry = purge_expired(dry_run=True)
+    assert dry.outcome == "dry_run" and dry.counts["conversations"] == 1 and Conversation.objects.count() == 1
+    purge_expired()
+    again = purge_expired()
+    assert again.counts == {} and again.subjects_erased == 0
+
+
+def test_a_legal_hold_keeps_the_subject_or_the_conversation_and_is_counted(media_root, dpo):
+    held_subject = resolved_conversation(days_ago=400)
+    held_conversation = resolved_conversation(days_ago=400)
+    free = resolved_conversation(days_ago=400)
+    consent_services.legal_hold_place(subject=held_subject.subject, reason="lawsuit 12 O 3/26", actor=dpo)
+    consent_services.legal_hold_place(
+        subject=held_conversation.subject, conversation_id=held_conversation.pk, reason="order of the ANPD", actor=dpo
+    )
+
+    run = purge_expired()
+
+    assert set(Conversation.objects.values_list("pk", flat=True)) == {held_subject.pk, held_conversation.pk}
+    assert run.held_back["conversations"] == 2 and run.counts["conversations"] == 1
+    assert not Subject.objects.filter(pk=free.subject_id).exists()  # left with nothing: erased too
+    assert Subject.objects.filter(pk__in=[held_subject.subject_id, held_conversation.subject_id]).count() == 2
+
+
+def test_a_subject_left_with_nothing_is_erased_with_a_receipt(media_root):
+    gone = resolved_conversation(days_ago=181).subject
+    kept = resolved_conversation(days_ago=181).subject
+    consent_services.subject_update(subject=kept, display_name="still here", actor=None, reason="test")
+    ConversationFactory(subject=kept, channel="webchat")  # another conversation in progress keeps them
+
+    run = purge_expired()
+
+    assert run.subjects_erased == 1
+    assert not Subject.objects.filter(pk=gone.pk).exists() and Subject.objects.filter(pk=kept.pk).exists()
+    [receipt] = ErasureReceipt.objects.all()
+    assert receipt.trigger == "purge" and receipt.actor is None
+
+
+def test_consent_in_force_is_never_purged_and_withdrawn_consent_goes_after_three_years(media_root, marketing, notices):
+    subject = ConversationFactory(channel="whatsapp").subject
+    consent_services.consent_request(subject=subject, purpose=marketing, channel="whatsapp")
+    ConsentState.objects.update(changed_at=_ago(2000))
+    purge_expired(categories=["consent_evidence"])
+    assert ConsentState.objects.filter(subject=subject, status="pending").exists()  # still waiting, kept
+
+    consent_services.consent_withdraw(subject=subject, purpose=marketing, channel="whatsapp")
+    ConsentState.objects.update(changed_at=_ago(1094))
+    assert purge_expired(categories=["consent_evidence"]).counts == {}
+    ConsentState.objects.update(changed_at=_ago(1096))
+    assert purge_expired(categories=["consent_evidence"]).counts == {"consent_evidence": 1}
+
+
+def test_small_batches_each_commit_and_the_run_says_how_long_the_longest_took(media_root):
+    for _ in range(5):
+        resolved_conversation(days_ago=190)
+    run = purge_expired(batch_size=2)
+    assert run.counts["conversations"] == 5 and 0 < run.longest_transaction_ms < 10_000
+
+
+def test_the_short_lived_categories(media_root, dpo):
+    EarlyStatus.objects.create(provider="whatsapp", provider_message_id="wamid.x", status="read", timestamp=_ago(8))
+    EarlyStatus.objects.create(provider="whatsapp", provider_message_id="wamid.y", status="read", timestamp=_ago(1))
+    EarlyStatus.objects.filter(provider_message_id="wamid.x").update(created_at=_ago(8))
+    conversation = ConversationFactory(channel="whatsapp")
+    ConversationEvent.objects.create(kind="conversation.read", conversation=conversation)
+    ConversationEvent.objects.update(created_at=_ago(31))
+    consent_services.access_record(
+        subject=conversation.subject, actor=dpo, action="reveal", object_ref="m:1", reason="checking the card"
+    )
+    AccessRecord.objects.update(created_at=_ago(366))
+
+    run = purge_expired()
+
+    assert list(EarlyStatus.objects.values_list("provider_message_id", flat=True)) == ["wamid.y"]
+    assert run.counts == {"access_log": 1, "early_statuses": 1, "realtime_events": 1}
+    assert Conversation.objects.filter(pk=conversation.pk).exists()
+
+
+def test_the_run_record_holds_counts_and_no_personal_data(media_root):
+    resolved_conversation(days_ago=181)
+    run = PurgeRun.objects.get(pk=purge_expired().pk)
+    assert set(run.counts) <= set(Category) and run.finished_at is not None
+    assert "Hallo" not in str(run.counts) and "Erika" not in str(run.__dict__)
+
+
+def test_the_dpo_changes_a_rule_with_a_reason_kept_in_its_history(dpo):
+    rule = RetentionRule.objects.get(category="media")
+    changed = retention_rule_update(rule=rule, actor=dpo, reason="Meta keeps 14 days now", period_days=14)
+    assert changed.period_days == 14
+    latest = changed.history.first()
+    assert (latest.history_user, latest.history_change_reason, latest.period_days) == (
+        dpo,
+        "Meta keeps 14 days now",
+        14,
+    )
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        retention_rule_update(rule=rule, actor=dpo, reason="typo", legal_reason={"en": "only English"})
+
+
+def test_the_command_prints_per_category_and_refuses_an_unknown_one(media_root, capsys):
+    resolved_conversation(days_ago=181)
+    call_command("purge_expired", "--dry-run")
+    out = capsys.readouterr().out
+    assert "would remove" in out and "conversations: 1" in out and Conversation.objects.count() == 1
+    with pytest.raises(CommandError, match="no retention rule"):
+        call_command("purge_expired", "--category", "shoes")
+
+
+@pytest.fixture
+def dpo_admin(client, dpo):
+    client.force_login(dpo)
+    return client
+
+
+def test_the_dpo_places_and_releases_a_hold_in_the_admin_and_sees_it_on_the_subject(dpo_admin, dpo):
+    subject = ConversationFactory(channel="whatsapp").subject
+    placed = dpo_admin.post(
+        "/admin/consent/legalhold/add/", {"subject_public_id": str(subject.public_id), "reason_text": "case 4 O 9/26"}
+    )
+    assert placed.status_code == 302, placed.content.decode()[:1500]
+    hold = subject.legal_holds.get()
+    assert hold.reason == "case 4 O 9/26" and hold.placed_by == dpo and hold.released_at is None
+    page = dpo_admin.get(f"/admin/consent/subject/{subject.pk}/change/").content.decode()
+    assert (
+        "Legal holds (a standing one stops purge and erasure)" in page and "case 4 O 9/26" not in page
+    )  # shown, its reason only on its own page
+
+    release = {"release": "on", "reason_text": "case closed"}
+    released = dpo_admin.post(f"/admin/consent/legalhold/{hold.pk}/change/", release)
+    assert released.status_code == 302
+    hold.refresh_from_db()
+    assert hold.released_by == dpo and hold.history.first().history_change_reason == "case closed"
+
+
+def test_the_dpo_edits_a_rule_in_the_admin_only_with_a_reason(dpo_admin, dpo):
+    rule = RetentionRule.objects.get(category="notes")
+    data = {"clock": "conversation_resolved", "period_days": "90", "action": "delete",
+            **{f"reason_{lang}": rule.reason_in(lang) for lang in LANGUAGES}}  # fmt: skip
+    refused = dpo_admin.post(f"/admin/retention/retentionrule/{rule.pk}/change/", data)
+    assert refused.status_code == 200 and RetentionRule.objects.get(pk=rule.pk).period_days == 180
+    saved = dpo_admin.post(f"/admin/retention/retentionrule/{rule.pk}/change/", {**data, "reason": "shorter now"})
+    assert saved.status_code == 302
+    rule.refresh_from_db()
+    assert rule.period_days == 90 and rule.history.first().history_user == dpo
