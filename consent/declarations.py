@@ -11,7 +11,9 @@ model the deletion concept does not know, which a test refuses.
 This module belongs to ``consent`` (the owner of the subject) so that every app may import it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -115,12 +117,31 @@ class PersonalData:
             raise ValueError(f"{self.model}: rows kept after erasure need their legal reason (kept_because)")
 
 
+_roles: ContextVar[dict[int, str] | None] = ContextVar("staff_roles", default=None)
+
+
+@contextmanager
+def staff_roles_remembered() -> Iterator[None]:
+    """Within it, each staff member's role is looked up once (an export names thousands of authors)."""
+    token = _roles.set({})
+    try:
+        yield
+    finally:
+        _roles.reset(token)
+
+
 def staff_role(user: Any) -> str:
     """Who of our staff did something, as the subject may learn it: the role ("Agent", "DPO"), never the person."""
     if user is None:
         return "system"
-    names = sorted(group.name for group in user.groups.all())
-    return names[0] if names else "staff"
+    remembered = _roles.get()
+    if remembered is not None and user.pk in remembered:
+        return remembered[user.pk]
+    names = sorted(user.groups.values_list("name", flat=True))
+    role = names[0] if names else "staff"
+    if remembered is not None:
+        remembered[user.pk] = role
+    return role
 
 
 def at(value: Any) -> str | None:

@@ -16,6 +16,7 @@ Invariants:
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from consent.exceptions import ImmutableRecord
 
@@ -25,11 +26,11 @@ GENESIS_HASH = "0" * 64
 class ConsentAction(models.TextChoices):
     """What a ledger event records about a subject's consent for a purpose."""
 
-    REQUESTED = "requested", "Requested (double opt-in started)"
-    GRANTED = "granted", "Granted"
-    CONFIRMED = "confirmed", "Confirmed (double opt-in completed)"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired"
+    REQUESTED = "requested", _("Requested (double opt-in started)")
+    GRANTED = "granted", _("Granted")
+    CONFIRMED = "confirmed", _("Confirmed (double opt-in completed)")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
 
 
 class ConsentChannel(models.TextChoices):

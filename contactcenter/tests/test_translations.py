@@ -42,3 +42,31 @@ def test_every_text_is_translated_and_served(locale_dir):
 def test_all_five_languages_have_a_catalogue():
     found = {path.parent.parent.name for path in Path(settings.LOCALE_PATHS[0]).glob("*/LC_MESSAGES/django.po")}
     assert found == set(LANGUAGES)
+
+
+def test_every_text_marked_for_translation_is_in_the_catalogues(tmp_path):
+    """A text marked with _() or {% trans %} but missing from the catalogues would show in English: run
+    ``manage.py makemessages`` (see README) and translate it."""
+    import subprocess
+
+    from django.utils.translation.template import templatize
+
+    root = Path(settings.BASE_DIR)
+    apps = ("consent", "conversations", "retention", "contactcenter", "devtools", "sensitive")
+    sources = [p for top in apps for p in (root / top).rglob("*.py") if not {"tests", "migrations"} & set(p.parts)]
+    for template in (root / "templates").rglob("*.html"):
+        converted = tmp_path / (template.name + ".py")
+        converted.write_text(templatize(template.read_text(encoding="utf-8"), origin=str(template)), encoding="utf-8")
+        sources.append(converted)
+    pot = tmp_path / "all.pot"
+    subprocess.run(
+        ["xgettext", "--language=Python", "--from-code=UTF-8", "--keyword=_", "--keyword=gettext",
+         "--keyword=gettext_lazy", "--keyword=gettext_noop", "--keyword=pgettext:1c,2", "-o", str(pot),
+         *map(str, sources)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    marked = {msgid for msgid, _, _ in _entries(pot)}
+    catalogued = {
+        msgid for msgid, _, _ in _entries(Path(settings.LOCALE_PATHS[0]) / "de" / "LC_MESSAGES" / "django.po")
+    }
+    assert marked - catalogued == set()

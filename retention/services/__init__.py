@@ -1,8 +1,17 @@
 """Every write of the retention app: erasure, purge, export and the rules' changes."""
 
 from retention.services.erasure import LegalHoldActive, subject_erase
+from retention.services.export import ExportResult, subject_export
 from retention.services.purge import purge_expired
 from retention.services.reapply import erasures_reapply
 from retention.services.rules import retention_rule_update
 
-__all__ = ["LegalHoldActive", "erasures_reapply", "purge_expired", "retention_rule_update", "subject_erase"]
+__all__ = [
+    "ExportResult",
+    "LegalHoldActive",
+    "erasures_reapply",
+    "purge_expired",
+    "retention_rule_update",
+    "subject_erase",
+    "subject_export",
+]

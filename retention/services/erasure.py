@@ -19,6 +19,8 @@ from collections import Counter
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 
 from consent import vault
 from consent.declarations import Erasure
@@ -35,8 +37,10 @@ logger = logging.getLogger(__name__)
 
 # Who else holds the data and must be told of an erasure (GDPR Art. 19, LGPD Art. 18 §6), per channel.
 RECIPIENTS = {
-    "whatsapp": "Meta Platforms Ireland Ltd. (WhatsApp Business Platform): message metadata and media, kept by "
-    "Meta for up to 30 days",
+    "whatsapp": _(
+        "Meta Platforms Ireland Ltd. (WhatsApp Business Platform): message metadata and media, kept by Meta for "
+        "up to 30 days"
+    ),
 }
 
 
@@ -77,7 +81,7 @@ def subject_erase(
             reason=reason.strip()[:200],
             counts={category: n for category, n in sorted(counts.items()) if n},
             kept=kept,
-            recipients=[RECIPIENTS[channel] for channel in sorted(channels) if channel in RECIPIENTS],
+            recipients=[gettext_now(RECIPIENTS[channel]) for channel in sorted(channels) if channel in RECIPIENTS],
         )
         journal_append(JournalEntry(subject=public_id, at=timezone.now().isoformat(), receipt=str(receipt.pk)))
         if connection.vendor == "sqlite":
