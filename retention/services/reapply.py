@@ -2,10 +2,18 @@
 
 Idempotent: a subject the restored database does not hold is skipped (it was erased before the backup, or the
 backup never had it); one it holds is erased again, with a receipt saying so and a new journal line.
+
+A legal hold the backup brings back with the subject does not stop it: the erasure happened, so every hold
+placed before it had been released by then (a standing one would have refused the erasure); the restored hold
+row is a stale copy and goes with the subject.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.db import transaction
+
+from consent.models import LegalHold
 from consent.selectors import subject_get
 from retention.journal import journal_entries
 from retention.services.erasure import subject_erase
@@ -28,9 +36,11 @@ def erasures_reapply() -> ReapplyReport:
         subject = subject_get(public_id=entry.subject)
         if subject is None:
             continue
-        subject_erase(
-            subject=subject, actor=None, trigger="reapplied after a restore",
-            reason=f"erased before (receipt {entry.receipt}); brought back by a restored backup",
-        )  # fmt: skip
+        with transaction.atomic():
+            LegalHold.objects.filter(subject=subject, placed_at__lt=datetime.fromisoformat(entry.at)).delete()
+            subject_erase(
+                subject=subject, actor=None, trigger="reapplied after a restore",
+                reason=f"erased before (receipt {entry.receipt}); brought back by a restored backup",
+            )  # fmt: skip
         erased += 1
     return ReapplyReport(entries=entries, erased_again=erased)

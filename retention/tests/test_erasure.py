@@ -111,11 +111,16 @@ def test_a_legal_hold_stops_the_erasure_until_released(world):
 def test_a_restored_backup_does_not_bring_her_back(world, tmp_path, settings):
     """Back up, erase, restore the backup into a fresh database, run the restore procedure: she is gone again."""
     backup = tmp_path / "backup"
-    _backup(backup)
+    hold = legal_hold_place(subject=world.wilhelmine, actor=world.dpo, reason="tax audit 2026")
+    _backup(backup)  # with the hold standing: the restored copy brings it back
+    legal_hold_release(hold=hold, actor=world.dpo, reason="audit closed")
+    conversations = list(world.wilhelmine.conversations.values_list("pk", flat=True))
     subject_erase(subject=world.wilhelmine, actor=world.dpo, reason="asked")
     restored = _restore(backup, tmp_path)
     her = world.wilhelmine.pk
     assert _count(restored, "consent_subject", "id", her) == 1  # the backup brought her back
+    assert _count(restored, "consent_legalhold", "subject_id", her) == 1  # and the hold, as it stood then
+    assert sum(_count(restored, "conversations_message", "conversation_id", c) for c in conversations) > 0
 
     env = {"DATABASE_URL": restored["url"], "ERASURE_JOURNAL_PATH": str(settings.ERASURE_JOURNAL_PATH),
            "DJANGO_MEDIA_ROOT": str(tmp_path / "restored-media")}  # fmt: skip
@@ -128,6 +133,8 @@ def test_a_restored_backup_does_not_bring_her_back(world, tmp_path, settings):
     assert _count(restored, "consent_datakey", "subject_id", world.wilhelmine.pk) == 0
     assert _count(restored, "consent_contactpoint", "subject_id", world.wilhelmine.pk) == 0
     assert _count(restored, "conversations_conversation", "subject_id", world.wilhelmine.pk) == 0
+    assert sum(_count(restored, "conversations_message", "conversation_id", c) for c in conversations) == 0
+    assert _count(restored, "consent_legalhold", "subject_id", her) == 0
     assert _count(restored, "consent_subject", "id", world.otto.pk) == 1
     again = manage("erasures_reapply", **env)
     assert "0 subject(s) erased again" in again.stdout  # idempotent
