@@ -7,9 +7,12 @@ Invariants:
   longer in force).
 - Nothing a standing legal hold covers is touched: the subject's rows, or one conversation's. What was held
   back is counted in the run record.
-- Batched by primary key, each batch in its own short transaction (``removal.remove``: the rows, their
+- Batched by primary key, each batch in its own short transaction (``removal.remove_by_pk``: the rows, their
   dependants, history rows and files), so the purge runs beside live traffic, can be stopped at any moment
   and started again, and a second run right after removes nothing. The longest transaction is recorded.
+- ``duty`` paces it: the share of the wall-clock time it works (after a batch that took t seconds it rests
+  t * (1/duty - 1)), so that beside daytime traffic it leaves the CPU to the webhooks (bench/lifecycle.py
+  measures both). 1.0, the default, runs flat out, as at night.
 - A subject left with nothing (no conversation, no consent record still kept, no hold) is erased entirely,
   through ``subject_erase``, with its receipt and journal line.
 - The run record holds counts per category, never what was removed.
@@ -30,11 +33,11 @@ from consent.models import LegalHold, Subject
 from retention import registry
 from retention.models import PurgeRun, RetentionRule
 from retention.services.erasure import subject_erase
-from retention.services.removal import remove
+from retention.services.removal import remove_by_pk
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH = 500
+DEFAULT_BATCH = 2000  # about 0.1 s per transaction at the benchmark's size (bench/lifecycle.py)
 
 
 def _held() -> tuple[set[int], set[int]]:
@@ -112,9 +115,11 @@ def subjects_left_with_nothing() -> QuerySet[Subject]:
 
 def purge_expired(
     *, dry_run: bool = False, categories: Sequence[str] | None = None, batch_size: int = DEFAULT_BATCH,
-    now: datetime | None = None,
+    duty: float = 1.0, now: datetime | None = None, sleep=time.sleep,
 ) -> PurgeRun:  # fmt: skip
     """Run every rule (or those of ``categories``); returns the run's record."""
+    if not 0 < duty <= 1:
+        raise ValueError("duty is the share of the time the purge works: more than 0, at most 1")
     now = now or timezone.now()
     rules = {rule.category: rule for rule in RetentionRule.objects.all()}
     if categories:
@@ -141,8 +146,15 @@ def purge_expired(
             for pks in _batches(kept, batch_size):
                 started = time.monotonic()
                 with transaction.atomic():
-                    counts += remove(declaration, registry.model_of(declaration)._default_manager.filter(pk__in=pks))
-                longest = max(longest, time.monotonic() - started)
+                    # Read again, locked, with the holds as they are now: a conversation reopened or a hold
+                    # placed since the batch was chosen keeps its rows.
+                    due = _without_held(declaration, rows, _held()).filter(pk__in=pks)
+                    pks = list(due.select_for_update(of=("self",)).values_list("pk", flat=True))
+                    counts += remove_by_pk(declaration, pks)
+                took = time.monotonic() - started
+                longest = max(longest, took)
+                if duty < 1:
+                    sleep(took * (1 / duty - 1))
         identity = rules.get("identity")
         if identity is not None and identity.clock == Clock.NOTHING_ELSE_KEPT:
             left = subjects_left_with_nothing()
@@ -151,10 +163,14 @@ def purge_expired(
             else:
                 for subject in left.iterator(chunk_size=200):
                     started = time.monotonic()
-                    subject_erase(subject=subject, actor=None, reason="nothing of theirs is kept any more",
-                                  trigger="purge")  # fmt: skip
+                    with transaction.atomic():
+                        # Locked and asked again: a customer who has written since the list was read stays.
+                        still = subjects_left_with_nothing().filter(pk=subject.pk).select_for_update(of=("self",))
+                        if list(still.values_list("pk", flat=True)):
+                            subject_erase(subject=subject, actor=None, reason="nothing of theirs is kept any more",
+                                          trigger="purge")  # fmt: skip
+                            run.subjects_erased += 1
                     longest = max(longest, time.monotonic() - started)
-                    run.subjects_erased += 1
     except Exception:
         run.outcome = PurgeRun.Outcome.FAILED
         raise

@@ -156,6 +156,53 @@ def test_small_batches_each_commit_and_the_run_says_how_long_the_longest_took(me
     assert run.counts["conversations"] == 5 and 0 < run.longest_transaction_ms < 10_000
 
 
+def test_paced_it_rests_after_each_batch_in_proportion_to_the_batch(media_root):
+    for _ in range(5):
+        resolved_conversation(days_ago=190)
+    rests: list[float] = []
+    run = purge_expired(batch_size=2, duty=0.25, sleep=rests.append)
+    assert run.counts["conversations"] == 5 and Conversation.objects.count() == 0
+    # 5 conversations, their 5 messages and 5 notes, in batches of 2: three batches each; rest = 3 x its time.
+    assert len(rests) == 9 and all(rest > 0 for rest in rests)
+    assert max(rests) <= 3 * run.longest_transaction_ms / 1000 + 0.003  # (the longest may be an erasure)
+    assert purge_expired(sleep=rests.append).counts == {} and len(rests) == 9  # flat out: no rest
+    with pytest.raises(ValueError, match="duty"):
+        purge_expired(duty=0)
+    with pytest.raises(CommandError, match="duty"):
+        call_command("purge_expired", "--duty", "1.5")
+
+
+def test_a_hold_placed_or_a_conversation_reopened_during_the_run_keeps_its_rows(media_root, dpo):
+    first, held, reopened = (resolved_conversation(days_ago=190) for _ in range(3))
+    from conversations.services import conversation_set_status
+
+    def meanwhile(_seconds: float) -> None:  # between the first batch and the next: once
+        if not held.subject.legal_holds.exists():
+            consent_services.legal_hold_place(subject=held.subject, actor=dpo, reason="a claim came in")
+            conversation_set_status(conversation=Conversation.objects.get(pk=reopened.pk), status="open", actor=dpo)
+
+    run = purge_expired(batch_size=1, duty=0.5, sleep=meanwhile)
+    assert not Conversation.objects.filter(pk=first.pk).exists()
+    assert Message.objects.filter(conversation=held).count() == 1 and Conversation.objects.filter(pk=held.pk).exists()
+    assert Message.objects.filter(conversation=reopened).count() == 1
+    assert Conversation.objects.get(pk=reopened.pk).status == "open"
+    assert run.counts["messages"] == 1 and run.counts["conversations"] == 1
+
+
+def test_an_alert_outlives_the_message_and_conversation_it_points_at(media_root):
+    from conversations.models import SensitiveAlert
+
+    conversation = resolved_conversation(days_ago=190)
+    alert = SensitiveAlert(subject=conversation.subject, conversation=conversation,
+                           message=conversation.messages.get(), label="Geheimzutat", severity="high")  # fmt: skip
+    alert.excerpt = "… Geheimzutat …"
+    alert.save()
+    run = purge_expired()
+    assert run.counts["messages"] == 1 and run.counts["conversations"] == 1
+    alert.refresh_from_db()
+    assert (alert.conversation_id, alert.message_id, alert.excerpt) == (None, None, "… Geheimzutat …")
+
+
 def test_the_short_lived_categories(media_root, dpo):
     EarlyStatus.objects.create(provider="whatsapp", provider_message_id="wamid.x", status="read", timestamp=_ago(8))
     EarlyStatus.objects.create(provider="whatsapp", provider_message_id="wamid.y", status="read", timestamp=_ago(1))

@@ -1,7 +1,8 @@
-"""Run the retention rules: ``manage.py purge_expired [--dry-run] [--category C ...]`` (daily, from cron).
+"""Run the retention rules: ``manage.py purge_expired [--dry-run] [--category C ...] [--duty 0.5]`` (daily, cron).
 
 Batched (each batch its own short transaction), restartable and idempotent: stop it at any moment, run it again,
 and it goes on where it was; a second run right after removes nothing. Nothing under a legal hold is touched.
+``--duty`` paces it beside daytime traffic (the share of the time it works; 1, the default, is flat out).
 Each run leaves a record (admin: Retention → Purge runs) with counts per category and no personal data.
 """
 
@@ -10,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from retention.services import purge_expired
+from retention.services.purge import DEFAULT_BATCH
 
 
 class Command(BaseCommand):
@@ -18,13 +20,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="count what would go, remove nothing")
         parser.add_argument("--category", action="append", help="only this data category (repeatable)")
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="rows per transaction")
+        parser.add_argument(
+            "--duty", type=float, default=1.0, help="share of the time spent working, 0 < duty <= 1 (0.5: rest as long "
+            "as each batch took)",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             run = purge_expired(
-                dry_run=options["dry_run"], categories=options["category"], batch_size=max(1, options["batch_size"])
-            )
+                dry_run=options["dry_run"], categories=options["category"], batch_size=max(1, options["batch_size"]),
+                duty=options["duty"],
+            )  # fmt: skip
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         verb = "would remove" if options["dry_run"] else "removed"
