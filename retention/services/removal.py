@@ -43,7 +43,7 @@ class _AnyOf(Lookup):
         return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
 
 
-def _among(field: str, values: list, *, using: str) -> Q | Lookup:
+def among(field: str, values: list, *, using: str) -> Q | Lookup:
     """``field`` is one of ``values``: ``ANY`` on PostgreSQL, ``IN`` elsewhere."""
     if connections[using].vendor == "postgresql":
         return _AnyOf(F(field), values)
@@ -101,11 +101,11 @@ def remove_by_pk(declaration: PersonalData, pks: list) -> Counter:
     for dependant, field in relations.dependants:
         if dependant is not declaration:
             counts += remove(
-                dependant, registry.model_of(dependant)._base_manager.filter(_among(field, pks, using=using))
+                dependant, registry.model_of(dependant)._base_manager.filter(among(field, pks, using=using))
             )
     for other, field in relations.set_null:
-        other._base_manager.filter(_among(field, pks, using=using)).update(**{field: None})
-    selected = model._base_manager.filter(_among("pk", pks, using=using))
+        other._base_manager.filter(among(field, pks, using=using)).update(**{field: None})
+    selected = model._base_manager.filter(among("pk", pks, using=using))
     files = [
         name
         for row in selected.only(*declaration.files)
@@ -123,7 +123,7 @@ def remove_by_pk(declaration: PersonalData, pks: list) -> Counter:
     if removed:
         counts[declaration.category] += removed
     if history is not None:
-        history._default_manager.filter(_among(model._meta.pk.attname, pks, using=using))._raw_delete(using)
+        history._default_manager.filter(among(model._meta.pk.attname, pks, using=using))._raw_delete(using)
     if files:
         transaction.on_commit(lambda: _delete_files(files), robust=True)
     return counts

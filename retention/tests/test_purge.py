@@ -121,6 +121,24 @@ def test_a_legal_hold_keeps_the_subject_or_the_conversation_and_is_counted(media
     assert Subject.objects.filter(pk__in=[held_subject.subject_id, held_conversation.subject_id]).count() == 2
 
 
+def test_a_hold_keeps_the_early_statuses_found_through_the_subjects_messages(media_root, dpo):
+    held, free = resolved_conversation(days_ago=10), resolved_conversation(days_ago=10)
+    for conversation in (held, free):
+        message = conversation.messages.get()
+        Message.objects.filter(pk=message.pk).update(provider_message_id=f"wamid.held.{message.pk}")
+        EarlyStatus.objects.create(provider="whatsapp", provider_message_id=f"wamid.held.{message.pk}",
+                                   status="read", timestamp=_ago(9))  # fmt: skip
+    EarlyStatus.objects.update(created_at=_ago(9))
+    consent_services.legal_hold_place(subject=held.subject, conversation_id=held.pk, reason="order of the ANPD",
+                                      actor=dpo)  # fmt: skip
+
+    run = purge_expired(categories=["early_statuses", "background_tasks"])
+
+    kept = EarlyStatus.objects.values_list("provider_message_id", flat=True)
+    assert list(kept) == [f"wamid.held.{held.messages.get().pk}"]
+    assert run.counts == {"early_statuses": 1} and run.held_back == {"early_statuses": 1}
+
+
 def test_a_subject_left_with_nothing_is_erased_with_a_receipt(media_root):
     gone = resolved_conversation(days_ago=181).subject
     kept = resolved_conversation(days_ago=181).subject
