@@ -2,9 +2,26 @@
 
 import uuid
 
+from django.core.management.base import CommandError
+
 from consent.exceptions import InvalidContactPoint
 from consent.models import Subject
 from consent.selectors import subject_get, subject_get_by_contact
+
+
+def subject_arguments(parser) -> None:
+    """The three ways a command names its subject (``subject_from_options`` reads them)."""
+    parser.add_argument("--phone", help="the WhatsApp number, +E164")
+    parser.add_argument("--email", help="the e-mail address")
+    parser.add_argument("--subject", dest="public_id", help="the subject's public id")
+
+
+def subject_from_options(options: dict) -> Subject:
+    """The subject ``subject_arguments`` named; ``CommandError`` with one line when there is none."""
+    try:
+        return subject_find(phone=options["phone"], email=options["email"], public_id=options["public_id"])
+    except SubjectNotFound as exc:
+        raise CommandError(str(exc)) from None
 
 
 class SubjectNotFound(Exception):

@@ -17,7 +17,6 @@ from django.db import connection
 from consent.ledger import ledger_verify
 from consent.models import AccessRecord, ConsentEvent, DataKey, Subject
 from consent.services import legal_hold_place, legal_hold_release
-from devtools.fakegraph import FakeGraphAPI
 from retention import selectors
 from retention.journal import journal_entries
 from retention.models import ErasureReceipt
@@ -25,19 +24,6 @@ from retention.services import LegalHoldActive, subject_erase
 from retention.tests import scenario
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def world(settings, tmp_path, django_user_model):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.ERASURE_JOURNAL_PATH = tmp_path / "erasure-journal.jsonl"
-    settings.OUTBOUND_BACKOFF_SECONDS = 0.001
-    fake = FakeGraphAPI(access_token=settings.WHATSAPP_ACCESS_TOKEN, auto_statuses=()).start()
-    settings.WHATSAPP_API_BASE = fake.url
-    try:
-        yield scenario.build(media_id=fake.add_media(scenario.PICTURE), user_model=django_user_model)
-    finally:
-        fake.stop()
 
 
 def database_dump() -> bytes:
@@ -203,3 +189,21 @@ def test_sqlite_files_keep_nothing_of_her(tmp_path):
     assert len(raw) > 100_000  # the database file, with Otto's data and the ledger still in it
     assert found(raw, scenario.SECRETS + wamids) == []
     assert files_under(str(tmp_path / "media")) == []
+
+
+def test_the_erase_command_shows_first_refuses_a_hold_and_erases_with_yes(world, capsys):
+    from django.core.management import CommandError, call_command
+
+    her = str(world.wilhelmine.public_id)
+    with pytest.raises(SystemExit) as shown:
+        call_command("erase_subject", "--subject", her)
+    assert shown.value.code == 1 and "messages:" in capsys.readouterr().out
+    assert Subject.objects.filter(pk=world.wilhelmine.pk).exists()
+    with pytest.raises(CommandError, match="no subject has that"):
+        call_command("erase_subject", "--phone", "+4915100000001", "--yes")
+    hold = legal_hold_place(subject=world.wilhelmine, actor=world.dpo, reason="tax audit 2026")
+    with pytest.raises(CommandError, match="legal hold"):
+        call_command("erase_subject", "--subject", her, "--yes")
+    legal_hold_release(hold=hold, actor=world.dpo, reason="audit closed")
+    call_command("erase_subject", "--subject", her, "--yes")
+    assert not Subject.objects.filter(pk=world.wilhelmine.pk).exists()

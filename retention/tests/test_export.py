@@ -11,23 +11,10 @@ from django.core.management import CommandError, call_command
 
 from consent.declarations import Category
 from consent.tests.factories import SubjectFactory
-from devtools.fakegraph import FakeGraphAPI
 from retention.services import subject_export
 from retention.tests import scenario
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def world(settings, tmp_path, django_user_model):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.OUTBOUND_BACKOFF_SECONDS = 0.001
-    fake = FakeGraphAPI(access_token=settings.WHATSAPP_ACCESS_TOKEN, auto_statuses=()).start()
-    settings.WHATSAPP_API_BASE = fake.url
-    try:
-        yield scenario.build(media_id=fake.add_media(scenario.PICTURE), user_model=django_user_model)
-    finally:
-        fake.stop()
 
 
 @pytest.fixture

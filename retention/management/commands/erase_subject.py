@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from retention import selectors
-from retention.lookup import SubjectNotFound, subject_find
+from retention.lookup import subject_arguments, subject_from_options
 from retention.services import LegalHoldActive, subject_erase
 
 
@@ -16,17 +16,12 @@ class Command(BaseCommand):
     help = "Erase a subject's personal data (crypto-shredding, then every declared row); --yes to do it."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--phone")
-        parser.add_argument("--email")
-        parser.add_argument("--subject", dest="public_id", help="the subject's public id")
+        subject_arguments(parser)
         parser.add_argument("--reason", default="erasure requested (manage.py erase_subject)")
         parser.add_argument("--yes", action="store_true", help="really erase")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            subject = subject_find(phone=options["phone"], email=options["email"], public_id=options["public_id"])
-        except SubjectNotFound as exc:
-            raise CommandError(str(exc)) from None
+        subject = subject_from_options(options)
         if not options["yes"]:
             self.stdout.write(f"Would erase subject {subject.public_id}:")
             for category, count in selectors.subject_inventory(subject=subject).items():

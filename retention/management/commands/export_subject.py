@@ -4,9 +4,9 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from retention.lookup import SubjectNotFound, subject_find
+from retention.lookup import subject_arguments, subject_from_options
 from retention.services import subject_export
 
 
@@ -14,16 +14,11 @@ class Command(BaseCommand):
     help = "Write a subject's export ZIP (data.json, a CSV per category, their files, summary.html)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--phone")
-        parser.add_argument("--email")
-        parser.add_argument("--subject", dest="public_id", help="the subject's public id")
+        subject_arguments(parser)
         parser.add_argument("--out", required=True, help="the ZIP file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            subject = subject_find(phone=options["phone"], email=options["email"], public_id=options["public_id"])
-        except SubjectNotFound as exc:
-            raise CommandError(str(exc)) from None
+        subject = subject_from_options(options)
         result = subject_export(subject=subject, path=Path(options["out"]))
         self.stdout.write(f"{result.path}: {result.size} bytes, {sum(result.counts.values())} records, "
                           f"{result.media_files} files")  # fmt: skip
