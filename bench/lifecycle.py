@@ -289,7 +289,7 @@ def export_and_erase(world: SimpleNamespace, directory: Path) -> None:
           f"its {BIG_FILES} files read and decrypted)")  # fmt: skip
 
     with Timer() as timer:
-        receipt = subject_erase(subject=world.exported, actor=None, reason="bench: the subject asked")
+        receipt = subject_erase(subject=world.exported, actor=None, reason="subject_request", reference="bench 1")
     left = Message.objects.filter(conversation__subject=world.exported.pk).count()
     if left or receipt.counts.get("messages") != BIG_MESSAGES:
         sys.exit(f"erasure incomplete: {left} messages left, receipt {receipt.counts}")

@@ -18,6 +18,7 @@ from consent.api_errors import error_responses
 from consent.api_permissions import require_perms
 from consent.jurisdictions import JURISDICTIONS
 from consent.models import ConsentChannel, PrivacyNotice, Purpose, Subject
+from consent.references import REFERENCE_MAX
 
 
 def _found[T](found: T | None) -> T:
@@ -80,9 +81,13 @@ class SubjectConsentListApi(APIView):
 class ConsentRecordSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ConsentChannel.choices, default=ConsentChannel.API)
     reference = serializers.CharField(
-        max_length=200, required=False, default="", help_text="Where the staff member took this from (ticket, call)."
+        max_length=REFERENCE_MAX, required=False, default="",
+        help_text="Where the staff member took this from: a ticket, call or request number such as 'call #1234' "
+        "(kept in the ledger for years: never a name or a description).",
+    )  # fmt: skip
+    form = serializers.RegexField(
+        r"^[A-Za-z0-9_.-]{0,40}$", required=False, default="", help_text="The form's identifier, e.g. 'signup-v2'."
     )
-    form = serializers.CharField(max_length=200, required=False, default="")
     notice_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 

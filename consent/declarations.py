@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,6 +70,19 @@ class Clock(StrEnum):
     LAST_CONTACT = "last_contact"
     CONSENT_WITHDRAWN = "consent_withdrawn"
     REQUEST_CLOSED = "request_closed"
+    HOLD_ENDED = "hold_ended"  # a legal hold's own record: from its release, or the end of its last day
+
+
+# How the DPO reads a clock in the admin.
+CLOCK_NAMES: dict[str, Any] = {
+    Clock.COLLECTED: _("when it was collected"),
+    Clock.NOTHING_ELSE_KEPT: _("when nothing else of the person is kept"),
+    Clock.CONVERSATION_RESOLVED: _("when the conversation was resolved"),
+    Clock.LAST_CONTACT: _("the person's last contact"),
+    Clock.CONSENT_WITHDRAWN: _("when consent was withdrawn or ended"),
+    Clock.REQUEST_CLOSED: _("when the request was closed"),
+    Clock.HOLD_ENDED: _("when the legal hold ended"),
+}
 
 
 class Erasure(StrEnum):
@@ -89,7 +103,9 @@ class PersonalData:
     phone number, a task's arguments) gives ``rows`` instead: the subject's rows, from the subject's primary
     key. ``export`` turns one row into what the subject receives (decrypted, in the shape README's "Export"
     documents); ``None`` exports nothing (keys). ``files`` names the file fields whose files go with the row.
-    ``clocks`` maps a retention clock event to the field path giving a row's moment for it. ``history``: the
+    ``clocks`` maps a retention clock event to the field path giving a row's moment for it, or, for a moment no
+    one field holds (the later of a withdrawal and the last contact), to a function of the cutoff (now less the
+    rule's period) giving the filter of the rows due. ``history``: the
     model keeps simple-history rows, erased with it (``history_subject`` is their path to the subject where it
     differs from ``subject``).
     """
@@ -102,17 +118,25 @@ class PersonalData:
     erasure: Erasure = Erasure.DELETE
     kept_because: str = ""
     files: tuple[str, ...] = ()
-    clocks: dict[str, str] = field(default_factory=dict)
+    clocks: dict[str, str | Callable[[datetime], Q]] = field(default_factory=dict)
     history: bool = False
     history_subject: str | None = None
     # The path to the row's conversation, for legal holds on one conversation ("pk" for the conversation itself).
     conversation: str = ""
-    # Which rows the purge may remove at all once due (only released holds, only finished tasks ...).
-    purgeable: dict[str, Any] = field(default_factory=dict)
+    # Which rows the purge may remove at all once due (only finished tasks, only consent no longer in force ...):
+    # field lookups, or a function of the rule's cutoff (now less its period) giving a filter, for what no lookup
+    # says.
+    purgeable: dict[str, Any] | Callable[[datetime], Q] = field(default_factory=dict)
+    # For a rule whose action is "anonymise": the values that leave a due row without anything that identifies
+    # its person (one UPDATE per batch; rows holding them already are not due again). ``None``: the row means
+    # nothing without its person, so anonymising it removes it.
+    anonymise: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if bool(self.subject) == (self.rows is not None):
             raise ValueError(f"{self.model}: give either subject (a path) or rows (a function), not both or none")
+        if self.anonymise is not None and not self.anonymise:
+            raise ValueError(f"{self.model}: anonymise names the values that remove the identifiers, or is None")
         if self.erasure == Erasure.KEEP_PSEUDONYMOUS and not self.kept_because.strip():
             raise ValueError(f"{self.model}: rows kept after erasure need their legal reason (kept_because)")
 
@@ -130,17 +154,22 @@ def staff_roles_remembered() -> Iterator[None]:
         _roles.reset(token)
 
 
-def staff_role(user: Any) -> str:
-    """Who of our staff did something, as the subject may learn it: the role ("Agent", "DPO"), never the person."""
-    if user is None:
+def staff_role(user_id: int | None) -> str:
+    """Who of our staff did something, as the subject may learn it: the role ("Agent", "DPO"), never the person.
+
+    Takes the user's id (``message.author_id``), so that an export of thousands of messages loads no user row:
+    within ``staff_roles_remembered`` each staff member's groups are read once."""
+    if user_id is None:
         return "system"
     remembered = _roles.get()
-    if remembered is not None and user.pk in remembered:
-        return remembered[user.pk]
-    names = sorted(user.groups.values_list("name", flat=True))
+    if remembered is not None and user_id in remembered:
+        return remembered[user_id]
+    from django.contrib.auth.models import Group
+
+    names = sorted(Group.objects.filter(user__id=user_id).values_list("name", flat=True))
     role = names[0] if names else "staff"
     if remembered is not None:
-        remembered[user.pk] = role
+        remembered[user_id] = role
     return role
 
 

@@ -5,8 +5,15 @@ proof that consent was given or withdrawn (GDPR Art. 7(1) and 17(3)(e), LGPD Art
 log stays, pseudonymous, as the proof of who looked at what (GDPR Art. 5(2) and 32).
 """
 
+import uuid
+
+from django.db.models import Q
+
 from consent.declarations import Category, Clock, Erasure, PersonalData, at, staff_role
 from consent.encrypted import or_erased
+from consent.selectors import legal_hold_ended
+
+ANONYMOUS = uuid.UUID(int=0)  # the public id of nobody: an anonymised access record points here
 
 
 def _subject(subject) -> dict:
@@ -43,7 +50,7 @@ def _consent_event(event) -> dict:
         "evidence": event.evidence,
         "notice": {"id": notice.pk, "version": notice.version, "language": notice.language,
                    "jurisdiction": notice.jurisdiction, "sha256": notice.content_hash} if notice else None,
-        "recorded_by": staff_role(event.actor) if event.actor_id else "you or the system",
+        "recorded_by": staff_role(event.actor_id) if event.actor_id else "you or the system",
         "sha256": event.hash,
     }  # fmt: skip
 
@@ -55,7 +62,7 @@ def _consent_state(state) -> dict:
 def _access(record) -> dict:
     return {
         "at": at(record.created_at),
-        "by": staff_role(record.actor) if record.actor_id else "staff",
+        "by": staff_role(record.actor_id) if record.actor_id else "staff",
         "action": record.action,
         "what": record.object_ref,
         "reason": or_erased(lambda: record.reason, ""),
@@ -98,7 +105,16 @@ PERSONAL_DATA = [
         Category.CONSENT_EVIDENCE,
         subject="subject",
         export=_consent_state,
-        clocks={Clock.CONSENT_WITHDRAWN: "changed_at"},
+        # The consent's end, or, for "last contact", the later of its end and the person's last message to us
+        # (someone who still writes to us may still ask what they agreed to; ``Subject.last_contact_at`` outlives
+        # the conversations, which go long before).
+        clocks={
+            Clock.CONSENT_WITHDRAWN: "changed_at",
+            Clock.LAST_CONTACT: lambda cutoff: (
+                Q(changed_at__lt=cutoff)
+                & (Q(subject__last_contact_at__isnull=True) | Q(subject__last_contact_at__lt=cutoff))
+            ),
+        },
         purgeable={"status__in": ["withdrawn", "expired", "none"]},  # consent in force is never purged
     ),
     PersonalData(
@@ -109,6 +125,9 @@ PERSONAL_DATA = [
         erasure=Erasure.KEEP_PSEUDONYMOUS,
         clocks={Clock.COLLECTED: "created_at"},
         kept_because="proof of who of our staff looked at what, and why (GDPR Art. 5(2), 32; LGPD Art. 6 X, 46)",
+        # Anonymised: who of our staff looked, how and when stays; at whom (the link, the public id, the row looked
+        # at, which leads back to them while it exists) and why (the reason, which may name the customer) go.
+        anonymise={"subject": None, "subject_public_id": ANONYMOUS, "object_ref": "", "reason_enc": b""},
     ),
     PersonalData(
         "consent.LegalHold",
@@ -116,7 +135,9 @@ PERSONAL_DATA = [
         subject="subject",
         export=_hold,
         history=True,
-        clocks={Clock.COLLECTED: "placed_at"},
-        purgeable={"released_at__isnull": False},  # a hold that stands is never purged
+        # Never while it stands, and kept for the rule's period after it ended (released, or its end date
+        # passed), as the evidence of why data was kept longer: the period counts from its end, not from when
+        # it was placed (which came first). One definition of standing: consent.selectors.legal_hold_stands.
+        clocks={Clock.HOLD_ENDED: lambda cutoff: legal_hold_ended(before=cutoff)},
     ),
 ]

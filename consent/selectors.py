@@ -1,7 +1,10 @@
 """Reads of the consent app. ``consent_state`` is on the hot path of every outbound message."""
 
+from datetime import datetime
+
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from consent.contacts import contact_index, normalize_contact
 from consent.models import (
@@ -110,15 +113,30 @@ def notice_get(*, notice_id: int, published_only: bool = False) -> PrivacyNotice
     return (notices.filter(published_at__isnull=False) if published_only else notices).first()
 
 
-def legal_holds_standing(*, subject: Subject | int) -> QuerySet[LegalHold]:
-    """The holds that stand for a subject today: not released, and with no end date or one not passed."""
-    from django.db.models import Q
-    from django.utils import timezone
+def legal_hold_stands(*, at: datetime | None = None) -> Q:
+    """The one definition of a legal hold that stands, as a filter on ``LegalHold``: at ``at`` (now) it was not
+    yet released, and it has no end date or one not passed. A hold covers its ``until`` day whole, in the
+    project's time zone: ``until`` = today still stands, ``until`` = yesterday no longer does.
 
-    subject_id = subject.pk if isinstance(subject, Subject) else subject
-    return LegalHold.objects.filter(subject_id=subject_id, released_at__isnull=True).filter(
-        Q(until__isnull=True) | Q(until__gte=timezone.localdate())
+    Every reader asks this: the purge (what it keeps back), its left-with-nothing (who is not erased), the
+    erasure (which it refuses) and the hold's own purgeability (``legal_hold_ended``, its complement)."""
+    at = at or timezone.now()
+    return (Q(released_at__isnull=True) | Q(released_at__gt=at)) & (
+        Q(until__isnull=True) | Q(until__gte=timezone.localdate(at))
     )
+
+
+def legal_hold_ended(*, before: datetime) -> Q:
+    """Holds that no longer stood at ``before``: released by then, or their end date passed (exactly the holds
+    ``legal_hold_stands(at=before)`` leaves out). The purge keeps a hold's record for its category's period
+    counted from here: the evidence of why data was kept longer outlives the hold by that period."""
+    return Q(released_at__lte=before) | Q(until__lt=timezone.localdate(before))
+
+
+def legal_holds_standing(*, subject: Subject | int) -> QuerySet[LegalHold]:
+    """The holds that stand for a subject now (``legal_hold_stands``)."""
+    subject_id = subject.pk if isinstance(subject, Subject) else subject
+    return LegalHold.objects.filter(legal_hold_stands(), subject_id=subject_id)
 
 
 def purpose_list(*, active_only: bool = True) -> QuerySet[Purpose]:

@@ -9,8 +9,9 @@ Invariants:
 - Errors name internal ids and codes, never personal data.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -44,6 +45,7 @@ from consent.models import (
     RestrictionGround,
     Subject,
 )
+from consent.references import reference_problem
 from consent.selectors import notice_current, subject_get_by_contact
 
 Actor = AbstractBaseUser | None
@@ -119,6 +121,22 @@ def subject_get_or_create_by_contact(
         if existing is None:
             raise
         return existing, False
+
+
+CONTACT_PRECISION = timedelta(hours=12)
+
+
+def subject_contact_seen(*, subjects: Iterable[Subject], at: datetime) -> int:
+    """Record that these subjects wrote to us at ``at`` (the retention clock "last contact"). To the half day:
+    a subject already seen that recently is not written again, so a busy conversation costs no write per
+    message. No history row: a counter, not a change anyone audits. Returns how many were updated."""
+    due = [s.pk for s in subjects if s.last_contact_at is None or s.last_contact_at < at - CONTACT_PRECISION]
+    if not due:
+        return 0
+    for subject in subjects:
+        if subject.pk in due:
+            subject.last_contact_at = at
+    return Subject.objects.filter(pk__in=due).update(last_contact_at=at)
 
 
 @transaction.atomic
@@ -370,13 +388,16 @@ class Evidence:
             "keyword": self.keyword,
             "form": self.form,
             "ip_hash": crypto.ip_hash(self.ip) if self.ip else "",
-            "reference": self.reference,
+            "reference": self.reference.strip(),
         }
         for key, value in record.items():
             if not isinstance(value, str) or len(value) > _EVIDENCE_MAX or not value.isprintable():
                 raise InvalidEvidence(
                     f"evidence field {key} must be printable text of at most {_EVIDENCE_MAX} characters"
                 )
+        # Typed by staff and kept readable in the ledger for years (after an erasure too): a number, not prose.
+        if self.reference and (problem := reference_problem(self.reference.strip())):
+            raise InvalidEvidence(f"evidence reference: {problem}")
         return {key: value for key, value in record.items() if value}
 
 

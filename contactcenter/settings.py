@@ -120,7 +120,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON;",
         }
     )
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # Beside the database it tests (var/db.test.sqlite3 by default): runs against different databases
+    # (DATABASE_URL=sqlite:////tmp/other.sqlite3) do not share one test file.
+    _name = str(DATABASES["default"].get("NAME") or "")
+    _test = f"{_name.removesuffix('.sqlite3')}.test.sqlite3" if _name and _name != ":memory:" else ""
+    DATABASES["default"]["TEST"] = {"NAME": _test or str(VAR_DIR / "test.sqlite3")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -285,8 +289,10 @@ CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=72)
 # Where subjects reach us: links in messages (privacy notice, confirmation) start here.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # The erasure journal (retention.journal): outside the database, on storage its backups do not cover, so that a
-# restored backup can be re-erased (manage.py erasures_reapply). Embedded default: var/.
-ERASURE_JOURNAL_PATH = env.path("ERASURE_JOURNAL_PATH", default=VAR_DIR / "erasure-journal.jsonl")
+# restored backup can be re-erased (manage.py erasures_reapply). Embedded default: var/, beside the SQLite
+# database. With DEBUG off there is no default: `check --deploy` requires an absolute path outside the database's
+# directory (retention.checks), and an erasure refuses to run without one.
+ERASURE_JOURNAL_PATH = env.str("ERASURE_JOURNAL_PATH", default=str(VAR_DIR / "erasure-journal.jsonl") if DEBUG else "")
 # The link consent messages carry to the notice version shown ({notice_id}); contactcenter.urls serves this path.
 PRIVACY_NOTICE_URL = PUBLIC_BASE_URL.rstrip("/") + "/privacy/notices/{notice_id}/"
 

@@ -2,15 +2,31 @@
 
 Everything here goes when its subject is erased, or when its category's retention rule says so: conversations,
 messages with their content, attachments with their files, notes, alerts, the real-time outbox, and the rows no
-foreign key ties to the subject but that name their messages (delivery statuses kept early, whose WhatsApp ids
-encode the phone number; background tasks, whose arguments are message and attachment ids).
+foreign key ties to the subject but that name her or her messages (delivery statuses kept early, whose WhatsApp
+ids encode the phone number, found by their recipient's blind index; background tasks, whose arguments are
+message and attachment ids).
 """
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.db.models.lookups import In
 
 from consent.declarations import Category, Clock, PersonalData, at, staff_role
 from consent.encrypted import or_erased
+from consent.models import ContactPoint
 from conversations.models import Attachment, Conversation, EarlyStatus, Message, Note, SensitiveAlert
+
+
+def _team(conversation: Conversation) -> str | None:
+    """The team's name; none for a team deleted since (an earlier version of the conversation still names it)."""
+    if not conversation.team_id:
+        return None
+    try:
+        return conversation.team.name
+    except ObjectDoesNotExist:
+        return None
 
 
 def _conversation(conversation: Conversation) -> dict:
@@ -18,7 +34,7 @@ def _conversation(conversation: Conversation) -> dict:
         "id": conversation.pk,
         "channel": conversation.channel,
         "status": conversation.status,
-        "team": conversation.team.name if conversation.team_id else None,
+        "team": _team(conversation),
         "opened_at": at(conversation.created_at),
         "resolved_at": at(conversation.resolved_at),
         "last_message_at": at(conversation.last_message_at),
@@ -29,7 +45,7 @@ def _conversation(conversation: Conversation) -> dict:
 def _author(message: Message) -> str:
     if message.direction == "in":
         return "you"
-    return staff_role(message.author) if message.author_id else "automatic"
+    return staff_role(message.author_id) if message.author_id else "automatic"
 
 
 def _message(message: Message) -> dict:
@@ -62,7 +78,7 @@ def _note(note: Note) -> dict:
     return {
         "conversation": note.conversation_id,
         "at": at(note.created_at),
-        "by": staff_role(note.author) if note.author_id else "staff",
+        "by": staff_role(note.author_id) if note.author_id else "staff",
         "text": or_erased(lambda: note.body, ""),
     }
 
@@ -84,22 +100,39 @@ def _event(event) -> dict:
 
 
 def _early_statuses(subject_pk: int) -> QuerySet:
+    # An early status is kept precisely while no stored message carries its id (and for ever, if another system
+    # sent on her number), so it is found by whom it went to: its recipient's blind index is one of her contact
+    # points', now or before a number change (their history rows). Rows kept before that index was recorded are
+    # still found by the ids of her stored messages.
+    numbers = ContactPoint.objects.filter(subject=subject_pk).values("value_index")
+    former = ContactPoint.history.filter(subject=subject_pk).values("value_index")
     ids = Message.objects.filter(conversation__subject=subject_pk, provider_message_id__isnull=False)
-    return EarlyStatus.objects.filter(provider_message_id__in=ids.values("provider_message_id"))
+    return EarlyStatus.objects.filter(
+        Q(recipient_index__in=numbers)
+        | Q(recipient_index__in=former)
+        | Q(provider_message_id__in=ids.values("provider_message_id"))
+    )
 
 
 def _early_status(status: EarlyStatus) -> dict:
     return {"status": status.status, "at": at(status.timestamp)}
 
 
+def _as_text(rows: QuerySet) -> QuerySet:
+    """The rows' primary keys as text, to compare with an id read out of a task's arguments as text (``KT``):
+    PostgreSQL's ``->>`` gives text, and SQLite compares the number it extracts with a text column as text."""
+    return rows.order_by().annotate(pk_text=Cast("pk", output_field=CharField())).values("pk_text")
+
+
 def _tasks(subject_pk: int) -> QuerySet:
     from django_tasks_db.models import DBTaskResult
 
-    messages = list(Message.objects.filter(conversation__subject=subject_pk).values_list("pk", flat=True))
-    attachments = list(
-        Attachment.objects.filter(message__conversation__subject=subject_pk).values_list("pk", flat=True)
+    # Subqueries, not lists of ids: a subject with years of messages would otherwise send them all as parameters.
+    messages = Message.objects.filter(conversation__subject=subject_pk)
+    attachments = Attachment.objects.filter(message__conversation__subject=subject_pk)
+    named = Q(In(KT("args_kwargs__kwargs__message_id"), _as_text(messages))) | Q(
+        In(KT("args_kwargs__kwargs__attachment_id"), _as_text(attachments))
     )
-    named = Q(args_kwargs__kwargs__message_id__in=messages) | Q(args_kwargs__kwargs__attachment_id__in=attachments)
     return DBTaskResult.objects.filter(task_path__startswith="conversations.").filter(named)
 
 

@@ -58,14 +58,14 @@ class RetentionRuleAdmin(SimpleHistoryAdmin):
 
 @admin.register(PurgeRun)
 class PurgeRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["started_at", "finished_at", "outcome", "counts", "subjects_erased", "held_back",
+    list_display = ["started_at", "finished_at", "progress_at", "outcome", "counts", "subjects_erased", "held_back",
                     "longest_transaction_ms"]  # fmt: skip
     list_filter = ["outcome"]
 
 
 @admin.register(ErasureReceipt)
 class ErasureReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["erased_at", "trigger", "actor", "counts", "recipients"]
-    list_filter = ["trigger"]
-    fields = ["id", "erased_at", "trigger", "actor", "reason", "counts", "kept", "recipients"]
+    list_display = ["erased_at", "trigger", "reason", "reference", "actor", "counts", "recipients"]
+    list_filter = ["trigger", "reason"]
+    fields = ["id", "erased_at", "trigger", "actor", "reason", "reference", "counts", "kept", "recipients"]
     readonly_fields = fields

@@ -8,7 +8,7 @@ class RetentionConfig(AppConfig):
     verbose_name = "Retention and subject rights"
 
     def ready(self) -> None:
-        from retention import registry
+        from retention import checks, registry  # noqa: F401  (checks: registers the deploy checks)
 
         # Every app's personal_data.py, as the admin discovers admin.py: the deletion concept works from them.
         registry.discover()

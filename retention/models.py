@@ -6,6 +6,7 @@ erasure journal, outside the database, links a receipt to the subject's public i
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from consent.declarations import Category, Clock
+from consent.declarations import CLOCK_NAMES, Category, Clock
 from consent.jurisdictions import LANGUAGES
 
 
@@ -30,9 +31,13 @@ class RetentionRule(models.Model):
     """
 
     category = models.CharField(max_length=32, choices=[(c.value, c.value) for c in Category], unique=True)
-    clock = models.CharField(max_length=32, choices=[(c.value, c.value) for c in Clock])
+    clock = models.CharField(max_length=32, choices=[(c.value, CLOCK_NAMES[c]) for c in Clock])
     period_days = models.PositiveIntegerField(help_text=_("How many days after the clock event the data goes."))
-    action = models.CharField(max_length=16, choices=RetentionAction.choices, default=RetentionAction.DELETE)
+    action = models.CharField(
+        max_length=16, choices=RetentionAction.choices, default=RetentionAction.DELETE,
+        help_text=_("Anonymise keeps what can be kept without anything that identifies the person (the staff "
+                    "access log keeps who looked and when) and removes what cannot."),
+    )  # fmt: skip
     legal_reason = models.JSONField(help_text=_("Why we keep it this long, for the customer: en, de, nl, it, pt-br."))
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,12 +50,27 @@ class RetentionRule(models.Model):
         return f"{self.category}: {self.period_days} days after {self.clock}"
 
     def clean(self) -> None:
+        errors: dict[str, Any] = {}
         reasons = self.legal_reason if isinstance(self.legal_reason, dict) else {}
         missing = [lang for lang in LANGUAGES if not str(reasons.get(lang, "")).strip()]
         if missing:
-            raise ValidationError(
-                {"legal_reason": _("Missing languages: %(missing)s.") % {"missing": ", ".join(missing)}}
-            )
+            errors["legal_reason"] = _("Missing languages: %(missing)s.") % {"missing": ", ".join(missing)}
+        clocks = self.clocks_possible()
+        if clocks and self.clock not in clocks:
+            # A clock no row of the category has would make the rule silently never run.
+            errors["clock"] = _("No data of this category records that moment. Possible: %(clocks)s.") % {
+                "clocks": ", ".join(str(CLOCK_NAMES[c]) for c in sorted(clocks))
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    def clocks_possible(self) -> set[str]:
+        """The clocks the category's rows record (from the registry); empty while nothing of it is stored."""
+        from retention import registry
+
+        if self.category in (Category.IDENTITY, Category.CONTACT_POINTS):
+            return {Clock.NOTHING_ELSE_KEPT}  # they go with the last of the rest (the purge's left-with-nothing)
+        return {clock for d in registry.of_category(self.category) for clock in d.clocks}
 
     def reason_in(self, language: str) -> str:
         return (self.legal_reason or {}).get(language) or (self.legal_reason or {}).get("en", "")
@@ -64,9 +84,20 @@ class PurgeRun(models.Model):
         DONE = "done", _("Done")
         DRY_RUN = "dry_run", _("Dry run (nothing removed)")
         FAILED = "failed", _("Failed (what was removed stays removed; the next run goes on)")
+        # Killed (SIGKILL, out of memory, the host went down): found by the next run, which then holds the lock.
+        INTERRUPTED = (
+            "interrupted",
+            _("Interrupted (stopped without finishing; what was removed stays removed; the next run goes on)"),
+        )
 
     started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Empty while it runs, and for an interrupted run (not known).")
+    )
+    progress_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text=_("When its latest batch committed (counts are recorded with each batch, in its transaction)."),
+    )  # fmt: skip
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
     counts = models.JSONField(default=dict, help_text=_("Rows removed per category (files counted with their rows)."))
     subjects_erased = models.PositiveIntegerField(default=0)
@@ -80,6 +111,24 @@ class PurgeRun(models.Model):
         return f"purge run #{self.pk}"
 
 
+class ErasureReason(models.TextChoices):
+    """The grounds for an erasure (GDPR Art. 17(1), LGPD Art. 16 and 18), as a receipt records them."""
+
+    SUBJECT_REQUEST = "subject_request", _("The person asked for it (GDPR Art. 17(1); LGPD Art. 18 VI)")
+    CONSENT_WITHDRAWN = (
+        "consent_withdrawn",
+        _("Consent was withdrawn and nothing else allows keeping the data (GDPR Art. 17(1)(b); LGPD Art. 18 VI)"),
+    )
+    OBJECTION = "objection", _("The person objected to the processing (GDPR Art. 17(1)(c); LGPD Art. 18 §2)")
+    UNLAWFUL = "unlawful", _("The data was processed unlawfully (GDPR Art. 17(1)(d); LGPD Art. 18 IV)")
+    LEGAL_OBLIGATION = "legal_obligation", _("A legal obligation requires the erasure (GDPR Art. 17(1)(e))")
+    RETENTION_EXPIRED = (
+        "retention_expired",
+        _("Nothing of the person is kept any more: their retention periods ran out (LGPD Art. 16)"),
+    )
+    RESTORED = "restored", _("Erased before; a restored backup brought the data back")
+
+
 class ErasureReceipt(models.Model):
     """Evidence that a subject's data was erased, without saying whose: counts per category, when, who, why, and
     the recipients to inform (GDPR Art. 19, LGPD Art. 18 §6)."""
@@ -88,7 +137,10 @@ class ErasureReceipt(models.Model):
     erased_at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     trigger = models.CharField(max_length=32, help_text=_("request, staff, purge, or reapplied after a restore"))
-    reason = models.CharField(max_length=200)
+    # Why, as one of the legal grounds (never typed prose: a receipt outlives the subject, and a sentence could
+    # name them), and where it was asked (a request or ticket number: ``consent.references``).
+    reason = models.CharField(max_length=32, choices=ErasureReason.choices)
+    reference = models.CharField(max_length=40, blank=True)
     counts = models.JSONField(default=dict)
     kept = models.JSONField(default=dict, help_text=_("Rows kept without identifiers, per category, and why."))
     recipients = models.JSONField(default=list, help_text=_("Who else holds the data and must be told (Art. 19)."))

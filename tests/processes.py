@@ -35,5 +35,7 @@ def production_env(**extra: str) -> dict[str, str]:
         "SECRET_KEY": base64.urlsafe_b64encode(os.urandom(48)).decode(),
         "DJANGO_ALLOWED_HOSTS": "cc.example.org",
         "FIELD_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        # Outside the database's directory, as `check --deploy` requires (retention.checks); never written here.
+        "ERASURE_JOURNAL_PATH": "/var/lib/contactcenter-journal/erasure-journal.jsonl",
         **extra,
     }

@@ -40,10 +40,13 @@ class Subject(models.Model):
         help_text="Set and lifted by a DPO (subject_restrict, subject_restriction_lift); empty: not restricted.",
     )  # fmt: skip
     restricted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the person last wrote to us (to the day: ``subject_contact_seen``), kept here because their
+    # conversations go long before what it counts for (consent evidence: three years after the last contact).
+    last_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_contact_at"])
 
     class Meta:
         permissions = [("view_subject_plaintext", "Can see subjects' unmasked personal data")]

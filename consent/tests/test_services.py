@@ -180,6 +180,28 @@ def test_evidence_must_be_short_printable_text(subject_de, newsletter, notices):
         )
 
 
+@pytest.mark.parametrize("reference", [
+    "Anruf mit Wilhelmine Zauberstab",  # a name, no number
+    "call with Mrs Zauberstab about 3 parcels",  # a description with a number
+    "Zauberstab +49 151 98765432",  # a phone number
+    "ticket 4711 " + "x" * 40,  # too long
+])  # fmt: skip
+def test_a_staff_reference_is_a_number_never_a_name_the_ledger_would_keep_for_years(
+    subject_de, newsletter, notices, dpo, reference
+):
+    with pytest.raises(InvalidEvidence, match="reference"):
+        services.consent_grant(subject=subject_de, purpose=newsletter, channel="admin", actor=dpo,
+                               evidence=services.Evidence(reference=reference))  # fmt: skip
+    assert not ConsentEvent.objects.exists()
+
+
+@pytest.mark.parametrize("reference", ["call #1234", "TICKET-4711", "request 7", "Zendesk 88213"])
+def test_ticket_and_call_numbers_are_references(subject_de, newsletter, notices, dpo, reference):
+    change = services.consent_grant(subject=subject_de, purpose=newsletter, channel="admin", actor=dpo,
+                                    evidence=services.Evidence(reference=reference))  # fmt: skip
+    assert change.event.evidence == {"reference": reference}
+
+
 def test_actor_is_recorded(subject_de, newsletter, notices, dpo):
     call = services.Evidence(reference="call #42")
     change = services.consent_grant(subject=subject_de, purpose=newsletter, channel="admin", actor=dpo, evidence=call)

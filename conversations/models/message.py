@@ -143,11 +143,15 @@ class EarlyStatus(models.Model):
 
     Applied, then deleted, as soon as the send completes. No name or text, but a WhatsApp message id
     encodes the recipient's number: rows no send ever claims (another system on the same number) are
-    purged after a day (``manage.py purge_early_statuses``).
+    purged after a day (``manage.py purge_early_statuses``). Until then they belong to the subject with
+    that number: ``recipient_index`` is the blind index of the recipient's contact value (what the
+    subject's ``ContactPoint.value_index`` holds), so an erasure or an export finds them although no
+    stored message carries their id yet, or ever will. Never the number itself.
     """
 
     provider = models.CharField(max_length=16)
     provider_message_id = models.CharField(max_length=128, db_index=True)
+    recipient_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     status = models.CharField(max_length=16)
     timestamp = models.DateTimeField()
     error_code = models.CharField(max_length=16, blank=True)

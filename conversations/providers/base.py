@@ -41,6 +41,7 @@ class StatusUpdate:
     timestamp: datetime
     error_code: str = ""
     error_title: str = ""
+    recipient: str = ""  # whom the message went to (WhatsApp's recipient_id, a wa_id), when the provider says
 
 
 @dataclass(frozen=True, slots=True)

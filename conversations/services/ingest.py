@@ -10,10 +10,16 @@ Invariants:
 - The caller acknowledges the provider only after ``ingest`` returned, so
   nothing is acknowledged that is not durably stored.
 - Delivery statuses of what we sent are not inbound messages: ``services.statuses``.
+- A known sender's subject is locked for the transaction and read again as committed (``subjects_locked``)
+  before anything is stored for it. An erasure locks its subject first (``retention.services.erasure``), so
+  a message racing one ends in one of two ways only: stored before the erasure, and erased with the
+  subject; or stored after it, under a new subject with a fresh key, nothing of the old one readable. Never
+  a message under a destroyed key or attached to a half-erased subject.
 - Nothing here logs or raises with personal data; ids only.
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -55,6 +61,57 @@ class IngestResult:
     created: bool
     replies: tuple[Message, ...] = ()
     refused: bool = False  # the sender is no valid contact point: nothing stored, retrying cannot help
+
+
+def subjects_locked(*, ids: Iterable[int]) -> dict[int, Subject]:
+    """The subjects with these ids that still exist, each locked until the transaction ends (in id order, so two
+    callers cannot deadlock) and read as committed, with its wrapped key.
+
+    An erasure locks its subject before it destroys the key: a subject returned here is not erased before this
+    transaction ends, and one missing was erased by a transaction that committed while this one waited (its
+    contact points went with it). FOR NO KEY UPDATE: writers of the subject wait, rows that merely reference it
+    (an agent's access record) do not."""
+    subjects = (
+        Subject.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("data_key")
+        .filter(pk__in=set(ids))
+        .order_by("pk")
+    )
+    return {subject.pk: subject for subject in subjects}
+
+
+def _contact_locked(inbound: InboundMessage) -> ContactPoint | None:
+    """The sender's contact point with its subject locked (``subjects_locked``); ``None`` if there is none, or if
+    its subject was erased while we waited for the lock."""
+    contact = contact_point_get(kind=inbound.contact_kind, value=inbound.sender)
+    if contact is None:
+        return None
+    subject = subjects_locked(ids=[contact.subject_id]).get(contact.subject_id)
+    if subject is None:
+        return None
+    contact.subject = subject
+    return contact
+
+
+def _sender(inbound: InboundMessage, *, first_contact: bool) -> tuple[ContactPoint, bool]:
+    """The sender's contact point, its subject locked or created in this transaction; True if created."""
+    contact = None if first_contact else _contact_locked(inbound)
+    while contact is None:
+        subject, created = consent_services.subject_get_or_create_by_contact(
+            kind=inbound.contact_kind,
+            value=inbound.sender,
+            display_name=inbound.profile_name[:200],
+            language=inbound.language or None,
+            actor=None,
+            known_absent=first_contact,
+        )
+        if created:
+            return subject.first_contact, True
+        # Another first message's subject, committed meanwhile: locked as any other (and, should an erasure
+        # have taken it in the instant since, the next round creates one).
+        first_contact = False
+        contact = _contact_locked(inbound)
+    return contact, False
 
 
 def _route_team(subject: Subject) -> Team | None:
@@ -212,20 +269,7 @@ def _ingest(inbound: InboundMessage, *, first_contact: bool = False) -> IngestRe
         and Message.objects.filter(provider=inbound.provider, provider_message_id=inbound.provider_message_id).exists()
     ):
         return IngestResult(message=None, created=False)  # a redelivery: stored once already
-    contact = None if first_contact else contact_point_get(kind=inbound.contact_kind, value=inbound.sender)
-    created = False
-    if contact is None:
-        subject, created = consent_services.subject_get_or_create_by_contact(
-            kind=inbound.contact_kind,
-            value=inbound.sender,
-            display_name=inbound.profile_name[:200],
-            language=inbound.language or None,
-            actor=None,
-            known_absent=first_contact,
-        )
-        contact = (
-            subject.first_contact if created else contact_point_get(kind=inbound.contact_kind, value=inbound.sender)
-        )
+    contact, created = _sender(inbound, first_contact=first_contact)
     subject = contact.subject
     # The conversation row lock (below) serialises a burst of messages from one customer; two first
     # messages racing to open a conversation meet the partial unique constraint, and one is retried.
@@ -247,6 +291,7 @@ def _ingest(inbound: InboundMessage, *, first_contact: bool = False) -> IngestRe
         last_message_at=conversation.last_message_at,
         unread_count=F("unread_count") + 1,
     )
+    consent_services.subject_contact_seen(subjects=[subject], at=now)  # a write at most twice a day
     # Before the events: a conversation that just became sensitive is published as such.
     notices = sensitive_after_store(message=message, conversation=conversation, outcome=outcome)
     if conversation.status == ConversationStatus.PENDING:
@@ -270,6 +315,8 @@ def _ingest(inbound: InboundMessage, *, first_contact: bool = False) -> IngestRe
 def contact_number_change(*, change: NumberChange) -> bool:
     """The customer moved to a new number: the same subject, its contact point rewritten, history kept."""
     subject = subject_get_by_contact(kind="whatsapp", value=change.old_value)
+    if subject is not None:  # locked as ``ingest`` locks it; gone if an erasure took it while we waited
+        subject = subjects_locked(ids=[subject.pk]).get(subject.pk)
     if subject is None:
         return False
     if subject_get_by_contact(kind="whatsapp", value=change.new_value) is not None:

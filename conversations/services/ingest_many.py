@@ -17,6 +17,9 @@ Invariants (the same as ``ingest``, message for message):
   one outbox event per message is appended and published after commit, in arrival order.
 - A sender that is no valid contact point is refused (``IngestResult.refused``) and nothing of it
   is stored: retrying could never help.
+- The known senders' subjects are locked (in id order, before their conversations) and read again
+  as committed (``ingest.subjects_locked``): one an erasure removed while we waited is a first
+  contact now, so the message goes to a new subject with a fresh key, never to the erased one.
 """
 
 from collections.abc import Sequence
@@ -24,6 +27,7 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
+from consent import services as consent_services
 from consent.contacts import contact_index, normalize_contact
 from consent.exceptions import InvalidContactPoint
 from consent.keywords import Intent, interpret
@@ -38,7 +42,7 @@ from conversations.models import (
     MessageType,
 )
 from conversations.providers.base import InboundMessage
-from conversations.services.ingest import IngestResult, inbound_message_build, inbound_scan, ingest
+from conversations.services.ingest import IngestResult, inbound_message_build, inbound_scan, ingest, subjects_locked
 from conversations.services.outbound import message_queue_system_reply
 from conversations.services.realtime import event_record_many
 from conversations.services.sensitive import ScanOutcome, sensitive_after_store
@@ -95,20 +99,25 @@ def _ingest_many(inbounds: Sequence[InboundMessage], results: list[IngestResult 
     if not fresh:
         return
 
-    # 3. Known contact points (with subject and wrapped key), one query per contact kind.
+    # 3. Known contact points, one query per contact kind (their subjects are read locked in 4).
     contacts: dict[tuple[str, str], ContactPoint] = {}
     by_kind: dict[str, set[str]] = {}
     for position in fresh:
         kind, index = index_of[position]
         by_kind.setdefault(kind, set()).add(index)
     for kind, indexes in by_kind.items():
-        for contact in ContactPoint.objects.select_related("subject__data_key").filter(
-            kind=kind, value_index__in=indexes
-        ):
+        for contact in ContactPoint.objects.filter(kind=kind, value_index__in=indexes):
             contacts[(kind, contact.value_index)] = contact
 
-    # 4. Their conversations in progress, locked in id order.
-    subject_ids = {contact.subject_id for contact in contacts.values()}
+    # 4. Their subjects, locked in id order and read as committed: one erased meanwhile is gone, and its
+    # senders are first contacts again. Then their conversations in progress, locked in id order.
+    subjects = subjects_locked(ids=[contact.subject_id for contact in contacts.values()])
+    for key, contact in list(contacts.items()):
+        if contact.subject_id in subjects:
+            contact.subject = subjects[contact.subject_id]
+        else:
+            del contacts[key]
+    subject_ids = set(subjects)
     open_by_key: dict[tuple[int, str], Conversation] = {}
     if subject_ids:
         for conversation in (
@@ -194,6 +203,7 @@ def _append_simple(
             "unread_count = %s WHERE id = %s",
             [(c.last_inbound_at, c.last_message_at, c.unread_count, c.pk) for c, _, _ in simple],
         )
+    consent_services.subject_contact_seen(subjects={c.subject.pk: c.subject for c, _, _ in simple}.values(), at=now)
     # What the scan found: the conversation flagged sensitive, alerts, the customer told about a
     # removed number. Before the events, so they show the conversation as it now is.
     notices: list[tuple[Conversation, str]] = []

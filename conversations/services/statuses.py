@@ -9,6 +9,8 @@ Invariants:
 - A status for an id no stored message has yet (the send has not recorded the provider's id) is kept as
   an ``EarlyStatus`` and applied once the send records it (``outbound._mark``), looked for again after
   both commits; a WhatsApp id encodes the recipient's number, so unclaimed rows are purged after a day.
+  Each kept row carries the blind index of its recipient (never the number), by which the registry finds
+  it for the subject with that number (erasure, export), whether or not a send ever claims it.
 - Nothing here logs a message id or a number; internal ids only.
 """
 
@@ -19,7 +21,9 @@ from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from consent.models import Subject
+from consent.contacts import contact_index, normalize_contact
+from consent.exceptions import InvalidContactPoint
+from consent.models import ContactKind, ContactPoint, Subject
 from conversations.models import (
     MEDIA_TYPES,
     Conversation,
@@ -126,22 +130,50 @@ def _messages_locked(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], M
     return found
 
 
+# The kind of contact point a provider's recipient is (the scope of its blind index).
+_RECIPIENT_KIND = {"whatsapp": ContactKind.WHATSAPP, "webchat": ContactKind.WEBCHAT}
+
+
+def _recipient_index(update: StatusUpdate) -> str:
+    """The blind index the recipient's contact point has (or would have), "" when the provider named none
+    we can read. Worked out for early statuses only: they are rare, and normalising a number costs ~50 µs."""
+    kind = _RECIPIENT_KIND.get(update.provider)
+    if kind is None or not update.recipient:
+        return ""
+    try:
+        normalized = normalize_contact(kind=kind, value=update.recipient)
+    except InvalidContactPoint:
+        return ""
+    return contact_index(kind=normalized.kind, value=normalized.value)
+
+
 def _statuses_keep_early(updates: list[StatusUpdate]) -> None:
     """No stored message has these ids (yet): a send may not have recorded the provider's id. Keep the
     statuses for then (see outbound._mark), in one insert; a repeat is already kept. Ids no send ever
-    claims (another system sending on the same number) are purged later (``early_statuses_purge``)."""
+    claims (another system sending on the same number) are purged later (``early_statuses_purge``).
+    Each row keeps its recipient's blind index: the subject's erasure finds it by her contact points. A status
+    whose recipient is nobody we know is not kept: every send goes to a contact point, so it reports a message
+    to someone erased since (Meta reports late), and keeping it would bring back her number's traces."""
+    indexed = [(update, _recipient_index(update)) for update in updates]
+    known = set(
+        ContactPoint.objects.filter(value_index__in={index for _, index in indexed if index}).values_list(
+            "value_index", flat=True
+        )
+    )
     EarlyStatus.objects.bulk_create(
         [
             EarlyStatus(
                 provider=update.provider,
                 provider_message_id=update.provider_message_id[:128],
+                recipient_index=index,
                 status=update.status,
                 timestamp=update.timestamp,
                 error_code=update.error_code[:16],
                 error_title=update.error_title[:200],
             )
             # In key order: two groups inserting the same keys wait on each other's rows in one order only.
-            for update in sorted(updates, key=lambda u: (u.provider, u.provider_message_id, u.status))
+            for update, index in sorted(indexed, key=lambda u: (u[0].provider, u[0].provider_message_id, u[0].status))
+            if not index or index in known
         ],
         ignore_conflicts=True,
     )

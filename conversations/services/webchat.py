@@ -121,6 +121,10 @@ def webchat_status(*, visitor: str, provider_message_id: str, status: str, trust
         raise Refused("unknown_message")
     message_status_update(
         update=StatusUpdate(
-            provider=webchat.PROVIDER, provider_message_id=provider_message_id, status=status, timestamp=timezone.now()
+            provider=webchat.PROVIDER,
+            provider_message_id=provider_message_id,
+            status=status,
+            timestamp=timezone.now(),
+            recipient=visitor,
         )
     )

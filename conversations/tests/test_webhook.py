@@ -316,7 +316,17 @@ def _statuses_post(post_webhook, moves: list[tuple[str, str]]):
     return queries
 
 
-def test_a_batch_of_statuses_moves_every_message_forward_and_keeps_the_unknown(post_webhook):
+@pytest.fixture
+def known_recipient(db):
+    """The customer the status payloads name (``status_payload``): a status for someone we do not know is not
+    kept (a message to someone erased since, or another system's customer)."""
+    from consent import services as consent_services
+
+    subject, _ = consent_services.subject_get_or_create_by_contact(kind="whatsapp", value="+4915123456789", actor=None)
+    return subject
+
+
+def test_a_batch_of_statuses_moves_every_message_forward_and_keeps_the_unknown(post_webhook, known_recipient):
     messages = [MessageFactory(provider_message_id=f"wamid.many{n}", status=MessageStatus.QUEUED) for n in range(6)]
     moves = [(f"wamid.many{n}", "sent") for n in range(6)] + [(f"wamid.many{n}", "delivered") for n in range(3)]
     moves += [("wamid.many0", "read"), ("wamid.many0", "delivered"), ("wamid.many5", "sent"), ("wamid.nobody", "read")]
@@ -347,10 +357,10 @@ def test_statuses_of_one_webhook_cost_the_same_queries_for_4_messages_as_for_36(
 
 
 def test_statuses_for_messages_we_never_sent_cost_the_same_queries_for_4_as_for_36(
-    post_webhook, django_capture_on_commit_callbacks
+    post_webhook, django_capture_on_commit_callbacks, known_recipient
 ):
-    """Another system sending on the same number: its statuses are kept (one insert) and looked up again
-    after commit (one query), however many there are."""
+    """Another system sending on the same number to one of our customers: its statuses are kept (one insert) and
+    looked up again after commit (one query), however many there are."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -438,7 +448,7 @@ def test_failed_status_stores_code_and_title(code, title, post_webhook):
     assert event.data == {"status": "failed", "error_code": str(code)}
 
 
-def test_status_before_the_send_finished_is_kept_for_later(post_webhook):
+def test_status_before_the_send_finished_is_kept_for_later(post_webhook, known_recipient):
     assert post_webhook(status_payload("wamid.early", "delivered")).status_code == 200
     assert EarlyStatus.objects.filter(provider_message_id="wamid.early", status="delivered").exists()
 

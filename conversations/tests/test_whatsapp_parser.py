@@ -172,9 +172,12 @@ def test_old_shape_new_wa_id_is_understood():
 
 @pytest.mark.parametrize("name", sorted(STATUSES))
 def test_statuses(name):
-    [update] = parse_webhook(load_fixture(name)).statuses
+    payload = load_fixture(name)
+    [update] = parse_webhook(payload).statuses
     assert (update.status, update.error_code) == STATUSES[name]
     assert bool(update.error_title) == bool(update.error_code)
+    # Whom it went to: an early status is found by it (its blind index) when its subject is erased.
+    assert update.recipient == payload["entry"][0]["changes"][0]["value"]["statuses"][0]["recipient_id"] != ""
 
 
 def test_value_level_errors_are_codes_only():

@@ -2,6 +2,10 @@
 
 Invariants:
 - Refused, with the reason, while a legal hold stands on the subject (``LegalHoldActive``); nothing changes.
+- The subject's row is locked before anything else, as the inbound pipeline locks it before storing anything
+  for a known sender (``conversations.services.ingest.subjects_locked``): a message arriving meanwhile is
+  either committed first, and erased here with the rest, or waits and then finds no subject, and starts a new
+  one with a fresh key. Never a message under the destroyed key, or one this erasure leaves behind.
 - In one transaction: the subject's data key is destroyed first, so every ciphertext of the subject (rows,
   history rows, backups, files) is unreadable from that moment; then every row the registry declares for the
   subject is removed (``removal.remove``: with its dependants, history rows and files), dependants first; rows
@@ -25,12 +29,12 @@ from django.utils.translation import gettext_lazy as _
 from consent import vault
 from consent.declarations import Erasure
 from consent.exceptions import DomainError
-from consent.history import reason_required
 from consent.models import Subject
+from consent.references import reference_problem
 from consent.selectors import legal_holds_standing
 from retention import registry
 from retention.journal import JournalEntry, journal_append
-from retention.models import ErasureReceipt
+from retention.models import ErasureReason, ErasureReceipt
 from retention.services.removal import remove
 
 logger = logging.getLogger(__name__)
@@ -44,15 +48,23 @@ RECIPIENTS = {
 }
 
 
+class InvalidErasureReason(DomainError, code="invalid_erasure_reason", http_status=400):
+    """An erasure names its legal ground (``ErasureReason``) and at most a reference, never prose."""
+
+
 class LegalHoldActive(DomainError, code="legal_hold", http_status=409):
     """A legal hold stands on the subject: nothing of theirs may be erased or purged until it is released."""
 
 
 def subject_erase(
-    *, subject: Subject, actor: AbstractBaseUser | None, reason: str, trigger: str = "staff"
+    *, subject: Subject, actor: AbstractBaseUser | None, reason: str, reference: str = "", trigger: str = "staff"
 ) -> ErasureReceipt:
     """Erase everything of ``subject`` the registry declares; returns the receipt (no identifiers in it)."""
-    reason_required(reason, change="an erasure")
+    if reason not in ErasureReason.values:
+        raise InvalidErasureReason(f"an erasure's reason is one of: {', '.join(ErasureReason.values)}")
+    reference = reference.strip()
+    if reference and (problem := reference_problem(reference)):
+        raise InvalidErasureReason(f"the erasure's reference: {problem}")
     with transaction.atomic():
         subject = Subject.objects.select_for_update().get(pk=subject.pk)
         holds = list(legal_holds_standing(subject=subject).values_list("pk", flat=True))
@@ -78,7 +90,8 @@ def subject_erase(
         receipt = ErasureReceipt.objects.create(
             actor=actor if actor is not None and actor.is_authenticated else None,
             trigger=trigger[:32],
-            reason=reason.strip()[:200],
+            reason=reason,
+            reference=reference,
             counts={category: n for category, n in sorted(counts.items()) if n},
             kept=kept,
             recipients=[gettext_now(RECIPIENTS[channel]) for channel in sorted(channels) if channel in RECIPIENTS],

@@ -1,8 +1,10 @@
 """The subject's export (GDPR Arts. 15 and 20, LGPD Art. 18 II and V): everything of theirs, in one ZIP.
 
 The ZIP holds:
-- ``data.json``: schema ``contactcenter.subject-export/1`` (README, "Export"): the subject, then every data
-  category the registry declares, each a list of records (``{"record": <kind>, ...}``), decrypted;
+- ``data.json``: schema ``contactcenter.subject-export/1`` (``retention/export_schema.json``, a JSON Schema,
+  also in the ZIP as ``schema.json``; README, "Export"): the subject, then every data category the registry
+  declares, each a list of records (``{"record": <kind>, ...}``), decrypted, with the earlier versions of rows
+  that keep history (``<kind>History``: a former name, a number no longer used, a past assignment);
 - ``<category>.csv``: the same records, one CSV per category (nested values as JSON);
 - ``media/<attachment id><extension>``: the files they sent, decrypted;
 - ``summary.html``: in their language, the Art. 15(1)(a)-(h) information from the live configuration (purposes
@@ -33,7 +35,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from consent.declarations import CATEGORY_NAMES, Category, PersonalData, staff_roles_remembered
+from consent.declarations import CATEGORY_NAMES, Category, PersonalData, at, staff_role, staff_roles_remembered
 from consent.jurisdictions import JURISDICTIONS
 from consent.models import Purpose, Subject
 from consent.selectors import consent_history
@@ -43,7 +45,9 @@ from retention.models import RetentionRule
 from retention.services.erasure import RECIPIENTS
 
 SCHEMA = "contactcenter.subject-export/1"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "export_schema.json"  # README, "Export", documents it
 _CHUNK = 500
+_COMPRESSED = {"image", "audio", "video"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,21 @@ def _with_subject(declaration: PersonalData, subject: Subject, rows: Any) -> Ite
     steps = declaration.subject.split("__")
     if steps[-1] == "pk":
         steps = steps[:-1]
+    if len(steps) == 2:
+        # One step between (a message's conversation): the subject's few conversations read once and shared,
+        # instead of one more model instance per message.
+        link = rows.model._meta.get_field(steps[0])
+        holders = {holder.pk: holder for holder in link.related_model._base_manager.filter(**{steps[1]: subject.pk})}
+        for holder in holders.values():
+            setattr(holder, steps[1], subject)
+        for row in rows.order_by("pk").iterator(chunk_size=_CHUNK):
+            holder = holders.get(getattr(row, link.attname))
+            if holder is None:  # opened since the holders were read (she writes during her export)
+                holder = holders[getattr(row, link.attname)] = getattr(row, steps[0])
+                setattr(holder, steps[1], subject)
+            setattr(row, steps[0], holder)
+            yield row
+        return
     if len(steps) > 1:
         rows = rows.select_related("__".join(steps[:-1]))
     for row in rows.order_by("pk").iterator(chunk_size=_CHUNK):
@@ -82,12 +101,49 @@ def _records(subject: Subject) -> Iterator[tuple[str, dict[str, Any]]]:
             rows = registry.subject_rows(declaration, subject.pk)
             for row in _with_subject(declaration, subject, rows):
                 yield category, {"record": kind, **declaration.export(row)}
+            yield from ((category, record) for record in _history(declaration, subject, kind))
+
+
+_CHANGES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _history(declaration: PersonalData, subject: Subject, kind: str) -> Iterator[dict[str, Any]]:
+    """Earlier versions of the subject's rows (their simple-history rows: a former name, a number they no longer
+    use, who a conversation was assigned to), oldest first, each as the row was then, exported as the row is."""
+    history = registry.history_model(declaration)
+    if history is None:
+        return
+    path = declaration.history_subject or declaration.subject
+    versions = history._default_manager.filter(**{path: subject.pk}).order_by("history_date", "history_id")
+    for version in versions.iterator(chunk_size=_CHUNK):
+        row = version.instance
+        if path == "id":  # the subject's own versions: their key is the subject's, already read
+            row._state.fields_cache["data_key"] = subject.data_key
+        elif path == "subject":
+            row.subject = subject
+        yield {
+            "record": f"{kind}History",
+            "changed_at": at(version.history_date),
+            "change": _CHANGES.get(version.history_type, version.history_type),
+            "changed_by": staff_role(version.history_user_id) if version.history_user_id else "system",
+            **declaration.export(row),
+        }
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True)
+_RECORD = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return _JSON.encode(value)
 
 
 def subject_export(*, subject: Subject, path: Path) -> ExportResult:
@@ -108,7 +164,7 @@ def subject_export(*, subject: Subject, path: Path) -> ExportResult:
                     data.write("]" if current is not None else "")
                     data.write(("," if current is not None else "") + json.dumps(category) + ": [")
                     current, first = category, True
-                data.write(("" if first else ",") + json.dumps(record, ensure_ascii=False, default=str))
+                data.write(("" if first else ",") + _RECORD.encode(record))
                 first = False
                 counts[category] = counts.get(category, 0) + 1
                 csv_files.add(category, record)
@@ -119,6 +175,7 @@ def subject_export(*, subject: Subject, path: Path) -> ExportResult:
         csv_files.write_to(archive)
         media = _media(archive, subject)
         archive.writestr("summary.html", _summary(subject, counts=counts, exported_at=exported_at))
+        archive.write(SCHEMA_FILE, "schema.json")  # data.json's schema, so the archive explains itself
     return ExportResult(path=path, counts=counts, media_files=media, size=path.stat().st_size)
 
 
@@ -159,7 +216,9 @@ def _media(archive: zipfile.ZipFile, subject: Subject) -> int:
                 continue
             plaintext = attachment_read(attachment=attachment)  # one file in memory at a time
             extension = mimetypes.guess_extension(attachment.mime_type or "") or ".bin"
-            archive.writestr(f"media/{attachment.pk}{extension}", plaintext)
+            # Pictures, audio and video are compressed already: stored as they are, not deflated again.
+            packed = zipfile.ZIP_STORED if (attachment.mime_type or "").split("/")[0] in _COMPRESSED else None
+            archive.writestr(f"media/{attachment.pk}{extension}", plaintext, compress_type=packed)
             written += 1
     return written
 
@@ -191,8 +250,12 @@ def _summary(subject: Subject, *, counts: dict[str, int], exported_at: datetime)
         ],
         "recipients": [RECIPIENTS[channel] for channel in sorted(channels) if channel in RECIPIENTS],
         "channels": sorted(channels),
-        "consent_history": list(consent_history(subject=subject)),
         "rights_url": settings.SUBJECT_RIGHTS_URL,
     }
     with translation.override(language):
+        context["consent_history"] = [
+            {"at": event.created_at, "purpose": event.purpose.localized("name", language),
+             "action": event.get_action_display(), "notice": event.notice}
+            for event in consent_history(subject=subject)
+        ]  # fmt: skip
         return render_to_string("retention/summary.html", context)

@@ -64,7 +64,10 @@ def _relations(model: type[Model], declared: tuple[PersonalData, ...]) -> _Relat
 def _relations_find(model: type[Model], declared: tuple[PersonalData, ...]) -> _Relations:
     by_model = {registry.model_of(d): d for d in declared}
     dependants, set_null, collector = [], [], bool(model._meta.many_to_many)
-    for relation in model._meta.related_objects:
+    # Hidden ones too (related_name="+", which ``related_objects`` leaves out): a real-time event's key to its
+    # message cascades all the same, and a message deleted without its events fails the commit.
+    reverse = [f for f in model._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+    for relation in reverse:
         on_delete = getattr(relation, "on_delete", None)
         if relation.many_to_many or on_delete is None:
             collector = True

@@ -2,9 +2,11 @@
 
 Wilhelmine writes on WhatsApp (text with a card number, a location, a contact card, a picture that is fetched
 and stored), agrees to and withdraws marketing, is answered, masked data of hers is revealed with a reason, a
-note is written, a watch term raises an alert, the conversation is reassigned (history rows). Otto, another
-customer, writes too: his data must survive her erasure whole. Every value below is unique, so a search of a
-database dump for it finds only her.
+note is written, a watch term raises an alert, the conversation is reassigned (history rows). A second answer
+waits for the database worker (a task row naming it), and Meta's delivery status for a message of hers overtakes
+the send that would store its id (an early status, found by her number's blind index). Otto, another customer,
+writes too: his data must survive her erasure whole. Every value below is unique, so a search of a database dump
+for it finds only her.
 """
 
 import base64
@@ -12,12 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.contrib.auth.models import Group
+from django.db import transaction
+from django.test import override_settings
 
 from consent import services as consent_services
 from consent.declarations import Category
 from consent.models import Subject
 from conversations import services
 from conversations.providers.base import InboundMessage, MediaRef
+from conversations.providers.whatsapp.parser import parse_webhook
+from devtools.fakegraph import status_value, webhook_envelope
 
 NAME = "Wilhelmine Zauberstab"
 PHONE = "4915198765432"
@@ -28,6 +34,8 @@ CAPTION = "Foto vom Karton K9X"
 NOTE = "Ruft nur nach 17 Uhr an, Zebra-Pinguin"
 REVEAL_REASON = "Wilhelmine will ihre Kartennummer pruefen"
 PICTURE = b"\xff\xd8\xff\xe0JFIF-Lieferschein-P4X-" + bytes(range(256)) * 8
+LATER = "Ein Kollege ruft Sie an, Stichwort Walross-Trompete"
+EARLY = 7  # the wamid number of the message whose status arrives before any stored message has its id
 OTTO = "Otto Ottensen"
 OTTO_PHONE = "4915112121212"
 OTTO_TEXT = "Ottos Frage zur Rechnung R55"
@@ -40,7 +48,7 @@ def wamid(n: int, phone: str = PHONE) -> str:
 
 # Values that must not be found anywhere once Wilhelmine is erased. ("Geheimzutat" alone stays: it is the DPO's
 # watch term, configuration, not her data.)
-SECRETS = [NAME, PHONE, TEXT, PLACE, CARD_NAME, CAPTION, NOTE, "Zebra-Pinguin", REVEAL_REASON]
+SECRETS = [NAME, PHONE, TEXT, PLACE, CARD_NAME, CAPTION, NOTE, "Zebra-Pinguin", REVEAL_REASON, LATER]
 
 
 @dataclass
@@ -94,6 +102,14 @@ def build(*, media_id: str, user_model) -> World:
     conversation = first.conversation
     services.conversation_assign(conversation=conversation, agent=agent, actor=agent, reason="mine")
     services.message_reply(conversation=conversation, actor=agent, text="Wir schauen nach.")
+    # Production's path: the answer is queued for the database worker, its task row names the message.
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        services.message_reply(conversation=conversation, actor=agent, text=LATER)
+    # A delivery status for a message to her whose id no stored message carries (the send has not recorded it):
+    # the webhook's parser and status service keep it early.
+    status = status_value(message_id=wamid(EARLY), status="delivered", recipient=PHONE, phone_number_id="1")
+    with transaction.atomic():
+        services.message_status_update_many(updates=parse_webhook(webhook_envelope(status)).statuses)
     services.note_add(conversation=conversation, actor=agent, body=NOTE)
     services.message_reveal(message=first, actor=agent, reason=REVEAL_REASON)
 
@@ -101,12 +117,13 @@ def build(*, media_id: str, user_model) -> World:
     assert marketing.pk
     subjects = {s.display_name: s for s in Subject.objects.all()}
     return World(
-        wilhelmine=subjects[NAME], otto=subjects[OTTO], agent=agent, dpo=dpo, wamids=[wamid(n) for n in range(1, 7)]
-    )
+        wilhelmine=subjects[NAME], otto=subjects[OTTO], agent=agent, dpo=dpo,
+        wamids=[wamid(n) for n in range(1, EARLY + 1)],
+    )  # fmt: skip
 
 
 def categories_of_wilhelmine() -> set[str]:
     """What the scenario must have produced for her (checked before erasing, so the test proves something)."""
     return {Category.IDENTITY, Category.CONTACT_POINTS, Category.CONVERSATIONS, Category.MESSAGES, Category.MEDIA,
             Category.NOTES, Category.SENSITIVE_ALERTS, Category.CONSENT_EVIDENCE, Category.ACCESS_LOG,
-            Category.REALTIME_EVENTS}  # fmt: skip
+            Category.REALTIME_EVENTS, Category.EARLY_STATUSES, Category.BACKGROUND_TASKS}  # fmt: skip

@@ -27,6 +27,6 @@ def main() -> None:
         fake.stop()
     name = Path(connection.settings_dict["NAME"])
     before = b"".join(p.read_bytes() for p in name.parent.glob(f"{name.name}*"))
-    subject_erase(subject=world.wilhelmine, actor=world.dpo, reason="asked")
+    subject_erase(subject=world.wilhelmine, actor=world.dpo, reason="subject_request")
     present = [wamid for wamid in world.wamids if wamid.encode() in before]
     print(json.dumps({"wamids": world.wamids, "present_before": present, "otto": str(world.otto.public_id)}))

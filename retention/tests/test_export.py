@@ -4,14 +4,19 @@ and nothing of anybody else's."""
 import csv
 import io
 import json
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from jsonschema import Draft202012Validator
 
 from consent.declarations import Category
 from consent.tests.factories import SubjectFactory
+from retention import registry
 from retention.services import subject_export
+from retention.services.export import SCHEMA_FILE
 from retention.tests import scenario
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -93,3 +98,59 @@ def test_an_empty_subject_exports_an_empty_but_valid_archive(tmp_path):
     result = subject_export(subject=subject, path=tmp_path / "e.zip")
     data = json.loads(zipfile.ZipFile(tmp_path / "e.zip").read("data.json"))
     assert set(data["categories"]) == {"identity", "contact_points"} and result.media_files == 0
+
+
+def _schema() -> dict:
+    return json.loads(SCHEMA_FILE.read_text())
+
+
+def test_data_json_is_valid_under_its_published_schema_which_travels_in_the_zip(export):
+    _, archive = export
+    schema = _schema()
+    assert json.loads(archive.read("schema.json")) == schema
+    Draft202012Validator.check_schema(schema)
+    data = json.loads(archive.read("data.json"))
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).iter_errors(data)
+    ]
+    assert errors == []
+    # It checks something: a record with a field the schema does not document is refused.
+    data["categories"]["notes"][0]["author_name"] = "anton"
+    assert not Draft202012Validator(schema).is_valid(data)
+
+
+def test_every_kind_the_registry_exports_is_in_the_schema_and_in_the_readme():
+    kinds = {d.model.rsplit(".", 1)[1] for d in registry.declarations() if d.export is not None}
+    kinds |= {f"{d.model.rsplit('.', 1)[1]}History" for d in registry.declarations() if d.export and d.history}
+    documented = {name: d for name, d in _schema()["$defs"].items() if name != "record"}
+    assert kinds == set(documented)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("**Export**") : readme.index("**Erasure**")]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `(\w+)` \|[^|]*\| (.*) \|$", section, re.M)}
+    for name, definition in documented.items():
+        fields = set(definition["properties"]) - {"record"}
+        assert name in rows, f"README does not document {name}"
+        assert set(re.findall(r"`(\w+)`", rows[name])) == fields, name
+
+
+def test_history_rows_are_exported_as_the_earlier_versions_they_are(world, tmp_path):
+    from consent.models import Subject
+
+    her = Subject.objects.get(pk=world.wilhelmine.pk)
+    her.display_name = "Wilhelmine Zauberstab-Neu"
+    her._change_reason = "she changed her profile name"
+    her.save()
+    subject_export(subject=her, path=tmp_path / "e.zip")
+    categories = json.loads(zipfile.ZipFile(tmp_path / "e.zip").read("data.json"))["categories"]
+    versions = [r for r in categories["identity"] if r["record"] == "SubjectHistory"]
+    assert [v["name"] for v in versions] == [scenario.NAME, "Wilhelmine Zauberstab-Neu"]
+    assert [v["change"] for v in versions] == ["created", "changed"]
+    assigned = [r for r in categories["conversations"] if r["record"] == "ConversationHistory"]
+    assert "Agent" in {r["changed_by"] for r in assigned} <= {"Agent", "system"}  # by role, never "anton"
+
+
+def test_the_summary_names_the_purpose_in_her_language_in_the_consent_history(world, tmp_path):
+    subject_export(subject=world.wilhelmine, path=tmp_path / "e.zip")
+    page = zipfile.ZipFile(tmp_path / "e.zip").read("summary.html").decode()
+    assert page.count("<td>Offers de</td>") == 2 and "<td>offers</td>" not in page  # granted, then withdrawn

@@ -1,5 +1,7 @@
 """The purge runs every retention rule: what is due goes (with its history and files), nothing else does."""
 
+import os
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,7 +14,10 @@ from consent import services as consent_services
 from consent.declarations import Category
 from consent.jurisdictions import LANGUAGES
 from consent.models import AccessRecord, ConsentState, Subject
+from consent.tests.factories import SubjectFactory
+from conversations import services
 from conversations.models import Attachment, Conversation, ConversationEvent, EarlyStatus, Message, Note
+from conversations.providers.base import InboundMessage
 from conversations.tests.factories import ConversationFactory, MessageFactory
 from retention.models import ErasureReceipt, PurgeRun, RetentionRule
 from retention.services import purge_expired, retention_rule_update
@@ -39,7 +44,9 @@ def resolved_conversation(*, days_ago: float, **fields) -> Conversation:
         "attachments/t.bin", ContentFile(Attachment.data.encrypt(attachment, b"x"))
     )
     attachment.save(update_fields=["file"])
-    Conversation.objects.filter(pk=conversation.pk).update(status="resolved", resolved_at=_ago(days_ago))
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status="resolved", resolved_at=_ago(days_ago), last_inbound_at=_ago(days_ago)
+    )
     return conversation
 
 
@@ -164,6 +171,16 @@ def test_consent_in_force_is_never_purged_and_withdrawn_consent_goes_after_three
     ConsentState.objects.update(changed_at=_ago(1094))
     assert purge_expired(categories=["consent_evidence"]).counts == {}
     ConsentState.objects.update(changed_at=_ago(1096))
+    # Three years after the withdrawal or the last contact, whichever is later: she writes today, through the
+    # real path, and that counts even once the conversation itself has gone.
+    services.ingest(inbound=InboundMessage(
+        provider="whatsapp", provider_message_id="wamid.late-1", contact_kind="whatsapp",
+        sender=subject.contact_points.get().value, timestamp=timezone.now(), type="text", text="Hallo?",
+    ))  # fmt: skip
+    assert Subject.objects.get(pk=subject.pk).last_contact_at > _ago(1)
+    Conversation.objects.filter(subject=subject).delete()  # as the purge does, long before three years
+    assert purge_expired(categories=["consent_evidence"]).counts == {}
+    Subject.objects.filter(pk=subject.pk).update(last_contact_at=_ago(1096))
     assert purge_expired(categories=["consent_evidence"]).counts == {"consent_evidence": 1}
 
 
@@ -308,3 +325,252 @@ def test_the_dpo_edits_a_rule_in_the_admin_only_with_a_reason(dpo_admin, dpo):
     assert saved.status_code == 302
     rule.refresh_from_db()
     assert rule.period_days == 90 and rule.history.first().history_user == dpo
+
+
+# --- Operations: the dry run's counts, one run at a time, killed and failed runs, when a hold stands -------------
+
+
+def _rows() -> dict[str, int]:
+    from retention import registry
+
+    return {d.model: registry.model_of(d)._base_manager.count() for d in registry.declarations()}
+
+
+def test_a_dry_run_counts_what_the_run_then_removes_dependants_and_subjects_included(
+    media_root, marketing, notices, dpo, django_capture_on_commit_callbacks
+):
+    # Gone with nothing left: one conversation resolved long ago (its message's attachment arrived today and
+    # its event is recent: they go with them, not by their own rules) ...
+    alone = resolved_conversation(days_ago=200).subject
+    # ... and one whose withdrawn consent goes too (no consent record kept any more: three years since she
+    # withdrew it and since she last wrote).
+    withdrawn = resolved_conversation(days_ago=1100).subject
+    consent_services.consent_request(subject=withdrawn, purpose=marketing, channel="whatsapp")
+    consent_services.consent_withdraw(subject=withdrawn, purpose=marketing, channel="whatsapp")
+    ConsentState.objects.filter(subject=withdrawn).update(changed_at=_ago(1100))
+    # Kept: one writing again (an open conversation), one under a hold that still stands today.
+    returning = resolved_conversation(days_ago=200).subject
+    ConversationFactory(subject=returning, channel="whatsapp")
+    held = resolved_conversation(days_ago=200).subject
+    consent_services.legal_hold_place(subject=held, reason="claim 3 O 1/26", actor=dpo, until=timezone.localdate())
+    # A recent conversation whose file is due on its own (30 days), and a subject left with nothing already.
+    recent = resolved_conversation(days_ago=10)
+    Attachment.objects.filter(message__conversation=recent).update(created_at=_ago(31))
+    nobody = SubjectFactory()
+    before = _rows()
+
+    dry = purge_expired(dry_run=True)
+
+    assert _rows() == before and ErasureReceipt.objects.count() == 0  # nothing removed, nobody erased
+    assert not (media_root.parent / "journal.jsonl").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        run = purge_expired()
+
+    assert run.counts == {"consent_evidence": 1, "conversations": 3, "media": 4, "messages": 3, "notes": 3,
+                          "realtime_events": 3}  # fmt: skip
+    assert run.subjects_erased == 3  # alone, withdrawn, nobody
+    assert not Subject.objects.filter(pk__in=[alone.pk, withdrawn.pk, nobody.pk]).exists()
+    assert Subject.objects.filter(pk__in=[returning.pk, held.pk]).count() == 2
+    assert (dry.counts, dry.subjects_erased, dry.held_back) == (run.counts, run.subjects_erased, run.held_back)
+    assert dry.outcome == "dry_run" and dry.finished_at is not None
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db.get('HOST') or '127.0.0.1'}:" \
+           f"{db.get('PORT') or 5432}/{db['NAME']}"  # fmt: skip
+
+
+def _purge_process_env(media_root) -> dict[str, str]:
+    return {"DATABASE_URL": _database_url(), "DJANGO_MEDIA_ROOT": str(media_root),
+            "ERASURE_JOURNAL_PATH": str(media_root.parent / "journal.jsonl")}  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the other process must read the database
+def test_a_second_run_while_one_runs_refuses_with_one_line_and_does_nothing(media_root):
+    from retention.services.purge_lock import purge_claim
+    from tests.processes import manage
+
+    resolved_conversation(days_ago=200)
+    with purge_claim():  # what a running purge holds
+        second = manage("purge_expired", **_purge_process_env(media_root))
+    assert second.returncode == 1, second.stdout + second.stderr
+    [line] = second.stderr.strip().splitlines()
+    assert "another purge is running: this one does nothing" in line and second.stdout == ""
+    assert Conversation.objects.count() == 1 and not PurgeRun.objects.exists()
+    assert purge_expired().counts["conversations"] == 1  # the claim was let go
+
+
+def test_the_claim_refuses_a_second_run_in_the_same_process_too(media_root):
+    from django.db import connection
+
+    from retention.services.purge_lock import PurgeAlreadyRunning, purge_claim
+
+    if connection.vendor == "postgresql":
+        pytest.skip("an advisory lock is per session, and a process shares its session: the other test covers it")
+    with purge_claim(), pytest.raises(PurgeAlreadyRunning, match="another purge is running"):
+        purge_expired()
+
+
+def test_runs_left_running_are_marked_interrupted_by_the_next(media_root):
+    from django.utils import translation
+
+    killed = PurgeRun.objects.create(outcome="running", counts={"messages": 2000})
+    killed_dry = PurgeRun.objects.create(outcome="dry_run")
+    failed = PurgeRun.objects.create(outcome="failed", finished_at=timezone.now())
+
+    run = purge_expired()
+
+    killed.refresh_from_db()
+    killed_dry.refresh_from_db()
+    failed.refresh_from_db()
+    assert (killed.outcome, killed.finished_at, killed.counts) == ("interrupted", None, {"messages": 2000})
+    assert (killed_dry.outcome, killed_dry.finished_at) == ("interrupted", None)
+    assert failed.outcome == "failed" and run.outcome == "done"
+    assert purge_expired().outcome == "done" and PurgeRun.objects.filter(outcome="interrupted").count() == 2
+    with translation.override("de"):
+        assert str(PurgeRun.Outcome.INTERRUPTED.label).startswith("Unterbrochen")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_killed_run_says_what_it_removed_and_the_next_marks_it_interrupted_and_goes_on(media_root):
+    import signal
+    import subprocess
+    import sys
+
+    from retention.services.purge_lock import PurgeAlreadyRunning
+    from tests.processes import ROOT
+
+    for _ in range(4):
+        resolved_conversation(days_ago=200)
+    dropped = ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "DEVTOOLS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    # Paced to a crawl: after its first batch it rests a thousand times as long. Killed there, as OOM would.
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "purge_expired", "--batch-size", "1", "--duty", "0.001"],
+        cwd=ROOT, env={**env, **_purge_process_env(media_root)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not PurgeRun.objects.filter(progress_at__isnull=False).exists():
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the purge never finished a batch"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    [killed] = PurgeRun.objects.all()
+    assert killed.outcome == "running" and killed.finished_at is None and killed.progress_at is not None
+    # What it removed (a message with its attachment and its event), committed with it.
+    assert killed.counts == {"media": 1, "messages": 1, "realtime_events": 1}
+    assert Message.objects.count() == 3 and Attachment.objects.count() == 3 and ConversationEvent.objects.count() == 3
+    deadline = time.monotonic() + 10
+    while True:  # PostgreSQL ends the dead process's session (and its lock) a moment later
+        try:
+            run = purge_expired()
+            break
+        except PurgeAlreadyRunning:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+    killed.refresh_from_db()
+    assert killed.outcome == "interrupted" and killed.finished_at is None
+    assert run.outcome == "done" and run.subjects_erased == 4
+    assert run.counts == {"conversations": 4, "media": 3, "messages": 3, "notes": 4, "realtime_events": 3}
+    assert files(media_root) == [] and Conversation.objects.count() == 0
+    assert purge_expired().counts == {}
+
+
+def test_a_run_that_fails_between_batches_keeps_what_it_did_whole_and_the_next_finishes(
+    media_root, django_capture_on_commit_callbacks
+):
+    for _ in range(3):
+        resolved_conversation(days_ago=200)
+
+    def machine_going_down(_seconds: float) -> None:  # the seam between batches (duty < 1)
+        raise OSError("the machine is going down")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(OSError, match="going down"):
+        purge_expired(batch_size=1, duty=0.5, sleep=machine_going_down)
+
+    [failed] = PurgeRun.objects.all()
+    assert failed.outcome == "failed" and failed.finished_at is not None and failed.progress_at is not None
+    # The first batch: a message with its attachment and its event.
+    assert failed.counts == {"media": 1, "messages": 1, "realtime_events": 1}
+    assert Message.objects.count() == 2 and Conversation.objects.count() == 3
+    assert all(event.message_id is None or Message.objects.filter(pk=event.message_id).exists()
+               for event in ConversationEvent.objects.all())  # fmt: skip
+    # Nothing half-removed: every attachment row has its message and its file, and no file is left without row.
+    stored = sorted(Attachment.objects.values_list("file", flat=True))
+    assert len(stored) == 2 and all(Message.objects.filter(pk=a.message_id).exists() for a in Attachment.objects.all())
+    assert sorted(str(p.relative_to(media_root)) for p in files(media_root)) == stored
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rest = purge_expired()
+    assert rest.outcome == "done" and rest.subjects_erased == 3
+    assert rest.counts == {"conversations": 3, "media": 2, "messages": 2, "notes": 3, "realtime_events": 2}
+    assert files(media_root) == [] and not Message.objects.exists()
+    third = purge_expired()
+    assert (third.counts, third.subjects_erased) == ({}, 0)
+
+
+def test_a_hold_stands_through_its_until_day_and_not_after_everywhere(media_root, dpo):
+    from consent.models import LegalHold
+    from retention.services import LegalHoldActive, subject_erase
+    from retention.services.purge import subjects_left_with_nothing
+
+    today = timezone.localdate()
+    standing = resolved_conversation(days_ago=200)
+    ended = resolved_conversation(days_ago=200)
+    for conversation in (standing, ended):
+        consent_services.legal_hold_place(subject=conversation.subject, reason="tax audit", actor=dpo, until=today)
+    LegalHold.objects.filter(subject=ended.subject).update(until=today - DAY)
+    # Nothing else of theirs but the holds: only the one whose hold ended is left with nothing.
+    bare_standing, bare_ended = (ConversationFactory(channel="whatsapp").subject for _ in range(2))
+    Conversation.objects.filter(subject__in=[bare_standing, bare_ended]).delete()
+    for subject, until in ((bare_standing, today), (bare_ended, today - DAY)):
+        consent_services.legal_hold_place(subject=subject, reason="tax audit", actor=dpo, until=today)
+        LegalHold.objects.filter(subject=subject).update(until=until)
+    left = set(subjects_left_with_nothing().values_list("pk", flat=True))
+    assert bare_ended.pk in left and bare_standing.pk not in left
+
+    with pytest.raises(LegalHoldActive):
+        subject_erase(subject=bare_standing, actor=dpo, reason="subject_request")
+    subject_erase(subject=bare_ended, actor=dpo, reason="subject_request")  # its hold ended yesterday: it goes with her
+
+    run = purge_expired()
+    assert run.held_back["conversations"] == 1 and run.counts["conversations"] == 1
+    assert Conversation.objects.filter(pk=standing.pk).exists()
+    assert not Conversation.objects.filter(pk=ended.pk).exists()
+    assert not Subject.objects.filter(pk=ended.subject_id).exists()  # left with nothing once its hold ended
+    assert Subject.objects.filter(pk__in=[standing.subject_id, bare_standing.pk]).count() == 2
+
+
+def test_a_holds_record_goes_its_period_after_the_hold_ended_never_while_it_stands(media_root, dpo):
+    from consent.models import LegalHold
+
+    subject, other = ConversationFactory(channel="whatsapp").subject, ConversationFactory(channel="whatsapp").subject
+    today = timezone.localdate()
+
+    def hold(on, **ended) -> LegalHold:
+        placed = consent_services.legal_hold_place(subject=on, reason="case 1 O 1/22", actor=dpo)
+        LegalHold.objects.filter(pk=placed.pk).update(placed_at=_ago(2000), **ended)
+        return placed
+
+    until_yesterday = hold(subject, until=today - DAY)  # placed long ago, ended only yesterday: kept
+    until_long_ago = hold(subject, until=today - 1096 * DAY)  # ended three years and a day ago: goes
+    released_lately = hold(subject, released_at=_ago(1094))
+    released_long_ago = hold(subject, released_at=_ago(1096))
+    still_standing = hold(other)  # placed five years ago, never released, no end: never goes
+
+    run = purge_expired(categories=["legal_holds"])
+
+    assert run.counts == {"legal_holds": 2}
+    kept = set(LegalHold.objects.values_list("pk", flat=True))
+    assert kept == {until_yesterday.pk, released_lately.pk, still_standing.pk}
+    assert not {until_long_ago.pk, released_long_ago.pk} & kept

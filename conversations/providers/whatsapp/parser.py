@@ -122,6 +122,7 @@ def _parse_status(status: dict) -> StatusUpdate | None:
         timestamp=timestamp_parse(status.get("timestamp")),
         error_code=code,
         error_title=title,
+        recipient=str(status.get("recipient_id") or ""),
     )
 
 

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from retention import selectors
 from retention.lookup import subject_arguments, subject_from_options
-from retention.services import LegalHoldActive, subject_erase
+from retention.models import ErasureReason
+from retention.services import InvalidErasureReason, LegalHoldActive, subject_erase
 
 
 class Command(BaseCommand):
@@ -17,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         subject_arguments(parser)
-        parser.add_argument("--reason", default="erasure requested (manage.py erase_subject)")
+        parser.add_argument("--reason", choices=ErasureReason.values, default=ErasureReason.SUBJECT_REQUEST,
+                            help="the legal ground (default: the person asked for it)")  # fmt: skip
+        parser.add_argument("--reference", default="", help="the request or ticket number, e.g. 'request #7'")
         parser.add_argument("--yes", action="store_true", help="really erase")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,8 +32,9 @@ class Command(BaseCommand):
             self.stdout.write("Nothing done: add --yes to erase.")
             raise SystemExit(1)
         try:
-            receipt = subject_erase(subject=subject, actor=None, reason=options["reason"], trigger="staff")
-        except LegalHoldActive as exc:
+            receipt = subject_erase(subject=subject, actor=None, reason=options["reason"],
+                                    reference=options["reference"], trigger="staff")  # fmt: skip
+        except (LegalHoldActive, InvalidErasureReason) as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(self.style.SUCCESS(f"Erased; receipt {receipt.pk}"))
         for category, count in receipt.counts.items():

@@ -4,6 +4,8 @@ Batched (each batch its own short transaction), restartable and idempotent: stop
 and it goes on where it was; a second run right after removes nothing. Nothing under a legal hold is touched.
 ``--duty`` paces it beside daytime traffic (the share of the time it works; 1, the default, is flat out).
 Each run leaves a record (admin: Retention → Purge runs) with counts per category and no personal data.
+One run at a time: while another runs (a cron overlap) this one exits 1 with one line and does nothing; a run
+that was killed is marked "interrupted" by the next.
 """
 
 from typing import Any
@@ -12,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from retention.services import purge_expired
 from retention.services.purge import DEFAULT_BATCH
+from retention.services.purge_lock import PurgeAlreadyRunning
 
 
 class Command(BaseCommand):
@@ -34,6 +37,8 @@ class Command(BaseCommand):
             )  # fmt: skip
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        except PurgeAlreadyRunning as exc:
+            raise CommandError(exc.message) from None
         verb = "would remove" if options["dry_run"] else "removed"
         self.stdout.write(f"purge run #{run.pk} ({run.outcome}): {verb}")
         for category, count in run.counts.items() or [("nothing", 0)]:
