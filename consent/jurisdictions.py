@@ -6,7 +6,9 @@ name. A new regime is a new entry here, not new ``if`` statements.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from consent.periods import HolidayCalendar, Period, Unit
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,53 @@ class Jurisdiction:
     special_conditions: tuple[LegalBasis, ...]
     # Countries (ISO 3166-1 alpha-2) whose residents we place under this regime.
     countries: frozenset[str]
-    # Deadline to answer a data-subject request.
-    request_deadline: timedelta
-    # Deadline to notify the supervisory authority of a breach.
-    breach_notification_deadline: timedelta
+    # Legal deadlines (DESIGN decision 9), computed by consent.deadlines.deadline from these rules.
+    # To answer a data-subject request, from its receipt.
+    request_answer: Period
+    # How much longer the answer may take where the law allows an extension (None: it allows none). The
+    # extended deadline still runs from receipt: see request_answer_extended.
+    request_extension: Period | None
+    # To notify the supervisory authority of a breach, from the controller's awareness (knowledge) of it.
+    breach_authority: Period
+    # To complete that notification, from the date it was sent (None: no fixed period, only "without undue
+    # further delay").
+    breach_supplement: Period | None
+    # To tell the data subjects of a breach, from awareness (None: no fixed period, only "without undue delay").
+    breach_subjects: Period | None
+    # The IANA time zone whose calendar days count (the day of receipt, the end of the last day). None: the
+    # controller's, settings.CONTROLLER_TIME_ZONE (a regime spanning several time zones, like the GDPR's).
+    time_zone: str | None
+    # Public holidays that business days skip (None: this regime counts no business days).
+    holiday_calendar: HolidayCalendar | None
     authority: str
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A table that cannot be computed fails when it is loaded, not when a breach is being recorded.
+        if self.request_extension is not None and self.request_extension.unit is not self.request_answer.unit:
+            raise ValueError(f"{self.code}: an extension must count in the unit of the period it extends")
+        if self.holiday_calendar is None and any(p.unit is Unit.BUSINESS_DAYS for p in self.periods()):
+            raise ValueError(f"{self.code}: business days need a holiday calendar")
+        if self.time_zone is not None:
+            ZoneInfo(self.time_zone)  # raises for an unknown zone
+
+    def periods(self) -> tuple[Period, ...]:
+        """Every deadline rule this regime sets."""
+        rules = (
+            self.request_answer,
+            self.request_extension,
+            self.breach_authority,
+            self.breach_supplement,
+            self.breach_subjects,
+        )
+        return tuple(p for p in rules if p is not None)
+
+    @property
+    def request_answer_extended(self) -> Period | None:
+        """The whole extended period, counted from receipt (not from the first deadline); None without one."""
+        if self.request_extension is None:
+            return None
+        return self.request_answer + self.request_extension
 
     def basis(self, code: str) -> LegalBasis | None:
         return next((b for b in self.bases if b.code == code), None)
@@ -70,8 +113,18 @@ GDPR = Jurisdiction(
         LegalBasis("gdpr-9-2-j", "Art. 9(2)(j) GDPR", "Archiving, research or statistics"),
     ),
     countries=_EEA,
-    request_deadline=timedelta(days=30),  # "one month", Art. 12(3)
-    breach_notification_deadline=timedelta(hours=72),  # Art. 33(1)
+    # Art. 12(3): "within one month of receipt of the request. That period may be extended by two further months".
+    request_answer=Period(1, Unit.CALENDAR_MONTHS),
+    request_extension=Period(2, Unit.CALENDAR_MONTHS),
+    # Art. 33(1): "not later than 72 hours after having become aware of it".
+    breach_authority=Period(72, Unit.CALENDAR_HOURS),
+    # Art. 33(4): information not yet available "may be provided in phases without undue further delay".
+    breach_supplement=None,
+    # Art. 34(1): "without undue delay".
+    breach_subjects=None,
+    # The EEA spans several time zones: the controller's establishment decides (settings.CONTROLLER_TIME_ZONE).
+    time_zone=None,
+    holiday_calendar=None,
     authority="the competent supervisory authority (Art. 77 GDPR)",
 )
 
@@ -102,12 +155,23 @@ LGPD = Jurisdiction(
         LegalBasis("lgpd-11-ii-g", "Art. 11, II, g LGPD", "Fraud prevention and security"),
     ),
     countries=frozenset({"BR"}),
-    request_deadline=timedelta(days=15),  # Art. 19, II (full statement)
-    # ANPD Resolution CD/ANPD 15/2024: three working days; stored as calendar
-    # hours here, the breach register computes working days.
-    breach_notification_deadline=timedelta(days=3),
+    # Art. 19, II: the full statement "no prazo de até 15 (quinze) dias, contado da data do requerimento";
+    # the LGPD provides no extension.
+    request_answer=Period(15, Unit.CALENDAR_DAYS),
+    request_extension=None,
+    # Resolution CD/ANPD 15/2024, Art. 6: three business days from the controller's knowledge that the
+    # incident affected personal data; the information may be completed within twenty business days from the
+    # date of the communication. The same resolution gives the communication to the data subjects three
+    # business days from that knowledge too. (Small processing agents have these periods doubled: not
+    # modelled here.)
+    breach_authority=Period(3, Unit.BUSINESS_DAYS),
+    breach_supplement=Period(20, Unit.BUSINESS_DAYS),
+    breach_subjects=Period(3, Unit.BUSINESS_DAYS),
+    # Brasília time, the federal administration's (and the ANPD's) clock.
+    time_zone="America/Sao_Paulo",
+    # National holidays only: Carnival and the other pontos facultativos are working days.
+    holiday_calendar=HolidayCalendar("BR"),
     authority="Autoridade Nacional de Proteção de Dados (ANPD)",
-    extra={"breach_deadline_working_days": "3"},
 )
 
 JURISDICTIONS: dict[str, Jurisdiction] = {j.code: j for j in (GDPR, LGPD)}

@@ -284,6 +284,9 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 # Jurisdiction for subjects whose country we cannot tell (web chat, e-mail) or
 # whose country is under neither regime.
 DEFAULT_JURISDICTION = env.str("DEFAULT_JURISDICTION", default="GDPR")
+# The controller's time zone (IANA name): its calendar days are the days legal deadlines count where the
+# jurisdiction leaves the clock to the controller (GDPR; the LGPD's is Brasília time). consent.deadlines.
+CONTROLLER_TIME_ZONE = env.str("CONTROLLER_TIME_ZONE", default="Europe/Berlin")
 # How long a double opt-in request may be confirmed.
 CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=72)
 # Where subjects reach us: links in messages (privacy notice, confirmation) start here.
