@@ -90,6 +90,12 @@ def deadline(
     return _end_of_day(last_day, zone)
 
 
+def deadline_zone(jurisdiction: str | Jurisdiction) -> ZoneInfo:
+    """The time zone whose calendar days count for ``jurisdiction``'s deadlines (``deadline``'s default): show a
+    deadline in it, or its date can be a day off (São Paulo's 23:59 is the next day in UTC)."""
+    return _zone(None, _jurisdiction(jurisdiction))
+
+
 def _jurisdiction(jurisdiction: str | Jurisdiction) -> Jurisdiction:
     if isinstance(jurisdiction, Jurisdiction):
         return jurisdiction

@@ -74,6 +74,11 @@ def _hold(hold) -> dict:
             "released_at": at(hold.released_at), "reason": or_erased(lambda: hold.reason, "")}  # fmt: skip
 
 
+def _objection(objection) -> dict:
+    return {"purpose": objection.purpose.code if objection.purpose_id else None, "since": at(objection.created_at),
+            "request": objection.reference or None}  # fmt: skip
+
+
 PERSONAL_DATA = [
     PersonalData(
         "consent.Subject",
@@ -140,4 +145,6 @@ PERSONAL_DATA = [
         # it was placed (which came first). One definition of standing: consent.selectors.legal_hold_stands.
         clocks={Clock.HOLD_ENDED: lambda cutoff: legal_hold_ended(before=cutoff)},
     ),
+    # An objection lasts as long as the subject: it is what keeps them from being contacted again.
+    PersonalData("consent.Objection", Category.CONSENT_EVIDENCE, subject="subject", export=_objection),
 ]

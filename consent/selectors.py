@@ -7,12 +7,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from consent.contacts import contact_index, normalize_contact
+from consent.jurisdictions import JURISDICTIONS
 from consent.models import (
     ConsentEvent,
     ConsentState,
     ConsentStatus,
     ContactPoint,
     LegalHold,
+    Objection,
     PrivacyNotice,
     Purpose,
     Subject,
@@ -159,3 +161,15 @@ MARKETING_KEYWORDS = ProcessCache(_marketing_keywords_load, ttl=60.0)
 def marketing_keywords() -> dict[str, list[str]]:
     """Extra consent keywords of the active marketing purposes, by intent."""
     return MARKETING_KEYWORDS.get()
+
+
+def objection_covers(*, subject: Subject, purpose: Purpose) -> bool:
+    """Whether the subject's objection covers processing for ``purpose``: one to it by name, or one to every
+    purpose when it rests on legitimate interests in the subject's jurisdiction or is direct marketing."""
+    objections = Objection.objects.filter(subject=subject)
+    if objections.filter(purpose=purpose).exists():
+        return True
+    if not objections.filter(purpose__isnull=True).exists():
+        return False
+    basis = JURISDICTIONS[subject.jurisdiction].basis(purpose.basis_for(subject.jurisdiction))
+    return purpose.is_marketing or (basis is not None and basis.is_legitimate_interest)

@@ -9,7 +9,7 @@ Invariants:
 - Errors name internal ids and codes, never personal data.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -40,6 +40,7 @@ from consent.models import (
     ContactPoint,
     LedgerHead,
     LegalHold,
+    Objection,
     PrivacyNotice,
     Purpose,
     RestrictionGround,
@@ -176,6 +177,29 @@ def subject_set_jurisdiction(*, subject: Subject, jurisdiction: str | None, acto
     history_note(subject, actor=actor, reason=reason)
     subject.save(update_fields=["jurisdiction", "jurisdiction_overridden", "updated_at"])
     return subject
+
+
+@transaction.atomic
+def subject_object(
+    *, subject: Subject, purposes: Sequence[Purpose] = (), channel: str, actor: Actor, reason: str,
+    reference: str = "",
+) -> list[Objection]:  # fmt: skip
+    """Record the subject's objection (GDPR Art. 21, LGPD Art. 18 §2): to ``purposes``, or, without any, to every
+    purpose resting on legitimate interests and to direct marketing. Consent to the marketing purposes it covers
+    is withdrawn in the same step (the objection to direct marketing is absolute, Art. 21(3)); outbound refuses
+    what it covers from now on (``objection_covers``)."""
+    reason_required(reason, change="an objection")
+    if reference and (problem := reference_problem(reference)):
+        raise InvalidEvidence(f"objection reference: {problem}")
+    recorded = []
+    for purpose in list(purposes) or [None]:
+        objection, _ = Objection.objects.get_or_create(subject=subject, purpose=purpose,
+                                                       defaults={"reference": reference})  # fmt: skip
+        recorded.append(objection)
+    marketing = [p for p in purposes if p.is_marketing] if purposes else Purpose.objects.filter(is_marketing=True)
+    for purpose in marketing:
+        consent_withdraw(subject=subject, purpose=purpose, channel=channel, actor=actor)
+    return recorded
 
 
 @transaction.atomic

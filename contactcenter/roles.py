@@ -1,7 +1,8 @@
 """Roles as Django groups, least privilege first.
 
 - Agent: answers customers; sees subjects and their consent state, records
-  a grant or withdrawal a customer states. No admin access.
+  a grant or withdrawal a customer states, and a data-protection request a
+  customer writes into the chat. No admin access.
 - Supervisor: an agent who also manages team membership and reads the ledger.
 - DPO: the data-protection officer; owns purposes, notices and the ledger
   (verify, export), can correct a subject's jurisdiction and restrict processing
@@ -31,6 +32,8 @@ _AGENT = {
     "conversations.view_message",
     "conversations.add_note",
     "conversations.view_cannedresponse",
+    # A request the customer writes into the chat: the agent who reads it records it (the DPO works on it).
+    "retention.add_subjectrequest",
 }
 _SUPERVISOR = _AGENT | {
     "consent.view_consentevent",
@@ -68,6 +71,10 @@ _DPO = _AGENT | {
     "retention.change_retentionrule",
     "retention.view_purgerun",
     "retention.view_erasurereceipt",
+    # Subject requests: the queue, and each move through its action.
+    "retention.view_subjectrequest",
+    "retention.add_subjectrequest",
+    "retention.change_subjectrequest",
 }
 _ADMIN = (
     _SUPERVISOR

@@ -231,8 +231,8 @@ WEBHOOK_COMMIT_LANES = env.int("WEBHOOK_COMMIT_LANES", default=1)
 WEBHOOK_GROUP_MAX = env.int("WEBHOOK_GROUP_MAX", default=200)
 # Origins of the company's websites that embed the web-chat widget (scheme://host[:port]), beside our own hosts.
 WEBCHAT_ALLOWED_ORIGINS = env.list("WEBCHAT_ALLOWED_ORIGINS", default=[])
-# Where customers exercise their data-protection rights (the company's request form, a mailto: to the DPO); empty:
-# the web-chat widget links the privacy notice the visitor was shown, which names the controller and the DPO.
+# Where customers exercise their data-protection rights: by default our self-service page (/privacy/, after
+# PUBLIC_BASE_URL below); a company that takes requests elsewhere (its own form, a mailto: to the DPO) sets it.
 SUBJECT_RIGHTS_URL = env.str("SUBJECT_RIGHTS_URL", default="")
 # The sensitive-data guard (conversations.services.sensitive, with the detectors of sensitive/). Scanning off
 # exists for benchmarks only.
@@ -266,6 +266,29 @@ WHATSAPP_TEMPLATES = env.json(
             "languages": ["en", "de", "nl", "it", "pt_BR"],
             "preview": {lang: "This week's offers: {0}" for lang in ["en", "de", "nl", "it", "pt_BR"]},
         },
+        # Meta's authentication category: a preset text with the code as its one parameter, a copy-code button
+        # (created as "otp"/"copy_code", sent as a "url" button carrying the code), the security recommendation
+        # and an expiry footer, as approved. Only the system sends it (conversations.services.message_send_code):
+        # the one-time codes of the self-service page, which expire after 10 minutes.
+        "verification_code": {
+            "category": "AUTHENTICATION",
+            "languages": ["en", "de", "nl", "it", "pt_BR"],
+            "button": "copy_code",
+            "add_security_recommendation": True,
+            "code_expiration_minutes": 10,
+            "preview": {
+                "en": "{0} is your verification code. For your security, do not share this code. "
+                "This code expires in 10 minutes.",
+                "de": "{0} ist dein Bestätigungscode. Teile diesen Code zu deiner Sicherheit mit niemandem. "
+                "Dieser Code läuft in 10 Minuten ab.",
+                "nl": "{0} is je verificatiecode. Deel deze code voor je veiligheid niet. "
+                "Deze code verloopt over 10 minuten.",
+                "it": "{0} è il tuo codice di verifica. Per la tua sicurezza, non condividere questo codice. "
+                "Questo codice scade tra 10 minuti.",
+                "pt_BR": "{0} é seu código de verificação. Para sua segurança, não o compartilhe. "
+                "Este código expira em 10 minutos.",
+            },
+        },
     },
 )
 CONVERSATION_SENDERS = {
@@ -291,6 +314,7 @@ CONTROLLER_TIME_ZONE = env.str("CONTROLLER_TIME_ZONE", default="Europe/Berlin")
 CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=72)
 # Where subjects reach us: links in messages (privacy notice, confirmation) start here.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+SUBJECT_RIGHTS_URL = SUBJECT_RIGHTS_URL or PUBLIC_BASE_URL.rstrip("/") + "/privacy/"
 # The erasure journal (retention.journal): outside the database, on storage its backups do not cover, so that a
 # restored backup can be re-erased (manage.py erasures_reapply). Embedded default: var/, beside the SQLite
 # database. With DEBUG off there is no default: `check --deploy` requires an absolute path outside the database's

@@ -8,10 +8,13 @@ from contactcenter import health, views
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("retention.urls")),  # /privacy/download/<token>/, /dpo/requests/<reference>/export/
+    path("privacy/", include("retention.urls_privacy")),  # the self-service page, its code step, request status
     path("privacy/notices/<int:notice_id>/", views.privacy_notice, name="privacy-notice"),
     path("privacy/<str:jurisdiction>/<str:language>/", views.privacy_notice_current, name="privacy-notice-current"),
     path("api/v1/", include("consent.urls")),
     path("api/v1/", include("conversations.urls_api")),
+    path("api/v1/", include("retention.urls_api")),
     path("webhooks/", include("conversations.urls_webhooks")),
     path("inbox/", include("conversations.urls_pages")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,7 +1,9 @@
 """Public pages of the privacy programme, and the error pages (JSON under ``/api/``, the one error model)."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -12,14 +14,24 @@ from consent.selectors import notice_current
 def privacy_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
     """A published notice version, as it was shown: the link the consent messages carry."""
     notice = get_object_or_404(PrivacyNotice, pk=notice_id, published_at__isnull=False)
-    return render(request, "privacy/notice.html", {"notice": notice})
+    return render(request, "privacy/notice.html", _notice_context(notice))
 
 
 def privacy_notice_current(request: HttpRequest, jurisdiction: str, language: str) -> HttpResponse:
     notice = notice_current(language=language, jurisdiction=jurisdiction.upper())
     if notice is None:
         raise Http404("no published notice")
-    return render(request, "privacy/notice.html", {"notice": notice})
+    return render(request, "privacy/notice.html", _notice_context(notice))
+
+
+def _notice_context(notice: PrivacyNotice) -> dict:
+    """The notice, and where its reader exercises their rights (the self-service page, in its language)."""
+    with translation.override(notice.language):
+        label = _("Your data, your rights")
+    url = settings.SUBJECT_RIGHTS_URL
+    if url.endswith("/privacy/"):
+        url += f"?lang={notice.language}"
+    return {"notice": notice, "rights_url": url, "rights_label": label}
 
 
 def _api(request: HttpRequest) -> bool:

@@ -24,6 +24,10 @@ class NotAllowed(ConversationError, code="not_allowed", http_status=403):
     """The rules forbid it whatever the state: an empty reply, a template that is not approved, ..."""
 
 
+class ObjectionStands(ConversationError, code="objection", http_status=409):
+    """The customer objected to this purpose (GDPR Art. 21, LGPD Art. 18 §2): nothing is sent for it."""
+
+
 class ProcessingRestricted(ConversationError, code="processing_restricted", http_status=409):
     """The customer's data may only be stored (GDPR Art. 18, LGPD Art. 18 IV): nothing is sent to them."""
 

@@ -10,13 +10,16 @@ from django.urls import reverse
 
 from consent.contacts import mask_contact
 from consent.encrypted import or_erased
+from consent.request_intents import request_suggestion
 from conversations.models import (
     MEDIA_TYPES,
     AlertStatus,
     CannedResponse,
     Conversation,
     ConversationEvent,
+    Direction,
     Message,
+    MessageType,
     Note,
     SensitiveAlert,
     Team,
@@ -165,7 +168,8 @@ def template_catalog() -> dict[str, dict]:
 
 
 def template_list() -> list[dict[str, Any]]:
-    """The approved templates as the inbox's picker and the API list them."""
+    """The approved templates as the inbox's picker and the API list them: those an agent may send (an
+    authentication template carries one-time codes, which only the system sends)."""
     return [
         {
             "name": name,
@@ -175,6 +179,7 @@ def template_list() -> list[dict[str, Any]]:
             "preview": dict(spec.get("preview", {})),
         }
         for name, spec in sorted(template_catalog().items())
+        if spec.get("category") != "AUTHENTICATION"
     ]
 
 
@@ -238,6 +243,7 @@ def message_render(message: Message) -> dict[str, Any]:
         "author": message.author_id,
         "template": message.template_name,
         "created_at": message.created_at.isoformat(),
+        "request_suggestion": message_request_suggestion(message, text=text),
         "attachments": [
             {"id": a.pk, "mime_type": a.mime_type, "status": a.status, "size": a.size}
             for a in message.attachments.all()
@@ -245,6 +251,22 @@ def message_render(message: Message) -> dict[str, Any]:
         if message.pk and message.type in MEDIA_TYPES
         else [],
     }
+
+
+def message_request_suggestion(message: Message, *, text: str) -> dict[str, Any] | None:
+    """The subject request a customer's text message seems to make, for the inbox to offer the agent:
+    ``{"kind": <consent.rights.Right>, "generic": bool}`` or None (``consent.request_intents``).
+
+    ``text`` is the text exactly as the render shows it (identifiers masked, as for this viewer), so the
+    suggestion says nothing the text does not; and it travels only inside the message's render, which reaches
+    only those who may see the conversation (``conversation_visibility``, the socket's ``_may_see``): a
+    sensitive conversation's suggestions go to its agent, its team's supervisors and the DPO, nobody else.
+    A suggestion, never an action: only the agent's click records a request.
+    """
+    if message.direction != Direction.INBOUND or message.type != MessageType.TEXT or not text:
+        return None
+    found = request_suggestion(text, language=message.conversation.subject.language)
+    return {"kind": found.right.value, "generic": found.generic} if found is not None else None
 
 
 def note_render(note: Note) -> dict[str, Any]:

@@ -8,6 +8,7 @@ the same renders, and a test holds each render to exactly its serializer's field
 from rest_framework import serializers
 
 from consent.api_pagination import page_of
+from consent.rights import Right
 from conversations.models import CannedResponse, ConversationStatus, MessageStatus, MessageType
 
 # --- responses -------------------------------------------------------------------------------------------------
@@ -48,6 +49,13 @@ class AttachmentOut(serializers.Serializer):
     size = serializers.IntegerField(allow_null=True)
 
 
+class RequestSuggestionOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[right.value for right in Right], help_text="The right it seems to ask for.")
+    generic = serializers.BooleanField(
+        help_text='It names a law but no right ("GDPR request"): access by convention; ask the customer which.'
+    )
+
+
 class MessageOut(serializers.Serializer):
     id = serializers.IntegerField()
     conversation = serializers.IntegerField()
@@ -67,6 +75,12 @@ class MessageOut(serializers.Serializer):
     author = serializers.IntegerField(allow_null=True)
     template = serializers.CharField()
     created_at = serializers.DateTimeField()
+    request_suggestion = RequestSuggestionOut(
+        allow_null=True,
+        help_text='A customer\'s text message that reads like a data-protection request ("please delete my data"): '
+        "the kind to suggest to the agent, who confirms it (POST .../subject-requests/); null otherwise. A "
+        "suggestion, never an action. Read from the text as shown here.",
+    )
     attachments = AttachmentOut(many=True)
 
 

@@ -16,10 +16,13 @@ from django.urls import reverse, reverse_lazy
 from consent.selectors import consent_state_list
 from conversations import selectors
 from conversations.models import Conversation, ConversationStatus
+from conversations.request_suggestion_texts import request_suggestion_texts
 
 LOGIN_URL = reverse_lazy("inbox:login")
 SCOPES = [("all", "All I can see"), ("mine", "Mine"), ("team", "My teams"), ("unassigned", "Unassigned")]
 LIST_LIMIT = 100
+# Who may turn a customer's message into a subject request (the button posts to the subject-rights API).
+RECORD_REQUEST = "retention.add_subjectrequest"
 
 
 class InboxLoginView(auth_views.LoginView):
@@ -93,6 +96,7 @@ def inbox_conversation(request: HttpRequest, conversation_id: int) -> HttpRespon
     if conversation is None:
         raise Http404
     context = _list_context(request)
+    can_record_request = request.user.has_perm(RECORD_REQUEST)
     rendered = selectors.conversation_render(conversation)
     subject = conversation.subject
     consent = [
@@ -113,6 +117,8 @@ def inbox_conversation(request: HttpRequest, conversation_id: int) -> HttpRespon
             "can_reply": request.user.has_perm("conversations.add_message"),
             "can_change": request.user.has_perm("conversations.change_conversation"),
             "can_note": request.user.has_perm("conversations.add_note"),
+            "can_record_request": can_record_request,
+            "request_texts": request_suggestion_texts() if can_record_request else None,
         }
     )
     return render(request, "inbox/inbox.html", context)

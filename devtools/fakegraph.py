@@ -6,6 +6,10 @@ so the whole loop runs without a Meta account:
 - ``POST /{phone_number_id}/messages``: checks the bearer token (401) and the body's
   shape (400, Graph-style error), records the request and answers with a ``wamid``.
   ``fail_next`` makes the next sends fail with a given HTTP status / Graph code.
+- Authentication templates (the names in ``authentication_templates``) are checked as
+  Meta checks them: the code as the body's only parameter and again as the copy-code
+  button's (a ``url`` button at index 0). The codes accepted are recorded:
+  ``sent_codes(to=...)``, so that a test, or a person trying ``make run``, can read them.
 - ``GET /{media_id}`` and ``GET /media-download/{media_id}``: the two-step media download.
 - With a webhook URL and the app secret it posts signed ``sent`` → ``delivered`` →
   ``read`` status webhooks for each accepted send, and ``customer_says`` posts a
@@ -151,12 +155,16 @@ class FakeGraphAPI:
     requests: list[RecordedRequest] = field(default_factory=list)
     webhook_responses: list[int] = field(default_factory=list)  # HTTP status the app answered each webhook with
     accepted_ids: list[str] = field(default_factory=list)  # the wamid of every accepted send, in order
+    # Approved templates of Meta's authentication category (settings.WHATSAPP_TEMPLATES' "verification_code").
+    authentication_templates: tuple[str, ...] = ("verification_code",)
+    on_code: Callable[[str, str], None] | None = None  # called with (to, code) for each accepted one-time code
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
         self._media_failures: list[int] = []
         self._media: dict[str, _Media] = {}
+        self._codes: list[tuple[str, str]] = []  # (to, code) of every accepted authentication template
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._server: ThreadingHTTPServer | None = None
@@ -199,6 +207,12 @@ class FakeGraphAPI:
         """Accepted and refused message sends, in order."""
         with self._lock:
             return [r for r in self.requests if r.method == "POST" and r.path.endswith("/messages")]
+
+    def sent_codes(self, to: str | None = None) -> list[str]:
+        """The one-time codes accepted in authentication templates, in order (only those to ``to``, digits
+        only as the Cloud API writes numbers, when given)."""
+        with self._lock:
+            return [code for recipient, code in self._codes if to is None or recipient == to.lstrip("+")]
 
     def fail_next(
         self, count: int = 1, *, status: int = 500, code: int = 1, message: str = "", retry_after: str | None = None
@@ -303,6 +317,50 @@ def graph_error(code: int, message: str, *, kind: str = "OAuthException") -> dic
     }
 
 
+BUTTON_SUB_TYPES = frozenset({"quick_reply", "url", "copy_code", "flow", "catalog", "mpm", "voice_call"})
+
+
+def _component_problem(component: Any) -> str:
+    if not isinstance(component, dict) or not isinstance(component.get("parameters", []), list):
+        return "template.components must be a list of components"
+    kind = component.get("type")
+    if kind not in {"header", "body", "button"}:
+        return f"template component type {kind!r} is not header, body or button"
+    if kind == "button":
+        if component.get("sub_type") not in BUTTON_SUB_TYPES:
+            return "a button component needs a sub_type"
+        if not str(component.get("index", "")).isdigit() or not 0 <= int(component["index"]) <= 9:
+            return "a button component needs an index from 0 to 9"
+    for parameter in component.get("parameters", []):
+        if not isinstance(parameter, dict) or not isinstance(parameter.get("type"), str):
+            return "each template parameter needs a type"
+        if parameter["type"] == "text" and not (isinstance(parameter.get("text"), str) and parameter["text"]):
+            return "a text parameter needs its text"
+    return ""
+
+
+def authentication_code(template: dict[str, Any]) -> tuple[str, str]:
+    """(the code, "") of an authentication template as Meta accepts it, or ("", why not): the code is the
+    body's one text parameter (at most 15 characters) and the copy-code button's, sent as a ``url`` button at
+    index 0."""
+    components = template.get("components") or []
+    bodies = [c for c in components if c.get("type") == "body"]
+    buttons = [c for c in components if c.get("type") == "button"]
+    if len(bodies) != 1 or len(bodies[0].get("parameters", [])) != 1:
+        return "", "(#131008) Required parameter is missing: the code is the body's one parameter"
+    code = bodies[0]["parameters"][0].get("text", "")
+    if not isinstance(code, str) or not 0 < len(code) <= 15:
+        return "", "(#131009) Parameter value is not valid: a one-time code is at most 15 characters"
+    if len(buttons) != 1 or len(buttons[0].get("parameters", [])) != 1:
+        return "", "(#131008) Required parameter is missing: the copy-code button carries the code"
+    button = buttons[0]
+    if button.get("sub_type") != "url" or str(button.get("index")) != "0":
+        return "", "(#131009) Parameter value is not valid: Button at index 0 must be of type Url"
+    if button["parameters"][0].get("text") != code:
+        return "", "(#131009) Parameter value is not valid: the button's code differs from the body's"
+    return code, ""
+
+
 def message_body_problem(body: Any) -> str:
     """Why a send body is not what the Cloud API accepts, or "" when it is."""
     if not isinstance(body, dict):
@@ -329,9 +387,12 @@ def message_body_problem(body: Any) -> str:
         language = template.get("language")
         if not isinstance(language, dict) or not isinstance(language.get("code"), str) or not language["code"]:
             return "template.language.code is required"
-        for component in template.get("components", []):
-            if not isinstance(component, dict) or not isinstance(component.get("parameters", []), list):
-                return "template.components must be a list of components"
+        components = template.get("components", [])
+        if not isinstance(components, list):
+            return "template.components must be a list of components"
+        for component in components:
+            if problem := _component_problem(component):
+                return problem
         return ""
     return f"message type {kind!r} is not supported by this fake"
 
@@ -389,9 +450,19 @@ def _handler_for(fake: FakeGraphAPI) -> type[BaseHTTPRequestHandler]:
             if problem:
                 self._json(400, graph_error(100, f"(#100) Invalid parameter: {problem}"))
                 return
+            code = ""
+            if body.get("type") == "template" and body["template"]["name"] in fake.authentication_templates:
+                code, problem = authentication_code(body["template"])
+                if problem:
+                    self._json(400, graph_error(int(problem[2:8]), problem))
+                    return
             message_id = new_wamid()
             with fake._lock:
                 fake.accepted_ids.append(message_id)
+                if code:
+                    fake._codes.append((body["to"], code))
+            if code and fake.on_code is not None:
+                fake.on_code(body["to"], code)
             self._json(
                 200,
                 {

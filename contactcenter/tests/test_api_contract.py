@@ -51,6 +51,8 @@ def _keys(rendered: object, serializer: object) -> list[str]:
         return [d for item in rendered for d in _keys(item, serializer.child)]
     if not isinstance(serializer, s.Serializer):
         return []
+    if rendered is None:
+        return [] if serializer.allow_null else ["null, not nullable"]
     declared, given = set(serializer.fields), set(rendered)
     found = [f"+{k}" for k in sorted(given - declared)] + [f"-{k}" for k in sorted(declared - given)]
     for name in sorted(declared & given):
@@ -60,8 +62,11 @@ def _keys(rendered: object, serializer: object) -> list[str]:
 
 def test_what_responses_and_sockets_carry_is_exactly_what_the_schema_declares(world):
     conversation = selectors.conversation_get(user=world["agent"], conversation_id=world["conversation"].pk)
-    rendered = selectors.messages_render(conversation, [world["message"], world["image"]])
+    request = MessageFactory(conversation=conversation, direction="in", type="text", status="received",
+                             content={"text": "Bitte löschen Sie meine Daten"})  # fmt: skip
+    rendered = selectors.messages_render(conversation, [world["message"], world["image"], request])
     assert rendered[0]["masked"] and rendered[1]["attachments"]  # the fields the schema used to miss are filled
+    assert rendered[2]["request_suggestion"] and rendered[0]["request_suggestion"] is None
     assert _keys(selectors.conversation_render(conversation), ConversationOut()) == []
     for message in rendered:
         assert _keys(message, MessageOut()) == []

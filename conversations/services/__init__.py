@@ -16,6 +16,7 @@ from conversations.services.outbound import (
     message_deliver,
     message_queue_system_reply,
     message_reply,
+    message_send_code,
     message_send_template,
 )
 from conversations.services.realtime import event_record, signal_send
@@ -42,6 +43,7 @@ from conversations.services.teams import (
     team_set_sensitive_policy,
     team_update,
 )
+from conversations.services.visibility import conversation_for_staff, conversation_inbound_message
 
 __all__ = [
     "TEAM_FIELDS",
@@ -50,6 +52,8 @@ __all__ = [
     "canned_response_create",
     "contact_number_change",
     "conversation_assign",
+    "conversation_for_staff",
+    "conversation_inbound_message",
     "conversation_mark_read",
     "conversation_resolve",
     "conversation_set_status",
@@ -64,6 +68,7 @@ __all__ = [
     "message_queue_system_reply",
     "message_reply",
     "message_reveal",
+    "message_send_code",
     "message_send_template",
     "message_status_update",
     "message_status_update_many",

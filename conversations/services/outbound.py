@@ -10,10 +10,15 @@ Invariants:
   provider's id) or ``failed``; provider webhooks move it on from there.
 - Retries: 5xx, 429 and rate-limit errors back off exponentially (honouring
   Retry-After) for a bounded number of attempts; other errors fail at once.
+- One-time codes (``message_send_code``) are never stored: their message is
+  stored with the code masked, and the code goes to the provider from memory,
+  in the same call (which runs in a background task). Such a message is never
+  handed to the queue's task, and fails rather than go out with the mask.
 """
 
 import logging
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,11 +27,20 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from consent.models import ConsentStatus, Purpose
-from consent.selectors import consent_state
+from consent.models import ConsentStatus, ContactKind, ContactPoint, Purpose
+from consent.selectors import consent_state, objection_covers
 from conversations import selectors
-from conversations.exceptions import ConsentMissing, NotAllowed, ProcessingRestricted, WindowClosed
-from conversations.models import Conversation, Direction, Message, MessageStatus, MessageType, Severity
+from conversations.exceptions import ConsentMissing, NotAllowed, ObjectionStands, ProcessingRestricted, WindowClosed
+from conversations.models import (
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageStatus,
+    MessageType,
+    Severity,
+)
 from conversations.providers.base import PermanentSendError, RetryableSendError
 from conversations.services.conversation import conversation_locked
 from conversations.services.realtime import event_record
@@ -41,6 +55,9 @@ from conversations.services.statuses import early_statuses_apply, early_statuses
 
 logger = logging.getLogger(__name__)
 
+# What a stored message holds in place of a one-time code (and what the inbox, the export and the API show).
+CODE_MASK = "••••••"
+
 
 def _queue(
     *,
@@ -49,6 +66,7 @@ def _queue(
     author: AbstractBaseUser | None,
     type: str = MessageType.TEXT,
     template: dict | None = None,
+    deliver: bool = True,
 ) -> Message:
     outcome = message_scan(text=text, message_type=type, direction="out", team=conversation.team)
     content = {"text": text} if text else {}
@@ -71,7 +89,8 @@ def _queue(
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=conversation.last_message_at)  # no history
     sensitive_after_store(message=message, conversation=conversation, outcome=outcome)
     event_record(kind="conversation.message", conversation=conversation, message=message)
-    transaction.on_commit(lambda: message_deliver_enqueue(message_id=message.pk), robust=True)
+    if deliver:
+        transaction.on_commit(lambda: message_deliver_enqueue(message_id=message.pk), robust=True)
     return message
 
 
@@ -132,6 +151,8 @@ def message_send_template(
     template = selectors.template_catalog().get(name)
     if template is None or language not in template.get("languages", []):
         raise NotAllowed(f"template {name!r} in {language!r} is not approved")
+    if template.get("category") == "AUTHENTICATION":
+        raise NotAllowed(f"template {name!r} carries one-time codes: only the system sends it (message_send_code)")
     conversation = conversation_locked(conversation)
     _ensure_not_restricted(conversation)
     if conversation.channel != "whatsapp":
@@ -140,6 +161,8 @@ def message_send_template(
     purpose = Purpose.objects.filter(code=purpose_code).first() if purpose_code else None
     if template.get("category") == "MARKETING" and purpose is None:
         raise NotAllowed(f"marketing template {name!r} names no purpose")
+    if purpose is not None and objection_covers(subject=conversation.subject, purpose=purpose):
+        raise ObjectionStands(f"conversation {conversation.pk}: the customer objected to purpose {purpose.code}")
     if purpose is not None and purpose.needs_consent:
         if consent_state(subject=conversation.subject, purpose=purpose) != ConsentStatus.GRANTED:
             raise ConsentMissing(f"conversation {conversation.pk}: no consent for purpose {purpose.code}")
@@ -153,6 +176,77 @@ def message_send_template(
     except (IndexError, KeyError):
         text = preview
     return _queue(conversation=conversation, text=text, author=actor, type=MessageType.TEMPLATE, template=payload)
+
+
+def template_language(language: str) -> str:
+    """Meta's locale code ("pt_BR") for one of our language codes ("pt-br")."""
+    head, _, tail = language.partition("-")
+    return f"{head}_{tail.upper()}" if tail else head
+
+
+def _authentication_template() -> tuple[str, dict]:
+    approved = sorted((name, spec) for name, spec in selectors.template_catalog().items()
+                      if spec.get("category") == "AUTHENTICATION")  # fmt: skip
+    if not approved:
+        raise NotAllowed("no authentication template is approved: one-time codes cannot go over WhatsApp")
+    return approved[0]
+
+
+def _code_conversation(contact_point: ContactPoint) -> Conversation:
+    """Where the code's message is kept: the subject's WhatsApp conversation in progress on this very number,
+    or else a new one, resolved from the start (a code asked for on our page is no work for an agent)."""
+    conversation = (
+        Conversation.objects.filter(
+            subject_id=contact_point.subject_id, channel=Channel.WHATSAPP, contact_point=contact_point
+        )
+        .exclude(status=ConversationStatus.RESOLVED)
+        .first()
+    )
+    if conversation is not None:
+        return conversation_locked(conversation)
+    now = timezone.now()
+    conversation = Conversation.objects.create(
+        subject_id=contact_point.subject_id, contact_point=contact_point, channel=Channel.WHATSAPP,
+        status=ConversationStatus.RESOLVED, resolved_at=now,
+    )  # fmt: skip
+    return conversation_locked(conversation)
+
+
+@transaction.atomic
+def _code_queue(*, contact_point: ContactPoint, language: str) -> Message:
+    if contact_point.kind != ContactKind.WHATSAPP:
+        raise NotAllowed(f"contact point {contact_point.pk} is no WhatsApp number")
+    name, template = _authentication_template()
+    languages = template.get("languages", [])
+    locale = template_language(language)
+    locale = locale if locale in languages else ("en" if "en" in languages else languages[0])
+    conversation = _code_conversation(contact_point)
+    _ensure_not_restricted(conversation)
+    # The stored copy holds the mask; the button (Meta's copy-code button is sent as a "url" button) carries
+    # the same parameter as the body.
+    payload = {"name": name, "language": locale, "parameters": [CODE_MASK], "button": template.get("button", "")}
+    text = template.get("preview", {}).get(locale, name).replace("{0}", CODE_MASK)
+    return _queue(
+        conversation=conversation, text=text, author=None, type=MessageType.TEMPLATE, template=payload, deliver=False
+    )
+
+
+def message_send_code(
+    *, contact_point: ContactPoint, code: str, language: str, sleep: Callable[[float], object] = time.sleep
+) -> str:
+    """Send a one-time code to a WhatsApp number as the approved authentication template (Meta's
+    AUTHENTICATION category, which may go outside the 24-hour window): the code as the body's parameter and
+    the copy-code button's, the expiry in the template's footer. Returns the message's status (``sent`` or
+    ``failed``); raises ``NotAllowed`` (not a WhatsApp number, no such template) or ``ProcessingRestricted``.
+
+    Meant for a background task: it stores the message (``queued``, the code masked) and sends it at once,
+    with the code from memory; the code is in no row, no task argument and no log."""
+    if not (code.isdigit() and 4 <= len(code) <= 15):  # Meta's limit for an authentication parameter
+        raise NotAllowed("a one-time code is 4 to 15 digits")
+    queued = _code_queue(contact_point=contact_point, language=language)
+    message = Message.objects.select_related("conversation__subject", "conversation__contact_point").get(pk=queued.pk)
+    message.one_time_code = code  # in memory only: the sender puts it where the stored copy holds the mask
+    return _deliver(message, sleep=sleep)
 
 
 def message_deliver_enqueue(*, message_id: int) -> None:
@@ -196,6 +290,11 @@ def _mark(message: Message, *, status: str, provider_message_id: str = "", code:
 def message_deliver(*, message_id: int, sleep=time.sleep) -> str:
     """Hand a queued message to its provider, retrying transient failures with backoff."""
     message = Message.objects.select_related("conversation__subject", "conversation__contact_point").get(pk=message_id)
+    return _deliver(message, sleep=sleep)
+
+
+def _deliver(message: Message, *, sleep: Callable[[float], object]) -> str:
+    message_id = message.pk
     if message.status != MessageStatus.QUEUED:
         return message.status
     if message.conversation.subject.restricted:

@@ -6,8 +6,9 @@ Invariants:
   of a consent's end and the last contact) is older than the period. Declarations without that clock are not
   purged by it; ``purgeable`` narrows what may go at all (only finished tasks, only consent no longer in
   force). A rule that anonymises updates the rows its declaration says how to anonymise and removes the rest.
-- Nothing a standing legal hold covers is touched: the subject's rows, or one conversation's. What was held
-  back is counted in the run record.
+- Nothing a standing legal hold covers is touched: the subject's rows, or one conversation's; nor anything
+  of a subject with an open subject request (its answer needs what there was). What was held back is counted
+  in the run record.
 - Batched by primary key, each batch in its own short transaction (``removal.remove_by_pk``: the rows, their
   dependants, history rows and files), so the purge runs beside live traffic, can be stopped at any moment
   and started again, and a second run right after removes nothing. The longest transaction is recorded.
@@ -47,11 +48,13 @@ from consent.declarations import Category, Clock, Erasure, PersonalData
 from consent.models import LegalHold, Subject
 from consent.selectors import legal_hold_stands
 from retention import registry
-from retention.models import ErasureReason, PurgeRun, RetentionAction, RetentionRule
+from retention.models import ErasureReason, PurgeRun, RetentionAction, RetentionRule, SubjectRequest
+from retention.models.requests import OPEN_STATES
 from retention.services.erasure import LegalHoldActive, subject_erase
 from retention.services.purge_lock import PurgeAlreadyRunning, purge_claim
 from retention.services.purge_preview import PurgePreview
 from retention.services.removal import among, remove_by_pk
+from retention.services.requests import open_request_subjects
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +73,9 @@ def _held() -> tuple[set[int], set[int], set[int]]:
             conversations.add(conversation_id)
         else:
             subjects.add(subject_id)
-    return subjects, conversations, anyhow
+    # An open subject request keeps the whole subject, as a hold on it would: its answer needs what there was.
+    asking = set(open_request_subjects())
+    return subjects | asking, conversations, anyhow | asking
 
 
 def due_rows(declaration: PersonalData, rule: RetentionRule, *, now: datetime) -> QuerySet | None:
@@ -136,7 +141,9 @@ def _order(rules: dict[str, RetentionRule]) -> list[PersonalData]:
 
 # What does not keep a subject: who they are and how to reach them (they go with the last of the rest), the
 # holds (a standing one stops the erasure itself), and rows no key ties to them.
-_NOT_KEEPING = {Category.IDENTITY, Category.CONTACT_POINTS, Category.LEGAL_HOLDS}
+# Nor what a request left (a code someone asked for, a download): anyone may ask for a code to a customer's
+# number, and that must not keep the customer's data alive.
+_NOT_KEEPING = {Category.IDENTITY, Category.CONTACT_POINTS, Category.LEGAL_HOLDS, Category.SUBJECT_REQUESTS}
 
 
 def _keeping() -> list[PersonalData]:
@@ -153,7 +160,8 @@ def subjects_left_with_nothing() -> QuerySet[Subject]:
     within its period, no alert ...) and no standing hold: nothing to keep them for."""
     kept = [Exists(registry.model_of(d)._default_manager.filter(**{d.subject: OuterRef("pk")})) for d in _keeping()]
     held = Exists(LegalHold.objects.filter(legal_hold_stands(), subject=OuterRef("pk")))
-    left = Subject.objects.exclude(held)
+    asking = Exists(SubjectRequest.objects.filter(state__in=OPEN_STATES, subject=OuterRef("pk")))
+    left = Subject.objects.exclude(held).exclude(asking)
     for exists in kept:
         left = left.exclude(exists)
     return left.order_by("pk")

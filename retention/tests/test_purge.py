@@ -405,15 +405,35 @@ def test_a_second_run_while_one_runs_refuses_with_one_line_and_does_nothing(medi
     assert purge_expired().counts["conversations"] == 1  # the claim was let go
 
 
-def test_the_claim_refuses_a_second_run_in_the_same_process_too(media_root):
+def test_the_claim_refuses_a_second_run_from_another_thread_of_the_same_process_too(media_root):
+    """Another thread has its own database connection (on PostgreSQL its own session, whose advisory lock the
+    purge's session cannot take; on SQLite its own open lock file, which ``flock`` refuses a second time)."""
+    import threading
+
     from django.db import connection
 
     from retention.services.purge_lock import PurgeAlreadyRunning, purge_claim
 
-    if connection.vendor == "postgresql":
-        pytest.skip("an advisory lock is per session, and a process shares its session: the other test covers it")
-    with purge_claim(), pytest.raises(PurgeAlreadyRunning, match="another purge is running"):
-        purge_expired()
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with purge_claim():
+                held.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with pytest.raises(PurgeAlreadyRunning, match="another purge is running"):
+            purge_expired()
+    finally:
+        done.set()
+        holder.join(10)
+    assert purge_expired().outcome == "done"  # let go with the thread's claim
 
 
 def test_runs_left_running_are_marked_interrupted_by_the_next(media_root):

@@ -55,7 +55,15 @@ def message_payload(message: Message, *, to: str) -> dict[str, Any]:
     payload: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
     if message.type == MessageType.TEMPLATE:
         template = content.get("template") or {}
-        parameters = [{"type": "text", "text": str(p)} for p in template.get("parameters", [])]
+        values = [str(p) for p in template.get("parameters", [])]
+        if template.get("button") == "copy_code":
+            # An authentication template: the stored copy holds the code masked; the code itself is only in
+            # memory, on the instance ``message_send_code`` hands over. Without it nothing goes (never the mask).
+            code = getattr(message, "one_time_code", "")
+            if not code:
+                raise PermanentSendError(f"message {message.pk}: its one-time code is not kept", code="code_not_kept")
+            values = [code]
+        parameters = [{"type": "text", "text": value} for value in values]
         payload["type"] = "template"
         payload["template"] = {
             "name": template.get("name", message.template_name),
@@ -63,6 +71,11 @@ def message_payload(message: Message, *, to: str) -> dict[str, Any]:
         }
         if parameters:
             payload["template"]["components"] = [{"type": "body", "parameters": parameters}]
+        if template.get("button") == "copy_code":
+            # Meta creates the copy-code button as a URL button: it is sent as one, with the code as its text.
+            payload["template"]["components"].append(
+                {"type": "button", "sub_type": "url", "index": "0", "parameters": [{"type": "text", "text": code}]}
+            )
     else:
         payload["type"] = "text"
         payload["text"] = {"body": content.get("text", ""), "preview_url": False}

@@ -34,7 +34,8 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  async function api(path, options) {
+  // The answer's status and body; refused (not 2xx) → throws, as api() does.
+  async function apiCall(path, options) {
     const opts = Object.assign({ method: "GET", credentials: "same-origin", headers: {} }, options || {});
     opts.headers = Object.assign({ Accept: "application/json" }, opts.headers);
     if (opts.body !== undefined) {
@@ -54,7 +55,11 @@
       err.data = data;
       throw err;
     }
-    return data;
+    return { status: response.status, data };
+  }
+
+  async function api(path, options) {
+    return (await apiCall(path, options)).data;
   }
 
   function conversationUrl(id, action) {
@@ -213,6 +218,10 @@
     }
     bubble.append(meta);
     li.append(bubble);
+    if (m.direction === "in" && m.request_suggestion) {
+      const suggestion = renderRequestSuggestion(m.id, m.request_suggestion);
+      if (suggestion) li.append(suggestion);
+    }
     return li;
   }
 
@@ -497,6 +506,107 @@
       const button = e.target.closest(".reveal-button");
       if (button) openRevealForm(button);
     });
+  }
+
+  // --- a customer's message that reads like a data-protection request ------------------------------
+  //
+  // The message carries the suggested kind (request_suggestion); the agent confirms it with one click, which
+  // records the request with the chat as the verified channel. Nothing is recorded without that click.
+
+  const requestTexts = (() => {
+    const node = $("#request-suggestion-texts"); // only there for agents who may record requests
+    try { return node ? JSON.parse(node.textContent) : null; } catch (e) { return null; }
+  })();
+  // What a click answered, per message id: kept when the message is drawn again (a later event).
+  const requestResults = new Map();
+
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, (all, name) => (name in values ? values[name] : all));
+  }
+
+  function dueDate(iso) {
+    // The date as the API wrote it, in the jurisdiction's time zone: never moved into the browser's.
+    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    if (!match) return iso || "";
+    const day = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+    try {
+      return new Intl.DateTimeFormat(requestTexts.language || undefined, { dateStyle: "long", timeZone: "UTC" }).format(day);
+    } catch (e) {
+      return match[0];
+    }
+  }
+
+  function renderRequestSuggestion(messageId, suggestion) {
+    if (!requestTexts || !suggestion || !requestTexts.kinds[suggestion.kind]) return null;
+    const texts = requestTexts.kinds[suggestion.kind];
+    const box = el("div", { class: "request-suggestion", role: "group", "aria-label": requestTexts.label, "data-message-id": messageId, "data-kind": suggestion.kind });
+    box.setAttribute("lang", requestTexts.language);
+    box.append(el("p", { class: "request-suggestion-text" }, suggestion.generic ? requestTexts.generic : texts.notice));
+    const controls = el("div", { class: "request-suggestion-controls" });
+    if (suggestion.generic) {
+      // A law named, no right: the agent picks the kind (access by convention).
+      const id = "request-kind-" + messageId;
+      const picker = el("select", { id, class: "request-kind" });
+      for (const [kind, t] of Object.entries(requestTexts.kinds)) {
+        picker.append(el("option", { value: kind, selected: kind === suggestion.kind }, t.name));
+      }
+      controls.append(el("label", { htmlFor: id }, requestTexts.choose), picker);
+    }
+    controls.append(el("button", { type: "button", class: "request-record", "data-kind": suggestion.kind, "data-message-id": messageId },
+      suggestion.generic ? requestTexts.record : texts.button));
+    // A live region from the start, so the result is announced when it is written.
+    const result = el("p", { class: "request-result", role: "status", "aria-live": "polite", tabIndex: -1 });
+    box.append(controls, result);
+    const done = requestResults.get(messageId);
+    if (done) {
+      controls.hidden = true;
+      result.textContent = done;
+    }
+    return box;
+  }
+
+  async function recordRequest(button) {
+    if (button.getAttribute("aria-disabled") === "true") return; // a click while the first is on its way
+    const box = button.closest(".request-suggestion");
+    const controls = box.querySelector(".request-suggestion-controls");
+    const result = box.querySelector(".request-result");
+    const picker = box.querySelector(".request-kind");
+    const messageId = Number(button.dataset.messageId);
+    // Not disabled: a disabled button would drop the keyboard focus.
+    button.setAttribute("aria-disabled", "true");
+    result.classList.remove("request-result--error");
+    result.textContent = requestTexts.recording;
+    try {
+      const answer = await apiCall(conversationUrl(currentId, "subject-requests"), {
+        method: "POST",
+        body: { kind: picker ? picker.value : button.dataset.kind, message_id: messageId },
+      });
+      const recorded = answer.data;
+      const text = fill(answer.status === 201 ? requestTexts.recorded : requestTexts.already,
+        { reference: recorded.reference, due: dueDate(recorded.due_at) });
+      requestResults.set(messageId, text);
+      result.textContent = text;
+      result.dataset.reference = recorded.reference;
+      controls.hidden = true;
+      result.focus();
+    } catch (err) {
+      result.classList.add("request-result--error");
+      result.textContent = fill(requestTexts.failed, { error: (err.code ? err.code + ": " : "") + err.message });
+      button.removeAttribute("aria-disabled");
+    }
+  }
+
+  if (messagesEl) {
+    messagesEl.addEventListener("click", (e) => {
+      const button = e.target.closest(".request-record");
+      if (button) recordRequest(button);
+    });
+    // The messages drawn with the page carry their suggestion as data attributes.
+    for (const li of messagesEl.querySelectorAll("li[data-request-kind]")) {
+      const suggestion = renderRequestSuggestion(Number(li.dataset.messageId),
+        { kind: li.dataset.requestKind, generic: li.dataset.requestGeneric === "1" });
+      if (suggestion) li.append(suggestion);
+    }
   }
 
   // --- the draft guard: warn while typing, confirm (or refuse) on send -----------------------------

@@ -22,6 +22,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         delay = options["status_delay"]
+
+        def code_sent(to: str, code: str) -> None:
+            # What the customer's phone would show: the one-time code of the self-service page (only here, in
+            # development, is a code ever printed; the number is left out).
+            self.stdout.write(f"one-time code {code} sent by WhatsApp (authentication template)")
+
         fake = FakeGraphAPI(
             access_token=settings.WHATSAPP_ACCESS_TOKEN,
             phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID or None,
@@ -30,6 +36,10 @@ class Command(BaseCommand):
             app_secret=settings.WHATSAPP_APP_SECRET or None,
             status_delays=(delay, delay, delay),
             auto_statuses=() if options["no_statuses"] else ("sent", "delivered", "read"),
+            authentication_templates=tuple(
+                name for name, spec in settings.WHATSAPP_TEMPLATES.items() if spec.get("category") == "AUTHENTICATION"
+            ),
+            on_code=code_sent,
         )
         self.stdout.write(
             f"Fake Graph API on http://127.0.0.1:{options['port']} "

@@ -1,0 +1,277 @@
+"""Subject requests: received, verified, worked on, completed, rejected or withdrawn, within their legal clock.
+
+Invariants:
+- Every move goes through ``_move`` and the declared ``TRANSITIONS``; a move it does not list raises
+  ``InvalidTransition`` and changes nothing. Each move is recorded with who and why (simple-history).
+- The due date is computed once, on receipt, by ``consent.deadlines.deadline`` from the jurisdiction's
+  ``request_answer``; an extension (GDPR only, with a ground, once) runs from receipt too
+  (``request_answer_extended``), and only while the first deadline has not passed and the customer is told
+  (``request_tell``): a customer we cannot reach cannot be told, so the extension is refused.
+- While a request is open, the purge keeps the subject's data (``open_request_subjects``, beside the legal
+  holds): an access request must find what there was when it was made.
+- Fulfilment calls the services that do the work (``subject_erase``, ``subject_restrict``,
+  ``consent_withdraw``); an erasure request tells the customer first, then erases. The request row outlives
+  the erasure, pseudonymous (the subject's public id), as the proof it was answered.
+- Nothing here logs a person: references and ids only.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from consent import services as consent_services
+from consent.deadlines import deadline
+from consent.exceptions import DomainError, InvalidTransition
+from consent.history import history_note, reason_required
+from consent.jurisdictions import JURISDICTIONS
+from consent.models import Purpose, RestrictionGround, Subject
+from retention.models import (
+    TRANSITIONS,
+    ExtensionGround,
+    RejectionGround,
+    RequestChannel,
+    RequestKind,
+    RequestState,
+    SubjectRequest,
+)
+from retention.models.requests import OPEN_STATES
+from retention.services.erasure import RECIPIENTS, subject_erase
+from retention.services.request_notices import request_tell
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | None
+
+
+class ExtensionRefused(DomainError, code="extension_refused", http_status=409):
+    """The deadline cannot be extended: not under this law, not again, too late, or the customer cannot be told."""
+
+
+class RequestIncomplete(DomainError, code="request_incomplete", http_status=409):
+    """The request cannot be fulfilled as it stands (no subject, an unverified requester ...)."""
+
+
+def request_due(*, received_at: datetime, jurisdiction: str) -> datetime:
+    """The legal deadline for the complete answer to a request received at ``received_at``."""
+    return deadline(start=received_at, period=JURISDICTIONS[jurisdiction].request_answer, jurisdiction=jurisdiction)
+
+
+@transaction.atomic
+def request_receive(
+    *, kind: str, channel: str, actor: Actor, subject: Subject | None = None, jurisdiction: str | None = None,
+    purposes: Sequence[str] = (), verified: bool = False, now: datetime | None = None,
+) -> SubjectRequest:  # fmt: skip
+    """Record a request. ``verified``: the requester's identity is proven by the channel it came through (the
+    chat of the customer's own number, a one-time code on the self-service page)."""
+    if kind not in RequestKind.values or channel not in RequestChannel.values:
+        raise ValueError(f"unknown kind {kind!r} or channel {channel!r}")
+    jurisdiction = jurisdiction or (subject.jurisdiction if subject is not None else None)
+    if jurisdiction not in JURISDICTIONS:
+        raise ValueError("a request needs its jurisdiction (the subject's, or given)")
+    unknown = set(purposes) - set(Purpose.objects.filter(code__in=purposes).values_list("code", flat=True))
+    if unknown:
+        raise ValueError(f"no such purpose: {', '.join(sorted(unknown))}")
+    received_at = now or timezone.now()
+    request = SubjectRequest(
+        kind=kind, channel=channel, subject=subject, subject_public_id=subject.public_id if subject else None,
+        jurisdiction=jurisdiction, received_at=received_at,
+        due_at=request_due(received_at=received_at, jurisdiction=jurisdiction), purposes=list(purposes),
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )  # fmt: skip
+    request.full_clean()
+    history_note(request, actor=actor, reason=f"received through {channel}")
+    request.save()
+    logger.info("subject request %s received (%s, %s)", request.reference, kind, channel)
+    if verified:
+        request = request_verify(request=request, actor=actor, reason=f"verified by the channel ({channel})")
+    return request
+
+
+def _locked(request: SubjectRequest) -> SubjectRequest:
+    return SubjectRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _move(request: SubjectRequest, *, to: str, actor: Actor, reason: str, **fields: object) -> SubjectRequest:
+    if to not in TRANSITIONS[request.state]:
+        raise InvalidTransition(f"request {request.reference}: {request.state} -> {to} is not allowed")
+    request.state = to
+    for name, value in fields.items():
+        setattr(request, name, value)
+    if to not in OPEN_STATES:
+        request.closed_at = timezone.now()
+    history_note(request, actor=actor, reason=reason)
+    request.save()
+    return request
+
+
+@transaction.atomic
+def request_verification_start(*, request: SubjectRequest, actor: Actor, reason: str) -> SubjectRequest:
+    """We asked the requester to prove who they are (a request by e-mail or phone): the clock shows it."""
+    reason_required(reason, change="asking for verification")
+    return _move(_locked(request), to=RequestState.VERIFYING, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def request_verify(*, request: SubjectRequest, actor: Actor, reason: str) -> SubjectRequest:
+    """The requester is who they say. Under the LGPD the simplified reply goes out at once (Art. 19 I): which
+    categories of their data we hold."""
+    reason_required(reason, change="verifying a request")
+    request = _move(_locked(request), to=RequestState.VERIFIED, actor=actor, reason=reason,
+                    verified_at=timezone.now())  # fmt: skip
+    if request.jurisdiction == "LGPD" and request.subject is not None:
+        if request_tell(request=request, notice="simplified_reply"):
+            request.simplified_reply_at = timezone.now()
+            request.save(update_fields=["simplified_reply_at"])
+    return request
+
+
+@transaction.atomic
+def request_extend(
+    *, request: SubjectRequest, ground: str, actor: Actor, now: datetime | None = None
+) -> SubjectRequest:
+    """Extend the deadline (GDPR Art. 12(3)): with a ground, once, before the first deadline, customer told."""
+    request = _locked(request)
+    rules = JURISDICTIONS[request.jurisdiction]
+    now = now or timezone.now()
+    if rules.request_answer_extended is None:
+        raise ExtensionRefused(f"{request.jurisdiction} allows no extension of the deadline")
+    if ground not in ExtensionGround.values:
+        raise ExtensionRefused(f"an extension needs its ground: {', '.join(ExtensionGround.values)}")
+    if request.extended_until is not None:
+        raise ExtensionRefused(f"request {request.reference} was extended already")
+    if not request.is_open or now > request.due_at:
+        raise ExtensionRefused(f"request {request.reference}: the customer must be told within the first deadline")
+    request.extended_until = deadline(start=request.received_at, period=rules.request_answer_extended,
+                                      jurisdiction=request.jurisdiction)  # fmt: skip
+    if request.subject is None or not request_tell(request=request, notice="extension", ground=ground):
+        raise ExtensionRefused(
+            f"request {request.reference}: the customer cannot be told now, so it cannot be extended"
+        )
+    request.extension_ground = ground
+    request.extension_notified_at = now
+    history_note(request, actor=actor, reason=f"extended: {ground}")
+    request.save()
+    return request
+
+
+@transaction.atomic
+def request_reject(*, request: SubjectRequest, ground: str, actor: Actor) -> SubjectRequest:
+    """Refuse the request with its ground; the customer is told why and that they may complain."""
+    if ground not in RejectionGround.values:
+        raise ValueError(f"a rejection needs its ground: {', '.join(RejectionGround.values)}")
+    request = _move(_locked(request), to=RequestState.REJECTED, actor=actor, reason=f"rejected: {ground}",
+                    rejection_ground=ground)  # fmt: skip
+    if request.subject is not None:
+        request_tell(request=request, notice="rejected", ground=ground)
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, request: SubjectRequest, actor: Actor, reason: str) -> SubjectRequest:
+    """The customer no longer wants it."""
+    reason_required(reason, change="withdrawing a request")
+    return _move(_locked(request), to=RequestState.WITHDRAWN, actor=actor, reason=reason)
+
+
+def request_fulfil(
+    *, request: SubjectRequest, actor: Actor, restriction_ground: str = RestrictionGround.ACCURACY
+) -> SubjectRequest:
+    """Do what the request asks, through the services that do it, and complete it.
+
+    Access and portability: ``request_export_prepare`` makes the export (the download offered to the customer
+    and the DPO) and then completes the request here; without its export it is refused. Erasure: the customer is
+    told first, then ``subject_erase``. Restriction: ``subject_restrict`` on ``restriction_ground`` (Art. 18(1)).
+    Withdrawal: the purposes it names (all that need consent, without any) are withdrawn. Rectification and
+    objection are refused here (``RequestIncomplete``): they need the corrected values, and the objection's
+    enforcement in outbound, which this release does not have yet.
+    """
+    request = SubjectRequest.objects.get(pk=request.pk)
+    if request.state not in (RequestState.VERIFIED, RequestState.IN_PROGRESS):
+        raise RequestIncomplete(f"request {request.reference}: only a verified request is fulfilled ({request.state})")
+    subject = request.subject
+    if subject is None:
+        raise RequestIncomplete(f"request {request.reference} names nobody we hold data about: reject it (no_data)")
+    if request.kind in (RequestKind.ACCESS, RequestKind.PORTABILITY) and not request.exports.exists():
+        raise RequestIncomplete(f"request {request.reference} is answered with its export "
+                                "(request_export_prepare makes it, then completes the request)")  # fmt: skip
+    if request.kind == RequestKind.RECTIFICATION:
+        raise RequestIncomplete(f"request {request.reference}: a rectification is fulfilled with its corrections "
+                                "(request_rectify)")  # fmt: skip
+    why = f"request {request.reference}"
+    if request.kind == RequestKind.ERASURE:
+        request_tell(request=request, notice="erasure_done")  # first: afterwards nothing reaches them
+        with transaction.atomic():
+            request = _move(_locked(request), to=RequestState.COMPLETED, actor=actor, reason="fulfilled: erased",
+                            recipients_informed=_recipients(subject))  # fmt: skip
+            subject_erase(subject=subject, actor=actor, reason="subject_request", reference=why, trigger="request")
+        return SubjectRequest.objects.get(pk=request.pk)
+    with transaction.atomic():
+        if request.kind == RequestKind.RESTRICTION:
+            consent_services.subject_restrict(subject=subject, ground=restriction_ground, actor=actor,
+                                              reason=why)  # fmt: skip
+            request.recipients_informed = _recipients(subject)
+        elif request.kind == RequestKind.WITHDRAWAL:
+            for purpose in _purposes(request):
+                consent_services.consent_withdraw(subject=subject, purpose=purpose, channel=_CHANNEL[request.channel],
+                                                  actor=actor)  # fmt: skip
+        elif request.kind == RequestKind.OBJECTION:
+            consent_services.subject_object(
+                subject=subject, purposes=list(Purpose.objects.filter(code__in=request.purposes)),
+                channel=_CHANNEL[request.channel], actor=actor, reason=why, reference=request.reference,
+            )  # fmt: skip
+        request = _move(_locked(request), to=RequestState.COMPLETED, actor=actor, reason=f"fulfilled: {request.kind}",
+                        recipients_informed=request.recipients_informed)  # fmt: skip
+    request_tell(request=request, notice="completed")
+    return request
+
+
+# Where the customer asked, as the consent ledger names channels (its evidence of a withdrawal).
+_CHANNEL = {RequestChannel.SELF_SERVICE: "web", RequestChannel.CHAT: "whatsapp", RequestChannel.EMAIL: "email",
+            RequestChannel.PHONE: "admin"}  # fmt: skip
+
+
+@transaction.atomic
+def request_rectify(
+    *, request: SubjectRequest, actor: Actor, display_name: str | None = None, language: str | None = None
+) -> SubjectRequest:
+    """Fulfil a rectification (GDPR Art. 16, LGPD Art. 18 III): the corrected name or language, kept in the
+    subject's history with the request as the reason; the customer is told. (A number that changed is moved by
+    the conversations' number change, which keeps the conversations with it.)"""
+    request = _locked(request)
+    if request.kind != RequestKind.RECTIFICATION or request.state not in (
+        RequestState.VERIFIED,
+        RequestState.IN_PROGRESS,
+    ):
+        raise RequestIncomplete(f"request {request.reference}: not a verified rectification ({request.state})")
+    if request.subject is None or (display_name is None and language is None):
+        raise RequestIncomplete(f"request {request.reference}: give the corrections")
+    consent_services.subject_update(subject=request.subject, display_name=display_name, language=language,
+                                    actor=actor, reason=f"rectified: request {request.reference}")  # fmt: skip
+    request = _move(request, to=RequestState.COMPLETED, actor=actor, reason="fulfilled: rectified",
+                    recipients_informed=_recipients(request.subject))  # fmt: skip
+    request_tell(request=request, notice="completed")
+    return request
+
+
+def _recipients(subject: Subject) -> list[str]:
+    channels = set(subject.contact_points.values_list("kind", flat=True))
+    return [str(RECIPIENTS[channel]) for channel in sorted(channels) if channel in RECIPIENTS]
+
+
+def _purposes(request: SubjectRequest) -> Iterable[Purpose]:
+    purposes = Purpose.objects.filter(active=True)
+    if request.purposes:
+        return purposes.filter(code__in=request.purposes)
+    return [p for p in purposes if p.needs_consent]
+
+
+def open_request_subjects() -> QuerySet:
+    """The subjects an open request concerns: the purge keeps their data until it is answered."""
+    return SubjectRequest.objects.filter(state__in=OPEN_STATES, subject__isnull=False).values_list(
+        "subject_id", flat=True
+    )

@@ -1,0 +1,101 @@
+"""The self-service page: the same answer for everyone, the code through the channel, the request with its
+reference and due date, the status page, in the customer's language."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from consent import services as consent_services
+from consent.models import Subject
+from retention.models import SubjectRequest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _paths(settings, tmp_path):
+    settings.ERASURE_JOURNAL_PATH = tmp_path / "journal.jsonl"
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def _known(address: str = "joana@example.com.br") -> Subject:
+    subject, _ = consent_services.subject_get_or_create_by_contact(kind="email", value=address, language="pt-br",
+                                                                  actor=None)  # fmt: skip
+    Subject.objects.filter(pk=subject.pk).update(jurisdiction="LGPD")
+    return Subject.objects.get(pk=subject.pk)
+
+
+def _strip(page: bytes) -> str:
+    """The page without what differs on every response (the CSRF token)."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.decode())
+
+
+@pytest.fixture(autouse=True)
+def _after_commit(django_capture_on_commit_callbacks):
+    """The code goes out in a task after the commit: run those callbacks as the server would."""
+    global _commits
+    _commits = django_capture_on_commit_callbacks
+
+
+def _start(client, address: str, *, lang: str = "pt-br"):
+    with _commits(execute=True):
+        return client.post(f"/privacy/?lang={lang}", {"kind": "access", "channel": "email", "identifier": address})
+
+
+def test_the_page_speaks_the_browsers_language_and_offers_a_visible_switch(client):
+    page = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9").content.decode()
+    assert '<html lang="pt-br">' in page and "Seus dados, seus direitos" in page
+    for code in ("en", "de", "nl", "it"):
+        assert f'href="/privacy/?lang={code}"' in page
+    german = client.get("/privacy/?lang=de")
+    assert "Ihre Daten, Ihre Rechte" in german.content.decode() and german.cookies["django_language"].value == "de"
+    assert 'name="csrfmiddlewaretoken"' in german.content.decode()
+
+
+def test_known_and_unknown_addresses_get_the_same_answer_and_only_the_known_one_a_code(client):
+    _known()
+    known = _start(client, "joana@example.com.br")
+    known_page = client.get(known["Location"])
+    other = client.__class__()
+    unknown = _start(other, "ninguem@example.com.br")
+    unknown_page = other.get(unknown["Location"])
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert _strip(known_page.content) == _strip(unknown_page.content)
+    [message] = mail.outbox  # the task ran after commit: one code, to the known address only
+    assert message.to == ["joana@example.com.br"]
+
+
+def test_the_code_files_the_request_and_the_status_page_shows_its_reference_and_due_date(client):
+    joana = _known()
+    client.get(_start(client, "joana@example.com.br")["Location"])
+    code = re.search(r"\b(\d{6})\b", mail.outbox[0].body).group(1)
+    wrong = client.post("/privacy/code/?lang=pt-br", {"code": "000000" if code != "000000" else "111111"})
+    assert wrong.status_code == 400 and not SubjectRequest.objects.exists()
+    done = client.post("/privacy/code/?lang=pt-br", {"code": code})
+    assert done.status_code == 302 and "/privacy/requests/" in done["Location"]
+    [request] = SubjectRequest.objects.all()
+    assert (request.subject, request.kind, request.channel, request.state) == (joana, "access", "self_service",
+                                                                                "verified")  # fmt: skip
+    page = client.get(done["Location"]).content.decode()
+    assert request.reference in page and "Identidade verificada" in page
+    assert request.deadline.astimezone(__import__("zoneinfo").ZoneInfo("America/Sao_Paulo")).strftime("%Y") in page
+    # The link is the credential: a forged one finds nothing.
+    assert client.get("/privacy/requests/forged-token/").status_code == 404
+
+
+def test_five_wrong_codes_lock_it_and_the_right_one_is_refused_then(client):
+    _known()
+    client.get(_start(client, "joana@example.com.br")["Location"])
+    code = re.search(r"\b(\d{6})\b", mail.outbox[0].body).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        assert client.post("/privacy/code/?lang=en", {"code": wrong}).status_code == 400
+    locked = client.post("/privacy/code/?lang=en", {"code": code})
+    assert locked.status_code == 400 and "locked" in locked.content.decode() and not SubjectRequest.objects.exists()
+
+
+def test_bad_input_is_a_clear_error_and_nothing_is_started(client):
+    bad = client.post("/privacy/?lang=en", {"kind": "access", "channel": "whatsapp", "identifier": "hello"})
+    assert bad.status_code == 400 and "not a WhatsApp number" in bad.content.decode()
+    assert client.get("/privacy/code/").status_code == 302  # no code step without a start
