@@ -7,6 +7,9 @@ a name for as long as the proof is kept. So a reference is a short identifier: a
 characters, with at least one digit ("call #1234", "TICKET-4711", "request 7"), and no run of nine or more
 digits (a phone number). A name with a number added can still pass: the check stops the description, not a
 determined misuse, and the help text says what belongs here.
+
+A subject request's own reference ("R-7K3F-9Q2M", random Crockford base32, see ``retention.models.requests``)
+is one too, digits or not: about one in twenty is drawn without a digit ("R-KXWB-TMPQ").
 """
 
 import re
@@ -15,6 +18,7 @@ REFERENCE_MAX = 40
 _WORD = r"[\w#/.:+-]+"
 _SHAPE = re.compile(rf"{_WORD}(?: {_WORD}){{0,2}}")
 _PHONE_LIKE = re.compile(r"\d{9,}")
+_REQUEST_REFERENCE = re.compile(r"(?:request )?R-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
 
 REFERENCE_RULE = (
     "a reference is a ticket, call or request number (at most 3 words and 40 characters, with a digit, such as "
@@ -24,6 +28,8 @@ REFERENCE_RULE = (
 
 def reference_problem(value: str) -> str:
     """Why ``value`` is not a reference, or "" when it is one."""
+    if _REQUEST_REFERENCE.fullmatch(value):
+        return ""
     if len(value) > REFERENCE_MAX or not _SHAPE.fullmatch(value) or not any(c.isdigit() for c in value):
         return REFERENCE_RULE
     if _PHONE_LIKE.search(value.replace(" ", "")):

@@ -1,7 +1,8 @@
 """Subject requests: the declared moves and every refusal, the clocks of both laws with the extension and its
 notice, the LGPD's simplified reply, fulfilment through the services, and the purge waiting for an answer."""
 
-from datetime import UTC, datetime, timedelta
+import calendar
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -106,7 +107,7 @@ def test_a_gdpr_extension_needs_a_ground_tells_the_customer_and_runs_from_receip
     with pytest.raises(ExtensionRefused, match="ground"):
         request_extend(request=request, ground="because", actor=dpo)
     request = request_extend(request=request, ground="complexity", actor=dpo)
-    assert request.extended_until.date() == (received.astimezone(BERLIN) + _months(3)).date()
+    assert request.extended_until.date() == _calendar_months_later(received.astimezone(BERLIN).date(), 3)
     assert request.deadline == request.extended_until and request.extension_notified_at is not None
     [notice] = mail.outbox
     assert notice.to == ["wilma@example.org"] and request.reference in notice.body
@@ -115,8 +116,11 @@ def test_a_gdpr_extension_needs_a_ground_tells_the_customer_and_runs_from_receip
         request_extend(request=request, ground="number", actor=dpo)
 
 
-def _months(n: int) -> timedelta:
-    return timedelta(days=round(30.44 * n))
+def _calendar_months_later(day: date, months: int) -> date:
+    """The same day ``months`` later, or that month's last day (30 November + 3 months is 28 February)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def test_no_extension_after_the_first_deadline_under_the_lgpd_or_when_the_customer_cannot_be_told(dpo):
@@ -144,9 +148,12 @@ def test_under_the_lgpd_the_simplified_reply_goes_out_once_verified_with_the_cat
     assert "e-mail" in reply.body and "Recebemos" in reply.body  # her contact points, in Portuguese
 
 
-def test_an_erasure_request_tells_the_customer_first_then_erases_and_stays_as_pseudonymous_proof(dpo):
+@pytest.mark.parametrize("reference", ["R-7K3F-9Q2M", "R-KXWB-TMPQ"])  # one reference in twenty has no digit
+def test_an_erasure_request_tells_the_customer_first_then_erases_and_stays_as_pseudonymous_proof(dpo, reference):
     wilma = by_email()
     request = request_receive(kind="erasure", channel="email", actor=dpo, subject=wilma, verified=True)
+    SubjectRequest.objects.filter(pk=request.pk).update(reference=reference)
+    request.refresh_from_db()
     request = request_fulfil(request=request, actor=dpo)
     [told] = mail.outbox
     assert told.to == ["wilma@example.org"] and request.reference in told.body
