@@ -73,6 +73,7 @@ bench: install-dev
 	$(BIN)/python bench/ingest.py --bare
 	$(BIN)/python bench/realtime.py
 	$(BIN)/python bench/lifecycle.py
+	$(BIN)/python bench/privacy_timing.py
 	$(BIN)/python bench/scan_quality.py
 	$(BIN)/python bench/scan_speed.py
 	$(BIN)/python bench/scan_ingest.py

@@ -67,6 +67,7 @@ def scratch_stack(suffix: str) -> Iterator[Stack]:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "WHATSAPP_APP_SECRET": APP_SECRET,
         "WHATSAPP_API_BASE": "http://127.0.0.1:9",  # nothing is sent in these benchmarks
+        "EMAIL_URL": "smtp://127.0.0.1:9",  # required with DEBUG off; nothing is mailed either
         "LOG_LEVEL": "WARNING",
         "DATABASE_POOL_MAX": "10",
     }
@@ -82,7 +83,7 @@ def setup_django(stack: Stack) -> None:
     """This process joins the stack (same database and keys) to seed data and read results."""
     for key in ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY",
                 "DJANGO_ALLOWED_HOSTS", "DJANGO_SECURE_SSL_REDIRECT", "WHATSAPP_APP_SECRET", "CHANNEL_LAYER_PREFIX",
-                "LOG_LEVEL"):  # fmt: skip
+                "LOG_LEVEL", "EMAIL_URL"):  # fmt: skip
         os.environ[key] = stack.env[key]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings")
     sys.path.insert(0, str(PROJECT_DIR))

@@ -25,6 +25,9 @@ def production_settings_errors() -> list[str]:
             raise ValueError
     except (ValueError, binascii.Error):
         problems.append("FIELD_ENCRYPTION_KEY must be 32 random bytes, URL-safe base64 (manage.py generate_master_key)")
+    if not settings.EMAIL_URL:
+        # One-time codes, notices about data requests and the DPOs' reminders: never into files on a server.
+        problems.append("EMAIL_URL must name the mail server (smtp+tls://user:password@host:587)")
     return problems
 
 
@@ -55,3 +58,74 @@ def devtools_in_production_check(app_configs, **kwargs) -> list[Warning]:
             id="contactcenter.W001",
         )
     ]
+
+
+IMMEDIATE_TASKS = "django.tasks.backends.immediate.ImmediateBackend"
+DUMMY_TASKS = "django.tasks.backends.dummy.DummyBackend"  # queues and never runs: no code would ever go
+
+
+@register(Tags.security, deploy=True)
+def background_work_check(app_configs, **kwargs) -> list[Error]:
+    """With DEBUG off, tasks run in a worker, never inside the request that queues them.
+
+    In-process, the self-service page would send a known number's one-time code before it answers, and so take
+    longer for a customer than for a stranger: its timing would tell anyone who is a customer
+    (``retention.services.verification``). Sends to the Graph API and exports would hold requests as well."""
+    if settings.DEBUG:
+        return []
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    if backend not in (IMMEDIATE_TASKS, DUMMY_TASKS):
+        return []
+    return [
+        Error(
+            f"TASKS_BACKEND is {backend.rsplit('.', 1)[-1]}: with the in-process ImmediateBackend a one-time code "
+            "to a known number would be sent inside the self-service page's request, whose answer then takes "
+            "longer for a customer than for a stranger; the DummyBackend never sends anything.",
+            hint="Set TASKS_BACKEND=django_tasks_db.DatabaseBackend and run `manage.py db_worker` (README, "
+            "Production).",
+            id="contactcenter.E002",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def public_address_check(app_configs, **kwargs) -> list[Error]:
+    """With DEBUG off, the links we send customers (request status, privacy notice) lead to this server over
+    HTTPS, not to a developer's loopback default."""
+    from urllib.parse import urlsplit
+
+    if settings.DEBUG:
+        return []
+    url = urlsplit(settings.PUBLIC_BASE_URL)
+    host = (url.hostname or "").lower()
+    if url.scheme == "https" and host and host != "localhost" and not host.startswith(("127.", "[::1]", "::1")):
+        return []
+    return [
+        Error(
+            f"PUBLIC_BASE_URL ({settings.PUBLIC_BASE_URL}) is not this server's public HTTPS address: the links "
+            "in messages to customers (their request's page, the privacy notice) would lead nowhere.",
+            hint="Set PUBLIC_BASE_URL=https://<the host customers reach>.",
+            id="contactcenter.E005",
+        )
+    ]
+
+
+@register()
+def trusted_proxies_check(app_configs, **kwargs) -> list[Error]:
+    """Each DJANGO_TRUSTED_PROXIES entry is an address or a network (consent.network would fail on the first
+    request otherwise)."""
+    import ipaddress
+
+    errors = []
+    for entry in settings.TRUSTED_PROXIES:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"DJANGO_TRUSTED_PROXIES: {entry!r} is neither an IP address nor a network.",
+                    hint="List addresses or networks, comma-separated: 127.0.0.1,10.0.0.0/8,::1",
+                    id="contactcenter.E004",
+                )
+            )
+    return errors

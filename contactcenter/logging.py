@@ -4,7 +4,9 @@ Code logs internal ids only; this filter is the safety net for what slips
 through (a third-party library formatting a request, an exception message
 quoting a value). It rewrites the record after formatting: e-mail addresses
 and digit runs long enough to be a phone, card or account number are masked,
-also inside tracebacks.
+also inside tracebacks; so are the tokens of the customers' links (a request's
+status page, an export's download), which are credentials: a server's access
+log would otherwise hold them.
 """
 
 import logging
@@ -15,7 +17,12 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LONG_NUMBER = re.compile(r"\+?\d(?:[\s.\-/]?\d){6,}")
 
 
+# /privacy/requests/<token>/ and /privacy/download/<token>/: the path's last part is the credential.
+_LINK_TOKEN = re.compile(r"(/privacy/(?:requests|download)/)[^/\s?\"']+")
+
+
 def redact(text: str) -> str:
+    text = _LINK_TOKEN.sub(r"\1[token]", text)
     text = _EMAIL.sub("[email]", text)
     return _LONG_NUMBER.sub("[number]", text)
 

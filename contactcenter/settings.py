@@ -149,6 +149,36 @@ else:
 
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend")}}
 
+# --- E-mail ------------------------------------------------------------------------
+# One-time codes, notices about subject requests, the DPOs' reminders. EMAIL_URL in django-environ's form:
+# smtp+tls://user:password@mail.example:587 (STARTTLS), smtp+ssl://…:465, smtp://localhost:25 (a local relay).
+# Unset with DEBUG on: each message is a file under var/mail/ (read the code there); with DEBUG off it must be
+# set: the server refuses to start without it (contactcenter.checks).
+EMAIL_URL = env.str("EMAIL_URL", default="")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="privacy@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def _mailer(url: str) -> dict:
+    """Django's MAILERS entry for ``url`` (only the options its backend takes)."""
+    if not url:
+        return {"BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "OPTIONS": {"file_path": str(VAR_DIR / "mail")}}  # fmt: skip
+    config = environ.Env.email_url_config(url)
+    backend = config["EMAIL_BACKEND"]
+    if backend.endswith(".smtp.EmailBackend"):
+        options = {"host": config["EMAIL_HOST"], "port": config["EMAIL_PORT"], "username": config["EMAIL_HOST_USER"],
+                   "password": config["EMAIL_HOST_PASSWORD"], "use_tls": bool(config.get("EMAIL_USE_TLS")),
+                   "use_ssl": bool(config.get("EMAIL_USE_SSL")), "timeout": 20}  # fmt: skip
+    elif backend.endswith(".filebased.EmailBackend"):
+        options = {"file_path": "/" + config["EMAIL_FILE_PATH"].lstrip("/")}
+    else:
+        options = {}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer(EMAIL_URL)} if EMAIL_URL or DEBUG else {}
+
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -266,6 +296,22 @@ WHATSAPP_TEMPLATES = env.json(
             "languages": ["en", "de", "nl", "it", "pt_BR"],
             "preview": {lang: "This week's offers: {0}" for lang in ["en", "de", "nl", "it", "pt_BR"]},
         },
+        # Notices about a customer's data request (an extension, a rejection, the answer) to a customer we reach
+        # on WhatsApp alone, once their 24-hour window has closed (retention.services.request_notices): the
+        # reference and the notice in their language. A legal obligation (GDPR Art. 12(3), LGPD Art. 19), so no
+        # purpose; only the system sends it, never from the inbox's picker.
+        "data_request_update": {
+            "category": "UTILITY",
+            "system_only": True,
+            "languages": ["en", "de", "nl", "it", "pt_BR"],
+            "preview": {
+                "en": "Update on your data request {0}: {1}",
+                "de": "Neuigkeiten zu Ihrer Datenanfrage {0}: {1}",
+                "nl": "Nieuws over uw gegevensverzoek {0}: {1}",
+                "it": "Aggiornamento sulla sua richiesta sui dati personali {0}: {1}",
+                "pt_BR": "Novidades sobre a sua solicitação de dados pessoais {0}: {1}",
+            },
+        },
         # Meta's authentication category: a preset text with the code as its one parameter, a copy-code button
         # (created as "otp"/"copy_code", sent as a "url" button carrying the code), the security recommendation
         # and an expiry footer, as approved. Only the system sends it (conversations.services.message_send_code):
@@ -328,6 +374,10 @@ SILENCED_SYSTEM_CHECKS = []
 if not DEBUG and not SECURE_SSL_REDIRECT:
     # The operator declared that TLS ends at a proxy that redirects itself.
     SILENCED_SYSTEM_CHECKS.append("security.W008")
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated: "127.0.0.1,10.0.0.0/8"):
+# per-address limits then count the client's address, not the proxy's (consent.network). Empty: the header is
+# ignored, which is right when nothing stands in front of the server.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
@@ -351,6 +401,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default configuration gives "django" the INFO level (so every task run was logged whatever
+        # LOG_LEVEL says) and a handler that e-mails unredacted tracebacks to ADMINS: one level, one redacting
+        # handler (the root's) for Django's loggers too.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         # Django's request logger puts the full request (query string, POST
         # body on some errors) into the record: keep only status-level lines.
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},

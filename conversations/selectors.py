@@ -169,7 +169,8 @@ def template_catalog() -> dict[str, dict]:
 
 def template_list() -> list[dict[str, Any]]:
     """The approved templates as the inbox's picker and the API list them: those an agent may send (an
-    authentication template carries one-time codes, which only the system sends)."""
+    authentication template carries one-time codes, and a ``system_only`` one the system's own notices, which
+    only the system sends)."""
     return [
         {
             "name": name,
@@ -179,7 +180,7 @@ def template_list() -> list[dict[str, Any]]:
             "preview": dict(spec.get("preview", {})),
         }
         for name, spec in sorted(template_catalog().items())
-        if spec.get("category") != "AUTHENTICATION"
+        if spec.get("category") != "AUTHENTICATION" and not spec.get("system_only")
     ]
 
 

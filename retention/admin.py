@@ -8,7 +8,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Case, QuerySet, Value, When
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from consent.admin_readonly import ReadOnlyAdminMixin
 from consent.exceptions import DomainError
-from consent.jurisdictions import LANGUAGES
+from consent.jurisdictions import LANGUAGE_CHOICES, LANGUAGES
 from consent.models import Subject
 from retention.models import ErasureReceipt, PurgeRun, RequestState, RetentionRule, SubjectRequest
 from retention.models.requests import OPEN_STATES
@@ -26,6 +29,7 @@ from retention.services.requests import (
     request_extend,
     request_fulfil,
     request_receive,
+    request_rectify,
     request_reject,
     request_verify,
 )
@@ -131,6 +135,26 @@ class SubjectRequestAddForm(forms.ModelForm):
         return cleaned
 
 
+class RectificationForm(forms.Form):
+    """The corrections a rectification asks for; an empty field leaves that data as it is. Nothing of what we
+    hold is shown here: the customer says what is wrong, the DPO enters what is right."""
+
+    display_name = forms.CharField(label=_("Corrected name"), max_length=200, required=False)
+    language = forms.ChoiceField(label=_("Corrected language"), required=False,
+                                 choices=[("", _("unchanged")), *LANGUAGE_CHOICES])  # fmt: skip
+    email = forms.CharField(label=_("Corrected e-mail address"), max_length=254, required=False,
+                            help_text=_("Replaces the address we hold, or is added when we hold none."))  # fmt: skip
+    whatsapp = forms.CharField(label=_("Corrected WhatsApp number"), max_length=32, required=False,
+                               help_text=_("With its country code. Replaces the number we hold; its conversations "
+                                           "stay with the customer."))  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in ("display_name", "language", "email", "whatsapp")):
+            raise forms.ValidationError(_("Enter at least one correction."))
+        return cleaned
+
+
 @admin.register(SubjectRequest)
 class SubjectRequestAdmin(SimpleHistoryAdmin):
     """The DPO's queue: open requests first by their deadline, the overdue and the nearly due marked; each move
@@ -142,10 +166,41 @@ class SubjectRequestAdmin(SimpleHistoryAdmin):
     readonly_fields = ["reference", "kind", "channel", "state", "jurisdiction", "subject_public_id", "received_at",
                        "due_at", "extended_until", "extension_ground", "extension_notified_at", "verified_at",
                        "simplified_reply_at", "closed_at", "rejection_ground", "purposes", "recipients_informed",
-                       "created_by"]  # fmt: skip
+                       "created_by", "source"]  # fmt: skip
     exclude = ["subject"]
     actions = ["verify", "fulfil", "extend_complexity", "extend_number", "reject_identity_not_verified",
                "reject_manifestly_unfounded", "reject_excessive", "reject_no_data"]  # fmt: skip
+
+    def get_urls(self):
+        rectify = path("<int:pk>/rectify/", self.admin_site.admin_view(self.rectify_view),
+                       name="retention_subjectrequest_rectify")  # fmt: skip
+        return [rectify, *super().get_urls()]
+
+    def rectify_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Fulfil a rectification with its corrections (``request_rectify``)."""
+        found = SubjectRequest.objects.filter(pk=pk, kind="rectification").first()
+        if found is None or not request.user.has_perm("retention.change_subjectrequest"):
+            raise Http404  # the same for a request that is not there and one this user may not answer
+        form = RectificationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                request_rectify(
+                    request=found, actor=request.user, display_name=data["display_name"].strip() or None,
+                    language=data["language"] or None,
+                    contacts={"email": data["email"], "whatsapp": data["whatsapp"]},
+                )  # fmt: skip
+            except (DomainError, ValueError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, _("%(reference)s: rectified, the customer is told.") % {
+                    "reference": found.reference})  # fmt: skip
+                return redirect("admin:retention_subjectrequest_change", found.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": found,
+                   "form": form, "title": _("Rectify %(reference)s") % {"reference": found.reference},
+                   "answerable": found.state in (RequestState.VERIFIED, RequestState.IN_PROGRESS)}  # fmt: skip
+        return TemplateResponse(request, "admin/retention/subjectrequest/rectify.html", context,
+                                status=400 if request.method == "POST" else 200)  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         still_open = Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1))
@@ -187,6 +242,18 @@ class SubjectRequestAdmin(SimpleHistoryAdmin):
             jurisdiction=data.get("jurisdiction_given") or None, purposes=data.get("purposes") or (),
         )  # fmt: skip
         obj.pk, obj.reference = created.pk, created.reference
+
+    @admin.display(description=_("recorded from the chat"))
+    def source(self, obj: SubjectRequest) -> str:
+        # Ids only: the message's text stays in its conversation, for whoever may read that.
+        if obj.source_message_id is None:
+            return "-"
+        conversation = (
+            SubjectRequest.objects.filter(pk=obj.pk).values_list("source_message__conversation_id", flat=True).first()
+        )
+        return _("message #%(message)s of conversation #%(conversation)s") % {
+            "message": obj.source_message_id, "conversation": conversation,
+        }  # fmt: skip
 
     @admin.display(description=_("deadline"), ordering="effective_due")
     def deadline_marked(self, obj: SubjectRequest) -> str:

@@ -7,7 +7,9 @@ unguessable link, with the due date and, once answered, the download.
 Invariants:
 - The page answers the same way whether or not we know the number or address: the code step is the same,
   a wrong code is a wrong code; only a right code (which only the owner of a known number can have) goes on.
-- The status link is the credential: a signed token of the request (``signing``, salted), nothing guessable.
+- The status link is the credential: a signature over the request and a random key of its own
+  (``retention.services.request_status``); a link not ours is a 404 like a request that does not exist, and a
+  link ends 30 days after its request closed (410, said in words).
 - CSRF on every form; the language follows the browser, and a visible switch (``?lang=``) keeps the choice.
 - Nothing here logs a number, an address or a code.
 """
@@ -16,7 +18,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,25 +29,24 @@ from django.views.decorators.http import require_http_methods
 from consent.exceptions import InvalidContactPoint
 from consent.jurisdictions import JURISDICTIONS, LANGUAGES
 from consent.models import ContactKind
+from consent.network import request_client_address
 from retention.exceptions import VerificationError
-from retention.models import RequestKind, SubjectRequest
+from retention.models import RequestKind
 from retention.models.exports import RequestExport
 from retention.services.request_exports import request_export_link
+from retention.services.request_status import (
+    StatusLinkEnded,
+    StatusLinkNotFound,
+    request_status_list,
+    request_status_open,
+    request_status_path,
+)
 from retention.services.requests import request_receive
 from retention.services.verification import challenge_start, challenge_verify
 
-_STATUS_SALT = "retention.pages.status"
 _SESSION = "privacy_request"
 # The browser's language code for each of ours (pt-br is ours, pt-BR the browser's).
 _NAMES = {"en": "English", "de": "Deutsch", "nl": "Nederlands", "it": "Italiano", "pt-br": "Português (Brasil)"}
-
-
-def status_token(request: SubjectRequest) -> str:
-    return signing.dumps(request.pk, salt=_STATUS_SALT)
-
-
-def status_url(request: SubjectRequest) -> str:
-    return reverse("privacy-request-status", args=[status_token(request)])
 
 
 def _language(request: HttpRequest) -> str:
@@ -69,9 +69,14 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], *, statu
     return response
 
 
+# Not a request: the customer's own requests, listed after the code (a chat notice points here, since a
+# status link in the chat would be read by agents).
+SEE_MINE = "see_mine"
+
+
 class StartForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What would you like us to do?"), choices=RequestKind.choices,
-                             widget=forms.RadioSelect)  # fmt: skip
+    kind = forms.ChoiceField(label=_("What would you like us to do?"), widget=forms.RadioSelect,
+                             choices=[*RequestKind.choices, (SEE_MINE, _("See my requests"))])  # fmt: skip
     channel = forms.ChoiceField(
         label=_("Where should we send your code?"), widget=forms.RadioSelect,
         choices=[(ContactKind.WHATSAPP, _("On WhatsApp")), (ContactKind.EMAIL, _("By e-mail"))],
@@ -90,10 +95,6 @@ class CodeForm(forms.Form):
     )  # fmt: skip
 
 
-def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def privacy_start(request: HttpRequest) -> HttpResponse:
@@ -103,7 +104,7 @@ def privacy_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             challenge = challenge_start(kind=form.cleaned_data["channel"], value=form.cleaned_data["identifier"],
-                                        ip=_ip(request), language=language)  # fmt: skip
+                                        ip=request_client_address(request.META), language=language)  # fmt: skip
         except InvalidContactPoint:
             form.add_error("identifier", _("This is not a WhatsApp number with its country code, or not an e-mail "
                                            "address."))  # fmt: skip
@@ -148,10 +149,13 @@ def privacy_code(request: HttpRequest) -> HttpResponse:
             subject = challenge.contact_point.subject if challenge.contact_point_id else None
             if subject is None:  # a right code for nobody cannot happen: no code was sent
                 raise Http404
+            del request.session[_SESSION]
+            if started["kind"] == SEE_MINE:  # no new request: the ones they have, each with its page
+                mine = [(found, request_status_path(request=found)) for found in request_status_list(subject=subject)]
+                return _page(request, "retention/privacy/mine.html", {"requests": mine})
             created = request_receive(kind=started["kind"], channel="self_service", actor=None, subject=subject,
                                       verified=True)  # fmt: skip
-            del request.session[_SESSION]
-            return HttpResponseRedirect(status_url(created) + f"?lang={_language(request)}")
+            return HttpResponseRedirect(request_status_path(request=created) + f"?lang={_language(request)}")
     return _page(request, "retention/privacy/code.html", {"form": form, "error": error},
                  status=400 if request.method == "POST" else 200)  # fmt: skip
 
@@ -159,12 +163,11 @@ def privacy_code(request: HttpRequest) -> HttpResponse:
 @never_cache
 def privacy_request_status(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        pk = signing.loads(token, salt=_STATUS_SALT)
-    except signing.BadSignature:
+        found = request_status_open(token=token)
+    except StatusLinkNotFound:
         raise Http404 from None
-    found = SubjectRequest.objects.filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    except StatusLinkEnded:
+        return _page(request, "retention/privacy/status_ended.html", {}, status=410)
     export = RequestExport.objects.filter(request=found, expires_at__gt=timezone.now()).order_by("-created_at").first()
     download = reverse("request-export-download", args=[request_export_link(export=export)]) if export else ""
     zone = JURISDICTIONS[found.jurisdiction].time_zone or settings.CONTROLLER_TIME_ZONE  # the deadline's days

@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
+from consent.network import request_client_address
 from retention.models import RequestExport, SubjectRequest
 from retention.selectors import request_export_current
 from retention.services.request_exports import (
@@ -32,7 +33,7 @@ _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Ro
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")[:64]
+    return request_client_address(request.META)[:64]  # the client's, behind the proxies we trust
 
 
 async def _async(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:

@@ -37,5 +37,9 @@ def production_env(**extra: str) -> dict[str, str]:
         "FIELD_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         # Outside the database's directory, as `check --deploy` requires (retention.checks); never written here.
         "ERASURE_JOURNAL_PATH": "/var/lib/contactcenter-journal/erasure-journal.jsonl",
+        # Tasks in a worker, mail to a relay (contactcenter.checks); nothing here queues or sends.
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "EMAIL_URL": "smtp://127.0.0.1:25",
+        "PUBLIC_BASE_URL": "https://cc.example.org",
         **extra,
     }

@@ -81,6 +81,7 @@ def test_agent_on_one_server_receives_a_message_ingested_by_the_other(require_po
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "WHATSAPP_APP_SECRET": APP_SECRET,
         "WHATSAPP_API_BASE": "http://127.0.0.1:9",
+        "EMAIL_URL": "smtp://127.0.0.1:9",  # required with DEBUG off; nothing is mailed here
         "CHANNEL_LAYER_PREFIX": f"scale{os.getpid()}",
     }
     port_a, port_b = free_port(), free_port()

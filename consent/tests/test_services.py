@@ -195,8 +195,9 @@ def test_a_staff_reference_is_a_number_never_a_name_the_ledger_would_keep_for_ye
     assert not ConsentEvent.objects.exists()
 
 
-@pytest.mark.parametrize("reference", ["call #1234", "TICKET-4711", "request 7", "Zendesk 88213",
-                                       "R-KXWB-TMPQ", "request R-KXWB-TMPQ"])  # a subject request's, digits or not
+@pytest.mark.parametrize(
+    "reference", ["call #1234", "TICKET-4711", "request 7", "Zendesk 88213", "R-KXWB-TMPQ", "request R-KXWB-TMPQ"]
+)  # a subject request's, digits or not
 def test_ticket_and_call_numbers_are_references(subject_de, newsletter, notices, dpo, reference):
     change = services.consent_grant(subject=subject_de, purpose=newsletter, channel="admin", actor=dpo,
                                     evidence=services.Evidence(reference=reference))  # fmt: skip

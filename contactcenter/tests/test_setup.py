@@ -44,7 +44,7 @@ def test_environment_switches_to_postgres_pool_and_redis_pubsub():
 def test_production_requires_secrets_and_passes_deploy_checks():
     missing = manage("check", DJANGO_DEBUG="0")
     assert missing.returncode != 0
-    for name in ("SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEY"):
+    for name in ("SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEY", "EMAIL_URL"):
         assert name in missing.stderr
 
     key = manage("generate_master_key", DJANGO_DEBUG="0")
@@ -58,6 +58,46 @@ def test_production_requires_secrets_and_passes_deploy_checks():
 
     behind_proxy = manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SECURE_SSL_REDIRECT="0", **production)
     assert behind_proxy.returncode == 0, behind_proxy.stdout + behind_proxy.stderr
+
+
+def test_deploy_checks_refuse_in_process_tasks_loopback_links_and_bad_proxy_entries():
+    in_process = "django.tasks.backends.immediate.ImmediateBackend"
+    immediate = manage("check", "--deploy", **production_env(TASKS_BACKEND=in_process))
+    assert immediate.returncode != 0 and "contactcenter.E002" in immediate.stderr, immediate.stderr
+    assert "stranger" in immediate.stderr and "db_worker" in immediate.stderr
+    dummy = manage("check", "--deploy", **production_env(TASKS_BACKEND="django.tasks.backends.dummy.DummyBackend"))
+    assert dummy.returncode != 0 and "contactcenter.E002" in dummy.stderr and "never sends" in dummy.stderr
+    for local in ("http://127.0.0.1:8000", "https://localhost", "http://cc.example.org"):
+        linked = manage("check", "--deploy", **production_env(PUBLIC_BASE_URL=local))
+        assert linked.returncode != 0 and "contactcenter.E005" in linked.stderr, (local, linked.stderr)
+        assert "contactcenter.E002" not in linked.stderr
+    # The development defaults are what `make run` serves with: in-process tasks, loopback links, no proxies.
+    development = manage("check", "--deploy", DJANGO_DEBUG="1")
+    reported = development.stdout + development.stderr
+    assert "contactcenter.E002" not in reported and "contactcenter.E005" not in reported
+    proxies = manage("check", DJANGO_TRUSTED_PROXIES="10.0.0.0/8,proxy.example.org")
+    assert proxies.returncode != 0 and "contactcenter.E004" in proxies.stderr and "proxy.example.org" in proxies.stderr
+    assert proxies.stderr.count("contactcenter.E004") == 1  # the network is one
+
+
+SHOW_MAILERS = (
+    "import django, json; django.setup(); from django.conf import settings as s; print(json.dumps(s.MAILERS))"
+)
+
+
+def test_email_url_becomes_the_default_mailer_and_development_writes_files():
+    relay = run_python(SHOW_MAILERS, DJANGO_SETTINGS_MODULE="contactcenter.settings",
+                       EMAIL_URL="smtp+tls://relay:s3cret%40x@mail.example.org:587")  # fmt: skip
+    assert relay.returncode == 0, relay.stderr
+    assert json.loads(relay.stdout)["default"] == {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "mail.example.org", "port": 587, "username": "relay", "password": "s3cret@x",
+                    "use_tls": True, "use_ssl": False, "timeout": 20},
+    }  # fmt: skip
+    development = run_python(SHOW_MAILERS, DJANGO_SETTINGS_MODULE="contactcenter.settings", EMAIL_URL="")
+    mailer = json.loads(development.stdout)["default"]
+    assert mailer["BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert mailer["OPTIONS"]["file_path"].endswith("/var/mail")
 
 
 @pytest.mark.django_db
@@ -83,6 +123,17 @@ def test_log_filter_masks_personal_data():
     assert "#42" in message
 
 
+def test_log_filter_masks_the_tokens_of_customers_links():
+    line = '127.0.0.1:5000 - "GET /privacy/requests/eyJyIjo1fQ:1w2:abc-DEF_9/?lang=de HTTP/1.1" 200'
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, line, (), None)
+    RedactPersonalDataFilter().filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "GET /privacy/requests/[token]/?lang=de HTTP/1.1" 200'
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Gone: /privacy/download/%s/",
+                               ("eyJlIjozfQ:1w2:sig",), None)  # fmt: skip
+    RedactPersonalDataFilter().filter(record)
+    assert record.getMessage() == "Gone: /privacy/download/[token]/"
+
+
 def test_server_access_log_goes_through_the_redacting_filter(settings):
     config = settings.LOGGING
     assert config["handlers"]["console"]["filters"] == ["redact"]
@@ -91,3 +142,14 @@ def test_server_access_log_goes_through_the_redacting_filter(settings):
         assert config["loggers"][name]["handlers"] == ["console"], name
         assert config["loggers"][name]["propagate"] is False, name
     assert config["root"]["handlers"] == ["console"]
+
+
+def test_djangos_loggers_follow_log_level_and_mail_no_traceback():
+    show = (
+        "import django, logging; django.setup(); from django.utils.log import AdminEmailHandler; "
+        "d = logging.getLogger('django'); print(logging.getLogger('django.tasks').getEffectiveLevel(), "
+        "any(isinstance(h, AdminEmailHandler) for h in d.handlers))"
+    )
+    result = run_python(show, DJANGO_SETTINGS_MODULE="contactcenter.settings", LOG_LEVEL="WARNING", **production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(logging.WARNING), "False"]  # no task line at INFO, no e-mailed traceback

@@ -33,6 +33,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from consent.exceptions import DomainError
+from consent.network import scope_client_address
 from consent.selectors import notice_current
 from conversations.consumers.relay import RelayDispatchMixin
 from conversations.exceptions import WebchatRefused as Refused
@@ -259,8 +260,7 @@ class WebchatConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
     # --- helpers
 
     def _client_ip(self) -> str:
-        client = self.scope.get("client")
-        return str(client[0])[:64] if client else ""
+        return scope_client_address(self.scope)[:64]  # the visitor's, behind the proxies we trust
 
     @staticmethod
     def _client_id_of(kind: str, content: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from conversations.services.outbound import (
     message_reply,
     message_send_code,
     message_send_template,
+    template_language,
 )
 from conversations.services.realtime import event_record, signal_send
 from conversations.services.sensitive import (
@@ -82,6 +83,7 @@ __all__ = [
     "team_member_remove",
     "team_set_sensitive_policy",
     "team_update",
+    "template_language",
     "watch_term_create",
     "watch_term_save",
 ]

@@ -153,6 +153,8 @@ def message_send_template(
         raise NotAllowed(f"template {name!r} in {language!r} is not approved")
     if template.get("category") == "AUTHENTICATION":
         raise NotAllowed(f"template {name!r} carries one-time codes: only the system sends it (message_send_code)")
+    if template.get("system_only") and actor is not None:
+        raise NotAllowed(f"template {name!r} carries the system's own notices: only the system sends it")
     conversation = conversation_locked(conversation)
     _ensure_not_restricted(conversation)
     if conversation.channel != "whatsapp":

@@ -33,6 +33,12 @@ def request_reference() -> str:
     return f"R-{code[:4]}-{code[4:]}"
 
 
+def status_key_new() -> str:
+    """The status link's own secret (128 bits), kept in the request's row: without it no signature, even one
+    made with a leaked ``SECRET_KEY``, names the request."""
+    return secrets.token_urlsafe(16)
+
+
 class RequestKind(models.TextChoices):
     ACCESS = Right.ACCESS.value, _("Access: a copy of my data")
     PORTABILITY = Right.PORTABILITY.value, _("Portability: my data in a machine-readable form")
@@ -125,8 +131,13 @@ class SubjectRequest(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The customer's chat message the request was recorded from (channel "chat"); gone when the message is.
+    source_message = models.ForeignKey(
+        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    status_key = models.CharField(max_length=32, default=status_key_new, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["status_key"])
 
     class Meta:
         ordering = ["due_at", "pk"]

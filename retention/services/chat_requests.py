@@ -49,7 +49,8 @@ def request_receive_from_chat(
     if already is not None:
         logger.info("subject request %s already open; message %s recorded nothing", already.reference, message.pk)
         return already, False
-    request = request_receive(kind=kind, channel=RequestChannel.CHAT, actor=actor, subject=subject, verified=True)
+    request = request_receive(kind=kind, channel=RequestChannel.CHAT, actor=actor, subject=subject, verified=True,
+                              source_message=message)  # fmt: skip
     logger.info("subject request %s recorded from message %s of conversation %s", request.reference, message.pk,
                 conversation.pk)  # fmt: skip
     return request, True

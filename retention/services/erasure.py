@@ -48,6 +48,12 @@ RECIPIENTS = {
 }
 
 
+def recipients_to_inform(subject: Subject) -> list[str]:
+    """Whom to tell of an erasure, a rectification or a restriction of ``subject`` (Art. 19), by its channels."""
+    channels = set(subject.contact_points.values_list("kind", flat=True))
+    return [gettext_now(RECIPIENTS[channel]) for channel in sorted(channels) if channel in RECIPIENTS]
+
+
 class InvalidErasureReason(DomainError, code="invalid_erasure_reason", http_status=400):
     """An erasure names its legal ground (``ErasureReason``) and at most a reference, never prose."""
 
@@ -71,7 +77,7 @@ def subject_erase(
         if holds:
             raise LegalHoldActive(f"legal hold {', '.join(f'#{pk}' for pk in holds)} stands: nothing is erased")
         public_id = str(subject.public_id)
-        channels = set(subject.contact_points.values_list("kind", flat=True))
+        recipients = recipients_to_inform(subject)  # read before the contact points go
         vault.key_destroy(subject=subject)  # crypto-shredding first: from here on nothing of theirs can be read
         counts: Counter = Counter()
         kept: dict[str, str] = {}
@@ -94,7 +100,7 @@ def subject_erase(
             reference=reference,
             counts={category: n for category, n in sorted(counts.items()) if n},
             kept=kept,
-            recipients=[gettext_now(RECIPIENTS[channel]) for channel in sorted(channels) if channel in RECIPIENTS],
+            recipients=recipients,
         )
         journal_append(JournalEntry(subject=public_id, at=timezone.now().isoformat(), receipt=str(receipt.pk)))
         if connection.vendor == "sqlite":

@@ -16,8 +16,9 @@ Invariants:
   link that is wrong, altered or not ours is ``ExportNotFound`` (404); a genuine one past its time, or whose
   export is gone, ``ExportGone`` (410). Neither records anything.
 - Every download is recorded (``RequestDownload``) before its first byte goes out: when, through the link or by
-  which staff member, and the keyed hash of the address, never the address. A staff member's download is in
-  the staff access log too (``consent.services.access_record``), which the customer's next export shows.
+  which staff member, and the keyed hash of the address, never the address. A staff member's download, through
+  the DPO's copy or through the customer's own link while signed in, is in the staff access log too
+  (``consent.services.access_record``), which the customer's next export shows.
 - Nothing here logs a person: references and ids only.
 """
 
@@ -166,7 +167,10 @@ def request_export_open(*, token: str, ip: str, actor: Actor = None) -> tuple[Re
         raise ExportNotFound(f"request export #{export.pk}: not its link")
     chunks = _readable(export, language=language)
     by = actor if actor is not None and actor.is_authenticated else None
-    _download_record(export, via=DownloadVia.LINK, by=by, ip=ip)
+    with transaction.atomic():
+        _download_record(export, via=DownloadVia.LINK, by=by, ip=ip)
+        if by is not None:  # a staff member who opened the customer's link read the customer's data all the same
+            _staff_access(export, actor=by, through="the customer's link to the answer")
     return export, chunks
 
 
@@ -180,12 +184,16 @@ def request_export_download(*, export: RequestExport, actor: AbstractBaseUser, i
     chunks = _readable(export, language=settings.LANGUAGE_CODE)
     with transaction.atomic():
         _download_record(export, via=DownloadVia.STAFF, by=actor, ip=ip)
-        consent_services.access_record(
-            subject=export.request.subject, actor=actor, action="request_export.download",
-            object_ref=f"retention.requestexport:{export.pk}",
-            reason=f"the answer to subject request {export.request.reference}",
-        )  # fmt: skip
+        _staff_access(export, actor=actor, through="the answer")
     return chunks
+
+
+def _staff_access(export: RequestExport, *, actor: AbstractBaseUser, through: str) -> None:
+    consent_services.access_record(
+        subject=export.request.subject, actor=actor, action="request_export.download",
+        object_ref=f"retention.requestexport:{export.pk}",
+        reason=f"{through} to subject request {export.request.reference}",
+    )  # fmt: skip
 
 
 def _readable(export: RequestExport, *, language: str) -> Iterator[bytes]:

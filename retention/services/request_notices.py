@@ -1,9 +1,13 @@
 """Telling the customer about their request, in their language, through a channel that reaches them.
 
 By e-mail where they gave us an address; on WhatsApp or the web chat while the conversation's customer-care
-window is open (they wrote within 24 hours: a message, not a template, may go). Otherwise nothing goes and the
-caller learns it (``False``): an extension, which must be told, is then refused. Only references, dates and
-categories are sent; nothing is logged but the reference.
+window is open (they wrote within 24 hours: a message, not a template, may go); on WhatsApp after the window
+closed, as the approved utility template ``data_request_update``. Otherwise (a web-chat visitor who left)
+nothing goes and the caller learns it (``False``): an extension, which must be told, is then refused. Only
+references, dates and categories are sent, with the request's status link (the customer's way to their
+answer, ``request_status``) by e-mail only: a chat message is read by agents, so it names the self-service
+page, where the customer sees their requests after a code. E-mails go after commit; nothing is logged but
+the reference.
 """
 
 import logging
@@ -12,17 +16,24 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from consent.deadlines import deadline_zone
 from consent.declarations import CATEGORY_NAMES
+from consent.exceptions import DomainError
 from conversations import services as conversation_services
 from retention.models import ExtensionGround, RejectionGround, SubjectRequest
+from retention.services.request_status import request_status_url
 
 logger = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)
+TEMPLATE = "data_request_update"  # settings.WHATSAPP_TEMPLATES
+# Meta's limit for a template's parameter, less the template's own words around it.
+PARAMETER_MAX = 900
 
 
 def _text(request: SubjectRequest, notice: str, ground: str = "") -> str:
@@ -69,25 +80,88 @@ def _complain(jurisdiction: str) -> str:
 
 
 def request_tell(*, request: SubjectRequest, notice: str, **params: Any) -> bool:
-    """Send ``notice`` about ``request`` to its subject; whether it could go."""
+    """Send ``notice`` about ``request`` to its subject; whether it can go.
+
+    An e-mail goes once the caller's transaction commits (at once outside one): a notice of an extension or a
+    rejection that is rolled back is never sent. It carries the status link, the customer's credential for
+    their request's page. A message in the chat is stored in the conversation, where agents read it: it
+    carries the self-service page's address instead, where the customer sees their requests after a code."""
     subject = request.subject
     if subject is None:
         return False
-    with translation.override(subject.language):
+    language = subject.language
+    with translation.override(language):
         text = _text(request, notice, **params)
         subject_line = _("Your data request %(reference)s") % {"reference": request.reference}
+        by_email = text
+        in_chat = text
+        if notice != "erasure_done":  # after an erasure the page has nothing of theirs to show
+            by_email += "\n\n" + _(
+                "Your request's page, with its state and, once it is ready, your answer: %(link)s"
+            ) % {"link": request_status_url(request=request, language=language)}
+            in_chat += "\n\n" + _("To see your request and, once it is ready, your answer, open %(link)s and "
+                                   "choose “See my requests”.") % {"link": _start_url(language)}  # fmt: skip
     email = subject.contact_points.filter(kind="email").order_by("-pk").first()
     if email is not None:
-        send_mail(subject_line, text, settings.DEFAULT_FROM_EMAIL, [email.value])
-        logger.info("subject request %s: %s sent by e-mail", request.reference, notice)
+        address, reference = email.value, request.reference
+        transaction.on_commit(lambda: _email(reference, notice, subject_line, by_email, address), robust=True)
         return True
     conversation = (
         subject.conversations.filter(last_inbound_at__gte=timezone.now() - WINDOW).order_by("-last_inbound_at").first()
     )
     if conversation is not None and conversation_services.message_queue_system_reply(
-        conversation=conversation, text=text
+        conversation=conversation, text=in_chat
     ):
         logger.info("subject request %s: %s sent in conversation %s", request.reference, notice, conversation.pk)
         return True
-    logger.info("subject request %s: %s could not be sent (no e-mail, no open window)", request.reference, notice)
+    if _by_template(request, subject=subject, text=in_chat):
+        logger.info("subject request %s: %s sent as a WhatsApp template", request.reference, notice)
+        return True
+    logger.info("subject request %s: %s could not be sent (no e-mail, no open window, no template)",
+                request.reference, notice)  # fmt: skip
     return False
+
+
+def _start_url(language: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('privacy-start')}?lang={language}"
+
+
+def _email(reference: str, notice: str, subject_line: str, body: str, address: str) -> None:
+    try:
+        send_mail(subject_line, body, settings.DEFAULT_FROM_EMAIL, [address])
+    except OSError as exc:  # the mail server's refusal (SMTPException is an OSError) may quote the address
+        logger.warning("subject request %s: %s e-mail not sent (%s)", reference, notice, type(exc).__name__)
+        return
+    logger.info("subject request %s: %s sent by e-mail", reference, notice)
+
+
+def _by_template(request: SubjectRequest, *, subject, text: str) -> bool:
+    """Outside the 24-hour window, a WhatsApp customer is reached by an approved utility template
+    (``TEMPLATE``): the reference and the notice as its parameters, on one line (Meta refuses line breaks in
+    a parameter). False when they never wrote to us on WhatsApp (a conversation that only carried a one-time
+    code does not count), there is no such template, or the customer may not be sent anything (restricted)."""
+    conversation = (
+        subject.conversations.filter(channel="whatsapp", last_inbound_at__isnull=False)
+        .order_by("-last_inbound_at", "-pk")
+        .first()
+    )
+    if conversation is None:
+        return False
+    spec = settings.WHATSAPP_TEMPLATES.get(TEMPLATE, {})
+    languages = spec.get("languages", [])
+    if not languages:
+        return False
+    locale = conversation_services.template_language(subject.language)
+    locale = locale if locale in languages else ("en" if "en" in languages else languages[0])
+    one_line = " ".join(text.split())
+    if len(one_line) > PARAMETER_MAX:  # the end holds the page's address: shorten the notice before it
+        one_line = "…" + one_line[len(one_line) - PARAMETER_MAX + 1 :]
+    try:
+        conversation_services.message_send_template(
+            conversation=conversation, actor=None, name=TEMPLATE, language=locale,
+            parameters=[request.reference, one_line],
+        )  # fmt: skip
+    except DomainError as exc:
+        logger.info("subject request %s: template not sent (%s)", request.reference, type(exc).__name__)
+        return False
+    return True

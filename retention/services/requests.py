@@ -16,20 +16,23 @@ Invariants:
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from consent import services as consent_services
+from consent.contacts import normalize_contact
 from consent.deadlines import deadline
-from consent.exceptions import DomainError, InvalidTransition
+from consent.exceptions import DomainError, InvalidContactPoint, InvalidTransition
 from consent.history import history_note, reason_required
 from consent.jurisdictions import JURISDICTIONS
-from consent.models import Purpose, RestrictionGround, Subject
+from consent.models import ContactKind, ContactPoint, Purpose, RestrictionGround, Subject
+from consent.selectors import subject_get_by_contact
 from retention.models import (
     TRANSITIONS,
     ExtensionGround,
@@ -40,8 +43,11 @@ from retention.models import (
     SubjectRequest,
 )
 from retention.models.requests import OPEN_STATES
-from retention.services.erasure import RECIPIENTS, subject_erase
+from retention.services.erasure import recipients_to_inform, subject_erase
 from retention.services.request_notices import request_tell
+
+if TYPE_CHECKING:
+    from conversations.models import Message
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +71,11 @@ def request_due(*, received_at: datetime, jurisdiction: str) -> datetime:
 def request_receive(
     *, kind: str, channel: str, actor: Actor, subject: Subject | None = None, jurisdiction: str | None = None,
     purposes: Sequence[str] = (), verified: bool = False, now: datetime | None = None,
+    source_message: "Message | None" = None,
 ) -> SubjectRequest:  # fmt: skip
     """Record a request. ``verified``: the requester's identity is proven by the channel it came through (the
-    chat of the customer's own number, a one-time code on the self-service page)."""
+    chat of the customer's own number, a one-time code on the self-service page). ``source_message``: the
+    customer's chat message it was recorded from."""
     if kind not in RequestKind.values or channel not in RequestChannel.values:
         raise ValueError(f"unknown kind {kind!r} or channel {channel!r}")
     jurisdiction = jurisdiction or (subject.jurisdiction if subject is not None else None)
@@ -81,7 +89,7 @@ def request_receive(
         kind=kind, channel=channel, subject=subject, subject_public_id=subject.public_id if subject else None,
         jurisdiction=jurisdiction, received_at=received_at,
         due_at=request_due(received_at=received_at, jurisdiction=jurisdiction), purposes=list(purposes),
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_by=actor if actor is not None and actor.is_authenticated else None, source_message=source_message,
     )  # fmt: skip
     request.full_clean()
     history_note(request, actor=actor, reason=f"received through {channel}")
@@ -186,9 +194,9 @@ def request_fulfil(
     Access and portability: ``request_export_prepare`` makes the export (the download offered to the customer
     and the DPO) and then completes the request here; without its export it is refused. Erasure: the customer is
     told first, then ``subject_erase``. Restriction: ``subject_restrict`` on ``restriction_ground`` (Art. 18(1)).
-    Withdrawal: the purposes it names (all that need consent, without any) are withdrawn. Rectification and
-    objection are refused here (``RequestIncomplete``): they need the corrected values, and the objection's
-    enforcement in outbound, which this release does not have yet.
+    Withdrawal: the purposes it names (all that need consent, without any) are withdrawn. Objection:
+    ``subject_object`` for the purposes it names, which outbound then enforces. Rectification is refused here
+    (``RequestIncomplete``): it needs the corrected values (``request_rectify``).
     """
     request = SubjectRequest.objects.get(pk=request.pk)
     if request.state not in (RequestState.VERIFIED, RequestState.IN_PROGRESS):
@@ -207,14 +215,14 @@ def request_fulfil(
         request_tell(request=request, notice="erasure_done")  # first: afterwards nothing reaches them
         with transaction.atomic():
             request = _move(_locked(request), to=RequestState.COMPLETED, actor=actor, reason="fulfilled: erased",
-                            recipients_informed=_recipients(subject))  # fmt: skip
+                            recipients_informed=recipients_to_inform(subject))  # fmt: skip
             subject_erase(subject=subject, actor=actor, reason="subject_request", reference=why, trigger="request")
         return SubjectRequest.objects.get(pk=request.pk)
     with transaction.atomic():
         if request.kind == RequestKind.RESTRICTION:
             consent_services.subject_restrict(subject=subject, ground=restriction_ground, actor=actor,
                                               reason=why)  # fmt: skip
-            request.recipients_informed = _recipients(subject)
+            request.recipients_informed = recipients_to_inform(subject)
         elif request.kind == RequestKind.WITHDRAWAL:
             for purpose in _purposes(request):
                 consent_services.consent_withdraw(subject=subject, purpose=purpose, channel=_CHANNEL[request.channel],
@@ -235,32 +243,71 @@ _CHANNEL = {RequestChannel.SELF_SERVICE: "web", RequestChannel.CHAT: "whatsapp",
             RequestChannel.PHONE: "admin"}  # fmt: skip
 
 
-@transaction.atomic
+# The contact points a rectification corrects: a web-chat visitor's id is ours, not the customer's data to correct.
+RECTIFIABLE_CONTACTS = (ContactKind.EMAIL, ContactKind.WHATSAPP)
+
+
 def request_rectify(
-    *, request: SubjectRequest, actor: Actor, display_name: str | None = None, language: str | None = None
-) -> SubjectRequest:
-    """Fulfil a rectification (GDPR Art. 16, LGPD Art. 18 III): the corrected name or language, kept in the
-    subject's history with the request as the reason; the customer is told. (A number that changed is moved by
-    the conversations' number change, which keeps the conversations with it.)"""
-    request = _locked(request)
-    if request.kind != RequestKind.RECTIFICATION or request.state not in (
-        RequestState.VERIFIED,
-        RequestState.IN_PROGRESS,
-    ):
-        raise RequestIncomplete(f"request {request.reference}: not a verified rectification ({request.state})")
-    if request.subject is None or (display_name is None and language is None):
-        raise RequestIncomplete(f"request {request.reference}: give the corrections")
-    consent_services.subject_update(subject=request.subject, display_name=display_name, language=language,
-                                    actor=actor, reason=f"rectified: request {request.reference}")  # fmt: skip
-    request = _move(request, to=RequestState.COMPLETED, actor=actor, reason="fulfilled: rectified",
-                    recipients_informed=_recipients(request.subject))  # fmt: skip
+    *, request: SubjectRequest, actor: Actor, display_name: str | None = None, language: str | None = None,
+    contacts: Mapping[str, str] | None = None,
+) -> SubjectRequest:  # fmt: skip
+    """Fulfil a rectification (GDPR Art. 16, LGPD Art. 18 III): the corrected name, language and contact points
+    (``contacts``: an e-mail address or a WhatsApp number by kind, which replaces the one we hold or is added),
+    each kept in its history with the request as the reason; then the customer is told (at the corrected
+    address). All or nothing: a value that is no address or number, or that is another customer's, refuses
+    the whole rectification (``RequestIncomplete``) and nothing changes. The WhatsApp number's conversations stay
+    with the subject, as when Meta reports a number change."""
+    contacts = {kind: value.strip() for kind, value in (contacts or {}).items() if value and value.strip()}
+    if set(contacts) - set(RECTIFIABLE_CONTACTS):
+        raise ValueError(f"only {', '.join(RECTIFIABLE_CONTACTS)} contact points are rectified")
+    try:
+        with transaction.atomic():
+            request = _locked(request)
+            if request.kind != RequestKind.RECTIFICATION or request.state not in (
+                RequestState.VERIFIED,
+                RequestState.IN_PROGRESS,
+            ):
+                raise RequestIncomplete(f"request {request.reference}: not a verified rectification ({request.state})")
+            subject = request.subject
+            if subject is None or (display_name is None and language is None and not contacts):
+                raise RequestIncomplete(f"request {request.reference}: give the corrections")
+            # As ingest and a number change lock it: a message arriving meanwhile finds one number or the other.
+            list(Subject.objects.select_for_update().filter(pk=subject.pk).values_list("pk", flat=True))
+            # Art. 19: those who received the data before it was corrected (a number added now reached nobody).
+            recipients = recipients_to_inform(subject)
+            why = f"rectified: request {request.reference}"
+            consent_services.subject_update(subject=subject, display_name=display_name, language=language,
+                                            actor=actor, reason=why)  # fmt: skip
+            for kind, value in contacts.items():
+                _contact_rectify(request, subject=subject, kind=kind, value=value, actor=actor, reason=why)
+            request = _move(request, to=RequestState.COMPLETED, actor=actor, reason="fulfilled: rectified",
+                            recipients_informed=recipients)  # fmt: skip
+    except IntegrityError:  # another subject took the value between our check and the write
+        raise RequestIncomplete(f"request {request.reference}: a corrected contact belongs to another subject; "
+                                "merge or erase that one first") from None  # fmt: skip
     request_tell(request=request, notice="completed")
     return request
 
 
-def _recipients(subject: Subject) -> list[str]:
-    channels = set(subject.contact_points.values_list("kind", flat=True))
-    return [str(RECIPIENTS[channel]) for channel in sorted(channels) if channel in RECIPIENTS]
+def _contact_rectify(request: SubjectRequest, *, subject: Subject, kind: str, value: str, actor: Actor,
+                     reason: str) -> None:  # fmt: skip
+    try:
+        normalized = normalize_contact(kind=kind, value=value)
+    except InvalidContactPoint as exc:
+        raise RequestIncomplete(f"request {request.reference}: the corrected {kind} contact: {exc}") from None
+    holder = subject_get_by_contact(kind=kind, value=normalized.value)
+    if holder is not None and holder.pk != subject.pk:
+        raise RequestIncomplete(f"request {request.reference}: the corrected {kind} contact belongs to another "
+                                "subject; merge or erase that one first")  # fmt: skip
+    if holder is not None:
+        return  # already right
+    current = ContactPoint.objects.select_for_update().filter(subject=subject, kind=kind).order_by("-pk").first()
+    if current is None:
+        consent_services.contact_point_add(subject=subject, kind=kind, value=normalized.value, actor=actor,
+                                           reason=reason)  # fmt: skip
+    else:
+        consent_services.contact_point_change(contact_point=current, value=normalized.value, actor=actor,
+                                              reason=reason)  # fmt: skip
 
 
 def _purposes(request: SubjectRequest) -> Iterable[Purpose]:

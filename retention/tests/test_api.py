@@ -60,6 +60,7 @@ def test_one_click_records_the_request_verified_by_the_chat(agent, conversation)
     assert body["reference"] == request.reference and body["kind"] == "erasure" and body["state"] == "verified"
     assert (request.kind, request.channel, request.state) == ("erasure", "chat", "verified")
     assert request.subject == conversation.subject and request.created_by == agent
+    assert request.source_message == message  # the DPO sees which message it was (ids only in the admin)
     assert request.jurisdiction == "GDPR" and request.verified_at is not None
     # The legal date, with the offset of the time zone whose days count (the controller's, for the GDPR).
     due = datetime.fromisoformat(body["due_at"])

@@ -182,6 +182,19 @@ def test_the_dpo_downloads_her_answer_recorded_as_staff_and_in_the_access_log(wo
     assert client.get("/dpo/requests/R-0000-0000/export/").status_code == 404
 
 
+def test_a_signed_in_agent_opening_her_link_is_in_the_access_log_her_own_download_is_not(world, answered, client):
+    request, export = answered
+    token = request_export_link(export=export)
+    body(client.get(url(token), REMOTE_ADDR=IP))  # she herself
+    assert not AccessRecord.objects.filter(action="request_export.download").exists()
+    client.force_login(world.agent)  # a colleague she forwarded the link to, say
+    body(client.get(url(token), REMOTE_ADDR=IP))
+    [record] = AccessRecord.objects.filter(action="request_export.download")
+    assert (record.subject_id, record.actor_id) == (world.wilhelmine.pk, world.agent.pk)
+    assert request.reference in record.reason and record.object_ref == f"retention.requestexport:{export.pk}"
+    assert [d.by_id for d in RequestDownload.objects.order_by("pk")] == [None, world.agent.pk]
+
+
 def test_a_staff_member_without_the_permission_is_refused(world, answered, client, django_user_model):
     request, _ = answered
     clerk = django_user_model.objects.create_user("clerk", password="x-test-password-1", is_staff=True)

@@ -2,6 +2,7 @@
 notice, the LGPD's simplified reply, fulfilment through the services, and the purge waiting for an answer."""
 
 import calendar
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,12 @@ from retention.services.requests import (
 pytestmark = pytest.mark.django_db
 
 BERLIN, SAO_PAULO = ZoneInfo("Europe/Berlin"), ZoneInfo("America/Sao_Paulo")
+
+
+@pytest.fixture
+def told(django_capture_on_commit_callbacks):
+    """A notice by e-mail goes once the transaction commits: run those callbacks as the server would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture(autouse=True)
@@ -100,18 +107,25 @@ def test_the_due_date_is_the_laws_month_or_fifteen_days_in_the_local_calendar(re
     assert request.due_at == due
 
 
-def test_a_gdpr_extension_needs_a_ground_tells_the_customer_and_runs_from_receipt(dpo):
+def test_a_gdpr_extension_needs_a_ground_tells_the_customer_and_runs_from_receipt(dpo, client, settings, told):
     wilma = by_email(language="de")
     received = timezone.now() - timedelta(days=3)
     request = request_receive(kind="access", channel="email", actor=dpo, subject=wilma, now=received)
     with pytest.raises(ExtensionRefused, match="ground"):
         request_extend(request=request, ground="because", actor=dpo)
-    request = request_extend(request=request, ground="complexity", actor=dpo)
+    with told():
+        request = request_extend(request=request, ground="complexity", actor=dpo)
     assert request.extended_until.date() == _calendar_months_later(received.astimezone(BERLIN).date(), 3)
     assert request.deadline == request.extended_until and request.extension_notified_at is not None
     [notice] = mail.outbox
     assert notice.to == ["wilma@example.org"] and request.reference in notice.body
     assert "komplex" in notice.body  # in her language
+    # With the way to her request's page, where the answer will be.
+    [link] = re.findall(r"https?://\S+", notice.body)
+    assert link.startswith(settings.PUBLIC_BASE_URL.rstrip("/") + "/privacy/requests/")
+    page = client.get(link.removeprefix(settings.PUBLIC_BASE_URL.rstrip("/")))
+    assert page.status_code == 200 and request.reference in page.content.decode()
+    assert link.endswith("?lang=de") and '<html lang="de">' in page.content.decode()  # in her language
     with pytest.raises(ExtensionRefused, match="already"):
         request_extend(request=request, ground="number", actor=dpo)
 
@@ -138,23 +152,60 @@ def test_no_extension_after_the_first_deadline_under_the_lgpd_or_when_the_custom
     assert SubjectRequest.objects.get(pk=unreachable.pk).extended_until is None and len(mail.outbox) == 0
 
 
-def test_under_the_lgpd_the_simplified_reply_goes_out_once_verified_with_the_categories_held(dpo):
+def test_a_whatsapp_customer_whose_window_closed_is_told_of_the_extension_by_an_approved_template(dpo, agent, settings):
+    from conversations import services
+    from conversations.exceptions import NotAllowed
+    from conversations.models import Message
+    from conversations.providers.base import InboundMessage
+    from conversations.selectors import template_list
+
+    written = timezone.now() - timedelta(days=3)  # her 24-hour window closed two days ago
+    inbound = InboundMessage(provider="whatsapp", provider_message_id="wamid.ext-1", contact_kind="whatsapp",
+                             sender="4915111122299", timestamp=written, type="text",
+                             text="Kopie meiner Daten bitte")  # fmt: skip
+    conversation = services.ingest(inbound=inbound).message.conversation
+    Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=written)
+    subject = conversation.subject
+    # Later, a code from the self-service page: kept in a conversation of its own, where she never wrote.
+    Conversation.objects.create(subject=subject, contact_point=conversation.contact_point, channel="whatsapp",
+                                status="resolved", resolved_at=timezone.now())  # fmt: skip
+    request = request_receive(kind="access", channel="chat", actor=agent, subject=subject, verified=True, now=written)
+    request = request_extend(request=request, ground="number", actor=dpo)
+    assert request.extension_notified_at is not None and mail.outbox == []
+    [notice] = Message.objects.filter(conversation=conversation, type="template")
+    template = notice.content["template"]
+    assert (notice.template_name, template["name"], template["language"]) == ("data_request_update",) * 2 + ("de",)
+    reference, text = template["parameters"]
+    assert reference == request.reference and "\n" not in text and "Anfragen" in text  # her language, one line
+    # Agents read the chat: it names the self-service page, never the status link (her request's credential).
+    assert f"{settings.PUBLIC_BASE_URL.rstrip('/')}/privacy/?lang=de" in text and "/privacy/requests/" not in text
+    assert "Meine Anfragen ansehen" in text
+    # Agents cannot send it: the template carries the system's own notices.
+    assert "data_request_update" not in {t["name"] for t in template_list()}
+    with pytest.raises(NotAllowed, match="system"):
+        services.message_send_template(conversation=conversation, actor=agent, name="data_request_update",
+                                       language="de", parameters=["R-1", "x"])  # fmt: skip
+
+
+def test_under_the_lgpd_the_simplified_reply_goes_out_once_verified_with_the_categories_held(dpo, told):
     joana = by_email("joana@example.com.br", language="pt-br", jurisdiction="LGPD")
     request = request_receive(kind="access", channel="email", actor=dpo, subject=joana)
     assert mail.outbox == [] and request.simplified_reply_at is None
-    request = request_verify(request=request, actor=dpo, reason="code confirmed by e-mail")
+    with told():
+        request = request_verify(request=request, actor=dpo, reason="code confirmed by e-mail")
     [reply] = mail.outbox
     assert request.simplified_reply_at is not None and request.reference in reply.body
     assert "e-mail" in reply.body and "Recebemos" in reply.body  # her contact points, in Portuguese
 
 
 @pytest.mark.parametrize("reference", ["R-7K3F-9Q2M", "R-KXWB-TMPQ"])  # one reference in twenty has no digit
-def test_an_erasure_request_tells_the_customer_first_then_erases_and_stays_as_pseudonymous_proof(dpo, reference):
+def test_an_erasure_request_tells_the_customer_first_then_erases_and_stays_as_pseudonymous_proof(dpo, reference, told):
     wilma = by_email()
     request = request_receive(kind="erasure", channel="email", actor=dpo, subject=wilma, verified=True)
     SubjectRequest.objects.filter(pk=request.pk).update(reference=reference)
     request.refresh_from_db()
-    request = request_fulfil(request=request, actor=dpo)
+    with told():
+        request = request_fulfil(request=request, actor=dpo)
     [told] = mail.outbox
     assert told.to == ["wilma@example.org"] and request.reference in told.body
     assert not Subject.objects.filter(pk=wilma.pk).exists()
@@ -183,11 +234,23 @@ def test_a_withdrawal_request_withdraws_the_consents_and_a_restriction_restricts
     assert Subject.objects.get(pk=subject.pk).restriction == "accuracy" and restriction.state == "completed"
 
 
-def test_a_rejection_states_the_ground_and_the_right_to_complain(dpo):
+def test_a_rejection_states_the_ground_and_the_right_to_complain(dpo, told):
     request = request_receive(kind="access", channel="email", actor=dpo, subject=by_email(language="en"))
-    request = request_reject(request=request, ground="excessive", actor=dpo)
-    [told] = mail.outbox
-    assert request.state == "rejected" and "excessive" in told.body and "complain" in told.body
+    with told():
+        request = request_reject(request=request, ground="excessive", actor=dpo)
+    [notice] = mail.outbox
+    assert request.state == "rejected" and "excessive" in notice.body and "complain" in notice.body
+
+
+def test_a_notice_whose_transaction_rolls_back_is_never_sent(dpo, told):
+    from django.db import transaction
+
+    request = request_receive(kind="access", channel="email", actor=dpo, subject=by_email(language="en"))
+    with told(), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            request_reject(request=request, ground="excessive", actor=dpo)
+            raise RuntimeError("the caller fails after the rejection")
+    assert mail.outbox == [] and SubjectRequest.objects.get(pk=request.pk).state == "received"
 
 
 def test_the_purge_keeps_a_subject_with_an_open_request_and_goes_on_once_it_is_answered(dpo):
@@ -310,3 +373,58 @@ def test_a_rectification_corrects_the_name_with_the_request_in_its_history(dpo):
     subject = Subject.objects.get(pk=subject.pk)
     assert (subject.display_name, subject.language, request.state) == ("Wilma Zauberstab-Neu", "en", "completed")
     assert subject.history.first().history_change_reason == f"rectified: request {request.reference}"
+
+
+def test_a_rectification_corrects_the_contact_points_all_or_nothing_and_tells_the_corrected_address(dpo, told):
+    from consent.models import ContactPoint
+    from consent.selectors import subject_get_by_contact
+    from retention.services.requests import request_rectify
+
+    subject = by_email("wilma@exampel.org")  # the typo she asks us to correct
+    by_email("otto@example.org", language="en")  # someone else's address
+    request = request_receive(kind="rectification", channel="email", actor=dpo, subject=subject, verified=True)
+    with pytest.raises(RequestIncomplete, match="another subject"):
+        request_rectify(request=request, actor=dpo, display_name="Wilma Neu", contacts={"email": "otto@example.org"})
+    with pytest.raises(RequestIncomplete, match="whatsapp"):
+        request_rectify(request=request, actor=dpo, contacts={"whatsapp": "not a number"})
+    subject.refresh_from_db()
+    request.refresh_from_db()
+    assert subject.display_name != "Wilma Neu" and request.state == "verified"  # nothing changed
+
+    with told():
+        corrected = {"email": " Wilma@Example.org ", "whatsapp": "+49 151 2345 6789"}
+        request = request_rectify(request=request, actor=dpo, contacts=corrected)
+    assert request.state == "completed"
+    assert subject_get_by_contact(kind="email", value="wilma@example.org") == subject
+    assert subject_get_by_contact(kind="email", value="wilma@exampel.org") is None
+    assert subject_get_by_contact(kind="whatsapp", value="+4915123456789") == subject  # added: she had none
+    email = ContactPoint.objects.get(subject=subject, kind="email")
+    reasons = [h.history_change_reason for h in email.history.order_by("history_id")]
+    assert reasons[-1] == f"rectified: request {request.reference}" and len(reasons) == 2  # the old value is kept
+    assert request.recipients_informed == []  # Art. 19: Meta never had her wrong data, the number is new
+    [told] = mail.outbox
+    assert told.to == ["wilma@example.org"] and request.reference in told.body  # at the corrected address
+
+
+def test_the_dpo_rectifies_in_the_admin_without_seeing_what_we_hold(dpo, client):
+    subject = by_email("wilma@exampel.org")
+    consent_services.subject_update(subject=subject, display_name="Wilma Zauberstab", actor=None, reason="seed")
+    request = request_receive(kind="rectification", channel="email", actor=dpo, subject=subject, verified=True)
+    client.force_login(dpo)
+    change = client.get(f"/admin/retention/subjectrequest/{request.pk}/change/").content.decode()
+    address = f"/admin/retention/subjectrequest/{request.pk}/rectify/"
+    assert address in change
+    form = client.get(address)
+    assert form.status_code == 200 and 'name="email"' in form.content.decode()
+    empty = client.post(address, {"display_name": "", "language": "", "email": "", "whatsapp": ""})
+    assert empty.status_code == 400 and "at least one correction" in empty.content.decode()
+    done = client.post(address, {"display_name": "Wilma Zauberstab-Neu", "language": "", "email": "wilma@example.org",
+                                 "whatsapp": ""})  # fmt: skip
+    assert done.status_code == 302
+    subject = Subject.objects.get(pk=subject.pk)
+    assert subject.display_name == "Wilma Zauberstab-Neu" and subject.language == "de"
+    assert SubjectRequest.objects.get(pk=request.pk).state == "completed"
+    again = client.post(address, {"display_name": "X", "language": "", "email": "", "whatsapp": ""})
+    assert again.status_code == 400 and "cannot be rectified now" in again.content.decode()
+    other = request_receive(kind="access", channel="email", actor=dpo, subject=subject)
+    assert client.get(f"/admin/retention/subjectrequest/{other.pk}/rectify/").status_code == 404
