@@ -96,9 +96,16 @@ def public_address_check(app_configs, **kwargs) -> list[Error]:
 
     if settings.DEBUG:
         return []
+    import ipaddress
+
     url = urlsplit(settings.PUBLIC_BASE_URL)
-    host = (url.hostname or "").lower()
-    if url.scheme == "https" and host and host != "localhost" and not host.startswith(("127.", "[::1]", "::1")):
+    host = (url.hostname or "").lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(host)
+        local = address.is_loopback or address.is_unspecified or address.is_link_local
+    except ValueError:
+        local = host == "localhost" or host.endswith(".localhost")
+    if url.scheme == "https" and host and not local:
         return []
     return [
         Error(
@@ -106,6 +113,27 @@ def public_address_check(app_configs, **kwargs) -> list[Error]:
             "in messages to customers (their request's page, the privacy notice) would lead nowhere.",
             hint="Set PUBLIC_BASE_URL=https://<the host customers reach>.",
             id="contactcenter.E005",
+        )
+    ]
+
+
+# Mail backends that send nothing, or write what they would send (codes, status links) where it stays.
+_NOT_SENDING = ("console.EmailBackend", "filebased.EmailBackend", "locmem.EmailBackend", "dummy.EmailBackend")
+
+
+@register(Tags.security, deploy=True)
+def mail_backend_check(app_configs, **kwargs) -> list[Error]:
+    if settings.DEBUG:
+        return []
+    backend = (settings.MAILERS.get("default") or {}).get("BACKEND", "")
+    if not backend.endswith(_NOT_SENDING):
+        return []
+    return [
+        Error(
+            f"EMAIL_URL selects {backend.rsplit('.', 2)[-2]}: one-time codes and customers' links would be printed, "
+            "written to files or dropped instead of sent.",
+            hint="Give EMAIL_URL a mail server: smtp+tls://user:password@host:587.",
+            id="contactcenter.E003",
         )
     ]
 

@@ -67,10 +67,14 @@ def test_deploy_checks_refuse_in_process_tasks_loopback_links_and_bad_proxy_entr
     assert "stranger" in immediate.stderr and "db_worker" in immediate.stderr
     dummy = manage("check", "--deploy", **production_env(TASKS_BACKEND="django.tasks.backends.dummy.DummyBackend"))
     assert dummy.returncode != 0 and "contactcenter.E002" in dummy.stderr and "never sends" in dummy.stderr
-    for local in ("http://127.0.0.1:8000", "https://localhost", "http://cc.example.org"):
+    for local in ("http://127.0.0.1:8000", "https://localhost", "http://cc.example.org", "https://[::1]:8443",
+                  "https://0.0.0.0", "https://app.localhost"):  # fmt: skip
         linked = manage("check", "--deploy", **production_env(PUBLIC_BASE_URL=local))
         assert linked.returncode != 0 and "contactcenter.E005" in linked.stderr, (local, linked.stderr)
         assert "contactcenter.E002" not in linked.stderr
+    for printed in ("consolemail://", "filemail:///var/tmp/mail", "dummymail://"):
+        unsent = manage("check", "--deploy", **production_env(EMAIL_URL=printed))
+        assert unsent.returncode != 0 and "contactcenter.E003" in unsent.stderr, (printed, unsent.stderr)
     # The development defaults are what `make run` serves with: in-process tasks, loopback links, no proxies.
     development = manage("check", "--deploy", DJANGO_DEBUG="1")
     reported = development.stdout + development.stderr

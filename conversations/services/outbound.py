@@ -290,8 +290,16 @@ def _mark(message: Message, *, status: str, provider_message_id: str = "", code:
 
 
 def message_deliver(*, message_id: int, sleep=time.sleep) -> str:
-    """Hand a queued message to its provider, retrying transient failures with backoff."""
-    message = Message.objects.select_related("conversation__subject", "conversation__contact_point").get(pk=message_id)
+    """Hand a queued message to its provider, retrying transient failures with backoff. ``gone`` when the
+    message no longer exists (erased with its subject, or purged, before a worker came to it)."""
+    message = (
+        Message.objects.select_related("conversation__subject", "conversation__contact_point")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
+        logger.info("message %s: gone before it was delivered", message_id)
+        return "gone"
     return _deliver(message, sleep=sleep)
 
 

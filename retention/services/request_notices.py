@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from consent.deadlines import deadline_zone
 from consent.declarations import CATEGORY_NAMES
 from consent.exceptions import DomainError
+from consent.history import history_note
 from conversations import services as conversation_services
 from retention.models import ExtensionGround, RejectionGround, SubjectRequest
 from retention.services.request_status import request_status_url
@@ -103,19 +104,24 @@ def request_tell(*, request: SubjectRequest, notice: str, **params: Any) -> bool
                                    "choose “See my requests”.") % {"link": _start_url(language)}  # fmt: skip
     email = subject.contact_points.filter(kind="email").order_by("-pk").first()
     if email is not None:
-        address, reference = email.value, request.reference
-        transaction.on_commit(lambda: _email(reference, notice, subject_line, by_email, address), robust=True)
+        address, pk = email.value, request.pk  # read now: an erasure may follow before the commit
+        transaction.on_commit(lambda: _email(pk, request.reference, notice, subject_line, by_email, address),
+                              robust=True)  # fmt: skip
         return True
+    if not subject.contact_points.filter(kind="whatsapp").exists():
+        in_chat = text  # a web-chat visitor cannot take a code on the page: no instructions they cannot follow
     conversation = (
         subject.conversations.filter(last_inbound_at__gte=timezone.now() - WINDOW).order_by("-last_inbound_at").first()
     )
-    if conversation is not None and conversation_services.message_queue_system_reply(
-        conversation=conversation, text=in_chat
-    ):
-        logger.info("subject request %s: %s sent in conversation %s", request.reference, notice, conversation.pk)
-        return True
-    if _by_template(request, subject=subject, text=in_chat):
-        logger.info("subject request %s: %s sent as a WhatsApp template", request.reference, notice)
+    message = None
+    if conversation is not None:
+        message = conversation_services.message_queue_system_reply(conversation=conversation, text=in_chat)
+    message = message or _by_template(request, subject=subject, text=in_chat)
+    if message is not None:
+        logger.info("subject request %s: %s queued as message %s", request.reference, notice, message.pk)
+        if notice == "erasure_done" and not transaction.get_connection().in_atomic_block:
+            # The erasure that follows deletes the queued message before a worker could send it: send it now.
+            conversation_services.message_deliver(message_id=message.pk)
         return True
     logger.info("subject request %s: %s could not be sent (no e-mail, no open window, no template)",
                 request.reference, notice)  # fmt: skip
@@ -126,42 +132,60 @@ def _start_url(language: str) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('privacy-start')}?lang={language}"
 
 
-def _email(reference: str, notice: str, subject_line: str, body: str, address: str) -> None:
+# What a notice's sending records on the request: unrecorded again when the e-mail could not go.
+_RECORDED = {"extension": "extension_notified_at", "simplified_reply": "simplified_reply_at"}
+
+
+def _email(pk: int, reference: str, notice: str, subject_line: str, body: str, address: str) -> None:
     try:
         send_mail(subject_line, body, settings.DEFAULT_FROM_EMAIL, [address])
     except OSError as exc:  # the mail server's refusal (SMTPException is an OSError) may quote the address
         logger.warning("subject request %s: %s e-mail not sent (%s)", reference, notice, type(exc).__name__)
+        _unrecord(pk, notice, why=type(exc).__name__)
         return
     logger.info("subject request %s: %s sent by e-mail", reference, notice)
 
 
-def _by_template(request: SubjectRequest, *, subject, text: str) -> bool:
+def _unrecord(pk: int, notice: str, *, why: str) -> None:
+    """The customer was not told after all: the request says so (and its history why), for the DPO to act on;
+    an extension whose notice failed is no notified extension."""
+    request = SubjectRequest.objects.filter(pk=pk).first()
+    if request is None:
+        return
+    field = _RECORDED.get(notice)
+    if field is not None:
+        setattr(request, field, None)
+    history_note(request, actor=None, reason=f"the {notice} notice could not be e-mailed ({why})")
+    request.save(update_fields=[field] if field else None)
+
+
+def _by_template(request: SubjectRequest, *, subject, text: str):
     """Outside the 24-hour window, a WhatsApp customer is reached by an approved utility template
     (``TEMPLATE``): the reference and the notice as its parameters, on one line (Meta refuses line breaks in
-    a parameter). False when they never wrote to us on WhatsApp (a conversation that only carried a one-time
-    code does not count), there is no such template, or the customer may not be sent anything (restricted)."""
+    a parameter). The message, or None when they never wrote to us on WhatsApp (a conversation that only
+    carried a one-time code does not count), there is no such template, or the customer may not be sent
+    anything (restricted)."""
     conversation = (
         subject.conversations.filter(channel="whatsapp", last_inbound_at__isnull=False)
         .order_by("-last_inbound_at", "-pk")
         .first()
     )
     if conversation is None:
-        return False
+        return None
     spec = settings.WHATSAPP_TEMPLATES.get(TEMPLATE, {})
     languages = spec.get("languages", [])
     if not languages:
-        return False
+        return None
     locale = conversation_services.template_language(subject.language)
     locale = locale if locale in languages else ("en" if "en" in languages else languages[0])
     one_line = " ".join(text.split())
     if len(one_line) > PARAMETER_MAX:  # the end holds the page's address: shorten the notice before it
         one_line = "…" + one_line[len(one_line) - PARAMETER_MAX + 1 :]
     try:
-        conversation_services.message_send_template(
+        return conversation_services.message_send_template(
             conversation=conversation, actor=None, name=TEMPLATE, language=locale,
             parameters=[request.reference, one_line],
         )  # fmt: skip
     except DomainError as exc:
         logger.info("subject request %s: template not sent (%s)", request.reference, type(exc).__name__)
-        return False
-    return True
+        return None

@@ -282,11 +282,22 @@ def request_rectify(
                 _contact_rectify(request, subject=subject, kind=kind, value=value, actor=actor, reason=why)
             request = _move(request, to=RequestState.COMPLETED, actor=actor, reason="fulfilled: rectified",
                             recipients_informed=recipients)  # fmt: skip
-    except IntegrityError:  # another subject took the value between our check and the write
-        raise RequestIncomplete(f"request {request.reference}: a corrected contact belongs to another subject; "
-                                "merge or erase that one first") from None  # fmt: skip
+    except IntegrityError:  # another subject took the value between our check and the write?
+        taken = [kind for kind, value in contacts.items() if _held_by_another(kind, value, request)]
+        if not taken:
+            raise
+        raise RequestIncomplete(f"request {request.reference}: the corrected {', '.join(taken)} contact belongs to "
+                                "another subject; merge or erase that one first") from None  # fmt: skip
     request_tell(request=request, notice="completed")
     return request
+
+
+def _held_by_another(kind: str, value: str, request: SubjectRequest) -> bool:
+    try:
+        holder = subject_get_by_contact(kind=kind, value=normalize_contact(kind=kind, value=value).value)
+    except InvalidContactPoint:
+        return False
+    return holder is not None and holder.pk != request.subject_id
 
 
 def _contact_rectify(request: SubjectRequest, *, subject: Subject, kind: str, value: str, actor: Actor,

@@ -3,11 +3,13 @@ notice, the LGPD's simplified reply, fulfilment through the services, and the pu
 
 import calendar
 import re
+import smtplib
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from consent import services as consent_services
@@ -150,6 +152,45 @@ def test_no_extension_after_the_first_deadline_under_the_lgpd_or_when_the_custom
     with pytest.raises(ExtensionRefused, match="cannot be told"):
         request_extend(request=unreachable, ground="complexity", actor=dpo)
     assert SubjectRequest.objects.get(pk=unreachable.pk).extended_until is None and len(mail.outbox) == 0
+
+
+class RefusingMailServer(BaseEmailBackend):
+    """A mail server that refuses every recipient, quoting the address as real servers do."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPRecipientsRefused({m.to[0]: (550, b"no such mailbox") for m in email_messages})
+
+
+def test_an_extension_whose_email_the_server_refuses_is_not_recorded_as_told(dpo, settings, told, caplog):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingMailServer"}}
+    request = request_receive(kind="access", channel="email", actor=dpo, subject=by_email(),
+                              now=timezone.now() - timedelta(days=3))  # fmt: skip
+    with told():
+        request_extend(request=request, ground="complexity", actor=dpo)
+    request = SubjectRequest.objects.get(pk=request.pk)
+    assert request.extended_until is not None and request.extension_notified_at is None  # the DPO sees: not told
+    assert request.history.first().history_change_reason == (
+        "the extension notice could not be e-mailed (SMTPRecipientsRefused)"
+    )
+    assert "wilma@example.org" not in caplog.text
+
+
+def test_a_web_chat_visitor_is_not_sent_to_a_page_they_cannot_use(dpo, agent):
+    from conversations.models import Message
+    from conversations.tests.factories import ConversationFactory
+
+    conversation = ConversationFactory(channel="webchat")  # the window is open: they wrote five minutes ago
+    request = request_receive(kind="access", channel="chat", actor=agent, subject=conversation.subject,
+                              verified=True)  # fmt: skip
+    request_reject(request=request, ground="excessive", actor=dpo)
+    [notice] = Message.objects.filter(conversation=conversation, direction="out")
+    assert request.reference in notice.content["text"] and "/privacy/" not in notice.content["text"]
+
+
+def test_a_message_erased_before_its_worker_came_is_gone_not_an_error():
+    from conversations.services import message_deliver
+
+    assert message_deliver(message_id=987654321) == "gone"
 
 
 def test_a_whatsapp_customer_whose_window_closed_is_told_of_the_extension_by_an_approved_template(dpo, agent, settings):
