@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class ContactCenterAdminConfig(AdminConfig):
@@ -11,7 +12,7 @@ class ContactCenterAdminConfig(AdminConfig):
 
 class ContactCenterConfig(AppConfig):
     name = "contactcenter"
-    verbose_name = "Contact center"
+    verbose_name = _("Contact center")
 
     def ready(self) -> None:
         from contactcenter import checks  # noqa: F401  (registers the system checks)

@@ -25,7 +25,7 @@ def production_settings_errors() -> list[str]:
             raise ValueError
     except (ValueError, binascii.Error):
         problems.append("FIELD_ENCRYPTION_KEY must be 32 random bytes, URL-safe base64 (manage.py generate_master_key)")
-    if not settings.EMAIL_URL:
+    if not settings.MAILERS.get("default"):  # settings.py builds it from EMAIL_URL (with DEBUG on, files)
         # One-time codes, notices about data requests and the DPOs' reminders: never into files on a server.
         problems.append("EMAIL_URL must name the mail server (smtp+tls://user:password@host:587)")
     return problems

@@ -7,8 +7,9 @@
 - DPO: the data-protection officer; owns purposes, notices and the ledger
   (verify, export), can correct a subject's jurisdiction and restrict processing
   of their data (GDPR Art. 18), defines watch terms,
-  handles sensitive-data alerts, reads the staff access log. Cannot delete
-  ledger events or access records: nobody can.
+  handles sensitive-data alerts, reads the staff access log, keeps the breach
+  register. Cannot delete ledger events, access records or breach records:
+  nobody can.
 - Admin: runs the installation (users, tokens, teams) and everything above.
 """
 
@@ -75,6 +76,21 @@ _DPO = _AGENT | {
     "retention.view_subjectrequest",
     "retention.add_subjectrequest",
     "retention.change_subjectrequest",
+    # The privacy programme: the controller, processors and recipients, supervisory authorities.
+    "contactcenter.view_controller",
+    "contactcenter.add_controller",
+    "contactcenter.change_controller",
+    "contactcenter.view_recipient",
+    "contactcenter.add_recipient",
+    "contactcenter.change_recipient",
+    "contactcenter.view_supervisoryauthority",
+    "contactcenter.add_supervisoryauthority",
+    "contactcenter.change_supervisoryauthority",
+    # The breach register: recorded, edited with history, never deleted; its draft notifications.
+    "contactcenter.view_breach",
+    "contactcenter.add_breach",
+    "contactcenter.change_breach",
+    "contactcenter.export_breach_notification",
 }
 _ADMIN = (
     _SUPERVISOR

@@ -13,6 +13,7 @@ from consent import services as consent_services
 from consent.models import ConsentChannel, PrivacyNotice, Purpose
 from consent.selectors import notice_current
 from contactcenter import roles
+from contactcenter.models import Controller, SupervisoryAuthority
 from conversations import services as conversation_services
 from conversations.models import CannedResponse, Team, TeamMembership, WatchTerm
 
@@ -209,9 +210,25 @@ class Command(BaseCommand):
             self._notices()
             self._subjects()
             self._watch_terms(users)
+            self._programme()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/admin/ with:"))
         for username, password, role, _, _ in DEMO_USERS:
             self.stdout.write(f"  {username:<11} {password:<22} ({role})")
+
+    def _programme(self) -> None:
+        """A demo controller and the authority of its establishment (the ANPD and Meta come with the
+        migrations); kept as the DPO left them on a second run."""
+        if Controller.current() is None:
+            Controller(
+                name="Demo Shop GmbH", address="Musterstraße 1\n10115 Berlin\nGermany", email="hello@shop.example",
+                website="https://shop.example", dpo_name="Dana Datenschutz", dpo_email="dpo@shop.example",
+            ).save()  # fmt: skip
+        SupervisoryAuthority.objects.get_or_create(
+            jurisdiction="GDPR",
+            defaults={"name": "Berliner Beauftragte für Datenschutz und Informationsfreiheit",
+                      "address": "Alt-Moabit 59-61\n10555 Berlin\nGermany",
+                      "website": "https://www.datenschutz-berlin.de", "email": "mailbox@datenschutz-berlin.de"},
+        )  # fmt: skip
 
     def _users(self) -> dict:
         user_model = get_user_model()

@@ -1,0 +1,171 @@
+"""The breach register's deadlines and its draft notifications (``contactcenter.models.Breach``).
+
+Invariants:
+- One source of time: every due moment comes from ``consent.deadlines.deadline`` with the jurisdiction's
+  ``breach_*`` periods; nothing here counts days itself.
+- Per jurisdiction of the people concerned: the notification to its authority (GDPR Art. 33(1): 72 hours from
+  awareness; LGPD, Resolution CD/ANPD 15/2024 Art. 6: three business days), the supplement (LGPD: twenty
+  business days from the notification), the communication to the people concerned (GDPR Art. 34: without
+  undue delay, when the risk is high and no exception applies; LGPD Art. 9 of the resolution: three business
+  days, whenever the authority is notified).
+- A breach unlikely to result in a risk is recorded (Art. 33(5)) and owes no notification: its deadlines say
+  "not required", never a countdown.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from consent.deadlines import deadline, deadline_zone
+from consent.declarations import CATEGORY_NAMES
+from consent.jurisdictions import JURISDICTIONS
+from contactcenter.models import EXCEPTIONS, Breach, BreachRisk, SubjectsDecision
+
+STEP_NAMES = {
+    "authority": gettext_lazy("Notify the authority"),
+    "supplement": gettext_lazy("Complete the notification"),
+    "subjects": gettext_lazy("Tell the people concerned"),
+}
+
+
+@dataclass(frozen=True)
+class BreachDeadline:
+    jurisdiction: str
+    step: str  # authority, supplement, subjects
+    due: datetime | None  # None: no fixed period ("without undue delay"), or not required
+    done_at: datetime | None
+    required: bool
+
+    @property
+    def name(self) -> str:
+        return str(STEP_NAMES[self.step])
+
+    def state(self, now: datetime | None = None) -> str:
+        """``done``, ``late`` (done after the due moment), ``overdue``, ``open``, or ``not_required``."""
+        now = now or timezone.now()
+        if not self.required:
+            return "not_required"
+        if self.done_at is not None:
+            return "late" if self.due is not None and self.done_at > self.due else "done"
+        if self.due is not None and now > self.due:
+            return "overdue"
+        return "open"
+
+
+def breach_deadlines(breach: Breach) -> list[BreachDeadline]:
+    """The register's deadlines for ``breach``, per jurisdiction, in the order they come."""
+    found: list[BreachDeadline] = []
+    notifiable = breach.risk != BreachRisk.UNLIKELY
+    for code in breach.jurisdictions:
+        rules = JURISDICTIONS[code]
+        due = deadline(start=breach.aware_at, period=rules.breach_authority, jurisdiction=rules)
+        found.append(BreachDeadline(code, "authority", due, breach.authority_notified_at, notifiable))
+        if rules.breach_supplement is not None:
+            supplement_due = None
+            if breach.authority_notified_at is not None:
+                supplement_due = deadline(start=breach.authority_notified_at, period=rules.breach_supplement,
+                                          jurisdiction=rules)  # fmt: skip
+            # Owed once notified, and only while information is missing: recorded as sent, or not at all.
+            found.append(BreachDeadline(code, "supplement", supplement_due, breach.supplement_sent_at,
+                                        notifiable and breach.authority_notified_at is not None))  # fmt: skip
+        if code == "LGPD":
+            told = notifiable  # Resolution 15/2024 Art. 9: with the authority, no exception
+        else:
+            exempt = (*EXCEPTIONS, SubjectsDecision.NOT_HIGH_RISK)
+            told = breach.risk == BreachRisk.HIGH and breach.subjects_decision not in exempt
+        subjects_due = (
+            deadline(start=breach.aware_at, period=rules.breach_subjects, jurisdiction=rules)
+            if rules.breach_subjects is not None
+            else None
+        )
+        found.append(BreachDeadline(code, "subjects", subjects_due, breach.subjects_informed_at, told))
+    return sorted(found, key=lambda d: (d.due is None, d.due or breach.aware_at))
+
+
+def breach_next(breach: Breach, now: datetime | None = None) -> BreachDeadline | None:
+    """The first deadline still owed (open or overdue), if any."""
+    owed = [d for d in breach_deadlines(breach) if d.state(now) in ("open", "overdue")]
+    return owed[0] if owed else None
+
+
+def remaining(due: datetime, now: datetime | None = None) -> str:
+    """ "41 h left", "2 d 5 h left", "overdue by 3 h": the countdown, in the current language."""
+    now = now or timezone.now()
+    seconds = int((due - now).total_seconds())
+    hours = abs(seconds) // 3600
+    span = (
+        _("%(days)s d %(hours)s h") % {"days": hours // 24, "hours": hours % 24}
+        if hours >= 48
+        else _("%(hours)s h") % {"hours": hours}
+    )
+    if seconds < 0:
+        return _("overdue by %(span)s") % {"span": span}
+    return _("%(span)s left") % {"span": span}
+
+
+# --- The draft notification -----------------------------------------------------------------------------
+
+# The authority's name in the draft's language (``Jurisdiction.authority`` is the developers' English): the ANPD
+# is a proper name, the same in every language, so it is no text to translate.
+AUTHORITY_NAMES = {"GDPR": gettext_lazy("competent data-protection supervisory authority"),
+                   "LGPD": "Autoridade Nacional de Proteção de Dados (ANPD)"}  # fmt: skip
+
+# The language each authority is written to in: the ANPD in Portuguese; a GDPR authority in the DPO's own
+# (the admin's language: the controller's authority is the one of its establishment).
+AUTHORITY_LANGUAGE = {"LGPD": "pt-br"}
+
+
+def breach_notification_draft(breach: Breach, *, jurisdiction: str, language: str) -> str:
+    """A draft of the notification to ``jurisdiction``'s authority, as plain text with the items the law asks
+    for (GDPR Art. 33(3); Resolution CD/ANPD 15/2024 Art. 6), for the DPO to check and send through the
+    authority's own form. ``language``: the admin's, used where the authority has no fixed one."""
+    if jurisdiction not in breach.jurisdictions:
+        raise ValueError(f"breach {breach.reference} concerns no one under {jurisdiction}")
+    rules = JURISDICTIONS[jurisdiction]
+    zone = deadline_zone(rules)
+    with translation.override(AUTHORITY_LANGUAGE.get(jurisdiction, language)):
+
+        def when(moment: datetime | None) -> str:
+            return timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M %Z") if moment else _("not yet")
+
+        [authority] = [d for d in breach_deadlines(breach) if d.jurisdiction == jurisdiction and d.step == "authority"]
+        categories = ", ".join(str(CATEGORY_NAMES[c]) for c in breach.data_categories if c in CATEGORY_NAMES)
+        lines = [
+            _("Draft notification of a personal-data breach to the %(authority)s")
+            % {"authority": str(AUTHORITY_NAMES.get(jurisdiction, rules.authority))},
+            _("Our reference: %(reference)s") % {"reference": breach.reference},
+            "",
+            _("1. The breach"),
+            breach.title,
+            breach.nature,
+            _("Became aware at: %(at)s") % {"at": when(breach.aware_at)},
+            _("Occurred: from %(start)s until %(end)s")
+            % {"start": when(breach.occurred_from), "end": when(breach.occurred_until)},
+            _("Deadline for this notification: %(at)s") % {"at": when(authority.due)},
+            "",
+            _("2. Who and what it concerns"),
+            _("Categories of people: %(categories)s") % {"categories": breach.subject_categories},
+            _("Number of people (approximately): %(count)s") % {"count": breach.subjects_count},
+            _("Categories of data: %(categories)s") % {"categories": categories or _("not stated")},
+            _("Number of records (approximately): %(count)s") % {"count": breach.records_count},
+            "",
+            _("3. Contact"),
+            breach.contact,
+            "",
+            _("4. Likely consequences"),
+            breach.consequences,
+            "",
+            _("5. Measures taken or proposed"),
+            breach.measures,
+            "",
+            _("6. The people concerned"),
+            str(SubjectsDecision(breach.subjects_decision).label),
+            breach.subjects_decision_reason,
+            _("Told at: %(at)s") % {"at": when(breach.subjects_informed_at)},
+        ]
+        if authority.due is not None and timezone.now() > authority.due and breach.authority_notified_at is None:
+            lines += ["", _("7. Reasons for the delay"), breach.delay_reasons or _("not stated")]
+    return "\n".join(line for line in lines if line is not None).strip() + "\n"
