@@ -2,10 +2,13 @@
 their transfers, the supervisory authorities; and the breach register, recorded and edited with history, never
 deleted, its deadlines counted down, with a draft notification per authority (``contactcenter.breaches``)."""
 
+from contextvars import ContextVar
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
@@ -16,8 +19,17 @@ from simple_history.admin import SimpleHistoryAdmin
 from consent.deadlines import deadline_zone
 from consent.declarations import CATEGORY_NAMES
 from consent.jurisdictions import JURISDICTIONS
-from contactcenter.breaches import breach_deadlines, breach_next, breach_notification_draft, remaining
+from contactcenter.breaches import (
+    breach_clean,
+    breach_deadlines,
+    breach_next,
+    breach_notification_draft,
+    remaining,
+)
 from contactcenter.models import Breach, Controller, Recipient, SupervisoryAuthority
+
+# Whether the user of the request being drawn may export drafts (a display method sees the object only).
+_MAY_EXPORT: ContextVar[bool] = ContextVar("may_export_breach_notification", default=False)
 
 _STATE_COLOURS = {"overdue": "#b00020", "late": "#a15c00", "open": "#0b57d0", "done": "#1e7b34", "not_required": "#555"}
 _STATE_NAMES = {
@@ -41,6 +53,14 @@ class BreachForm(forms.ModelForm):
         model = Breach
         exclude: list[str] = []
 
+    def _post_clean(self) -> None:
+        super()._post_clean()  # the model's clean, on the instance as the form changed it
+        if not self.errors:
+            try:
+                breach_clean(self.instance)
+            except ValidationError as exc:
+                self._update_errors(exc)
+
 
 @admin.register(Breach)
 class BreachAdmin(SimpleHistoryAdmin):
@@ -54,9 +74,9 @@ class BreachAdmin(SimpleHistoryAdmin):
                            "deadlines"]}),
         (_("What it is (GDPR Art. 33(3))"), {"fields": ["nature", "subject_categories", "subjects_count",
                                                        "data_categories", "records_count", "contact",
-                                                       "consequences", "measures", "risk"]}),
-        (_("The authority"), {"fields": ["authority_notified_at", "authority_reference", "supplement_sent_at",
-                                         "delay_reasons", "drafts"]}),
+                                                       "consequences", "measures", "risk", "risk_reason"]}),
+        (_("The authority"), {"fields": ["authority_notified_at", "authority_reference", "notification_complete",
+                                         "supplement_sent_at", "delay_reasons", "drafts"]}),
         (_("The people concerned (GDPR Art. 34)"), {"fields": ["subjects_decision", "subjects_decision_reason",
                                                               "subjects_informed_at"]}),
         (None, {"fields": ["closed_at", "created_at", "created_by"]}),
@@ -107,10 +127,27 @@ class BreachAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("draft notifications"))
     def drafts(self, obj: Breach) -> str:
-        if obj.pk is None:
+        if obj.pk is None or not _MAY_EXPORT.get():
             return "-"
         links = [(reverse("admin:contactcenter_breach_draft", args=[obj.pk, code]), code) for code in obj.jurisdictions]
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    # Times typed and shown in the controller's time zone (the DPO's), not the server's UTC: "10:00" is 10:00
+    # in Berlin, and the 72 hours run from there.
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _MAY_EXPORT.set(request.user.has_perm("contactcenter.export_breach_notification"))
+        with timezone.override(settings.CONTROLLER_TIME_ZONE):
+            response = super().changeform_view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        with timezone.override(settings.CONTROLLER_TIME_ZONE):
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
 
     def get_urls(self):
         draft = path("<int:pk>/notification/<str:jurisdiction>/", self.admin_site.admin_view(self.draft_view),
@@ -174,3 +211,6 @@ class RecipientAdmin(SimpleHistoryAdmin):
 @admin.register(SupervisoryAuthority)
 class SupervisoryAuthorityAdmin(SimpleHistoryAdmin):
     list_display = ["jurisdiction", "name", "website"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: SupervisoryAuthority | None = None) -> bool:
+        return False  # the statements name it; correct it instead

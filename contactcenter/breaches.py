@@ -15,6 +15,7 @@ Invariants:
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from consent.deadlines import deadline, deadline_zone
 from consent.declarations import CATEGORY_NAMES
 from consent.jurisdictions import JURISDICTIONS
-from contactcenter.models import EXCEPTIONS, Breach, BreachRisk, SubjectsDecision
+from contactcenter.models import EXCEPTIONS, Breach, BreachRisk, Controller, SubjectsDecision, SupervisoryAuthority
 
 STEP_NAMES = {
     "authority": gettext_lazy("Notify the authority"),
@@ -68,9 +69,9 @@ def breach_deadlines(breach: Breach) -> list[BreachDeadline]:
             if breach.authority_notified_at is not None:
                 supplement_due = deadline(start=breach.authority_notified_at, period=rules.breach_supplement,
                                           jurisdiction=rules)  # fmt: skip
-            # Owed once notified, and only while information is missing: recorded as sent, or not at all.
-            found.append(BreachDeadline(code, "supplement", supplement_due, breach.supplement_sent_at,
-                                        notifiable and breach.authority_notified_at is not None))  # fmt: skip
+            # Owed once notified, unless the notification was complete (nothing to supplement).
+            owed = notifiable and breach.authority_notified_at is not None and not breach.notification_complete
+            found.append(BreachDeadline(code, "supplement", supplement_due, breach.supplement_sent_at, owed))
         if code == "LGPD":
             told = notifiable  # Resolution 15/2024 Art. 9: with the authority, no exception
         else:
@@ -83,6 +84,30 @@ def breach_deadlines(breach: Breach) -> list[BreachDeadline]:
         )
         found.append(BreachDeadline(code, "subjects", subjects_due, breach.subjects_informed_at, told))
     return sorted(found, key=lambda d: (d.due is None, d.due or breach.aware_at))
+
+
+def breach_clean(breach: Breach) -> None:
+    """What the model's own ``clean`` cannot check without the deadlines: a late notification states its
+    reasons (GDPR Art. 33(1)), and a breach is closed only once nothing is owed. Raises ``ValidationError``;
+    call it after ``full_clean`` (the admin's form does)."""
+    errors: dict[str, str] = {}
+    if breach.aware_at is None or not breach.jurisdictions:
+        return
+    if breach.authority_notified_at is not None and not breach.delay_reasons.strip():
+        late = [d.jurisdiction for d in breach_deadlines(breach) if d.step == "authority" and d.state() == "late"]
+        if late:
+            errors["delay_reasons"] = _("The notification came after the deadline (%(late)s): give the reasons.") % {
+                "late": ", ".join(late)
+            }
+    if breach.closed_at is not None and not errors:
+        owed = breach_next(breach)
+        if owed is not None:
+            errors["closed_at"] = _("Still owed: %(step)s (%(jurisdiction)s).") % {
+                "step": owed.name,
+                "jurisdiction": owed.jurisdiction,
+            }
+    if errors:
+        raise ValidationError(errors)
 
 
 def breach_next(breach: Breach, now: datetime | None = None) -> BreachDeadline | None:
@@ -133,10 +158,17 @@ def breach_notification_draft(breach: Breach, *, jurisdiction: str, language: st
 
         [authority] = [d for d in breach_deadlines(breach) if d.jurisdiction == jurisdiction and d.step == "authority"]
         categories = ", ".join(str(CATEGORY_NAMES[c]) for c in breach.data_categories if c in CATEGORY_NAMES)
+        authority_row = SupervisoryAuthority.objects.filter(jurisdiction=jurisdiction).first()
+        controller = Controller.current()
         lines = [
             _("Draft notification of a personal-data breach to the %(authority)s")
-            % {"authority": str(AUTHORITY_NAMES.get(jurisdiction, rules.authority))},
+            % {"authority": authority_row.name if authority_row else str(AUTHORITY_NAMES[jurisdiction])},
             _("Our reference: %(reference)s") % {"reference": breach.reference},
+            "",
+            _("0. The controller"),
+            " ".join(f"{controller.name}, {controller.address}, {controller.email}".split())
+            if controller
+            else _("not stated"),
             "",
             _("1. The breach"),
             breach.title,
@@ -166,6 +198,6 @@ def breach_notification_draft(breach: Breach, *, jurisdiction: str, language: st
             breach.subjects_decision_reason,
             _("Told at: %(at)s") % {"at": when(breach.subjects_informed_at)},
         ]
-        if authority.due is not None and timezone.now() > authority.due and breach.authority_notified_at is None:
+        if authority.state() in ("late", "overdue") or breach.delay_reasons:
             lines += ["", _("7. Reasons for the delay"), breach.delay_reasons or _("not stated")]
     return "\n".join(line for line in lines if line is not None).strip() + "\n"

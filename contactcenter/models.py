@@ -12,6 +12,8 @@ list it. It is kept at least five years (Resolution 15/2024, Art. 10): nothing p
 it; every change is kept with who made it.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +23,9 @@ from simple_history.models import HistoricalRecords
 
 from consent.declarations import Category
 from consent.jurisdictions import JURISDICTIONS
+
+# A moment recorded as done may lie this far ahead (clocks differ); further is the future.
+FUTURE_SKEW = timedelta(minutes=5)
 
 # How long a breach record is kept at least (Resolution CD/ANPD 15/2024, Art. 10: five years).
 KEPT_YEARS = 5
@@ -88,9 +93,17 @@ class Breach(models.Model):
     consequences = models.TextField(_("likely consequences"))
     measures = models.TextField(_("measures taken or proposed"), help_text=_("Including those that limit its effects."))
     risk = models.CharField(_("risk"), max_length=16, choices=BreachRisk.choices, default=BreachRisk.RISK)
+    risk_reason = models.TextField(
+        _("why this risk"), blank=True,
+        help_text=_("Required when the breach is unlikely to result in a risk: why it is not notified."),
+    )  # fmt: skip
     # What was done, and when.
     authority_notified_at = models.DateTimeField(_("authority notified at"), null=True, blank=True)
     authority_reference = models.CharField(_("the authority's reference"), max_length=64, blank=True)
+    notification_complete = models.BooleanField(
+        _("the notification was complete"), default=False,
+        help_text=_("LGPD: nothing was missing, so no supplement is owed."),
+    )  # fmt: skip
     supplement_sent_at = models.DateTimeField(
         _("supplementary information sent at"), null=True, blank=True,
         help_text=_("LGPD: what was missing from the notification, within 20 business days of it."),
@@ -137,10 +150,23 @@ class Breach(models.Model):
         wrong = [c for c in self.data_categories or [] if c not in {category.value for category in Category}]
         if wrong:
             errors["data_categories"] = _("Unknown data categories: %(wrong)s.") % {"wrong": ", ".join(wrong)}
-        for field in ("authority_notified_at", "subjects_informed_at", "closed_at"):
+        soon = timezone.now() + FUTURE_SKEW
+        for field in ("aware_at", "authority_notified_at", "supplement_sent_at", "subjects_informed_at", "closed_at"):
             moment = getattr(self, field)
-            if moment is not None and self.aware_at is not None and moment < self.aware_at:
+            if moment is not None and moment > soon:
+                errors[field] = _("This is in the future: record what has happened.")
+            elif moment is not None and self.aware_at is not None and moment < self.aware_at:
                 errors[field] = _("This cannot be before the controller became aware of the breach.")
+        if self.risk == BreachRisk.UNLIKELY and not self.risk_reason.strip():
+            errors["risk_reason"] = _("A breach that is not notified needs the reason (GDPR Art. 33(5)).")
+        if (
+            "LGPD" in (self.jurisdictions or [])
+            and self.risk != BreachRisk.UNLIKELY
+            and (self.subjects_decision == SubjectsDecision.NOT_HIGH_RISK)
+        ):
+            errors["subjects_decision"] = _(
+                "Under the LGPD the people concerned are told whenever the authority is, whatever the risk."
+            )
         if self.supplement_sent_at is not None and self.authority_notified_at is None:
             errors["supplement_sent_at"] = _("Supplementary information follows a notification: record that first.")
         if self.occurred_from and self.occurred_until and self.occurred_until < self.occurred_from:
@@ -149,7 +175,8 @@ class Breach(models.Model):
             errors["subjects_decision_reason"] = _("An exception from telling the people concerned needs its reason.")
         if self.subjects_decision in EXCEPTIONS and "LGPD" in (self.jurisdictions or []):
             errors["subjects_decision"] = _(
-                "Under the LGPD no such exception exists: the people concerned are told when the authority is."
+                "The people under the LGPD are told whenever the authority is: no exception applies to them. "
+                "Record the people under the GDPR as a breach of its own to use one."
             )
         if self.risk == BreachRisk.HIGH and self.subjects_decision == SubjectsDecision.NOT_HIGH_RISK:
             errors["subjects_decision"] = _("The risk is recorded as high: “no high risk” contradicts it.")
@@ -222,7 +249,7 @@ class RecipientRole(models.TextChoices):
 class TransferMechanism(models.TextChoices):
     """On what a transfer outside the EEA (GDPR Chapter V) or Brazil (LGPD Art. 33) rests."""
 
-    NONE = "none", _("No transfer: the data stay in the EEA or in Brazil")
+    NONE = "none", _("No transfer: the data stay in the EEA")
     ADEQUACY = "adequacy", _("An adequacy decision (GDPR Art. 45; LGPD Art. 33, I)")
     DPF = "dpf", _("The EU-US Data Privacy Framework (Commission Implementing Decision (EU) 2023/1795)")
     SCC = (
@@ -246,7 +273,8 @@ class Recipient(models.Model):
     transfer_mechanism = models.CharField(_("transfer mechanism"), max_length=16, choices=TransferMechanism.choices)
     transfer_note = models.CharField(
         _("about the transfer"), max_length=300, blank=True,
-        help_text=_("E.g. onward transfers to a parent company, and on what they rest."),
+        help_text=_("E.g. onward transfers to a parent company, and on what they rest; for data under the LGPD, "
+                    "what its Art. 33 transfer rests on."),
     )  # fmt: skip
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
     active = models.BooleanField(_("in use"), default=True)
@@ -265,10 +293,11 @@ class Recipient(models.Model):
         self.country = (self.country or "").strip().upper()
         if len(self.country) != 2 or not self.country.isalpha():
             raise ValidationError({"country": _("Give the two-letter ISO 3166 code, e.g. IE.")})
-        local = self.country in JURISDICTIONS["GDPR"].countries or self.country in JURISDICTIONS["LGPD"].countries
-        if self.transfer_mechanism == TransferMechanism.NONE and not local:
+        # Under the GDPR (Chapter V), the controller's regime: anywhere outside the EEA, Brazil included, is a
+        # transfer. The LGPD's view of the same recipient (Art. 33) goes in the transfer note.
+        if self.transfer_mechanism == TransferMechanism.NONE and self.country not in JURISDICTIONS["GDPR"].countries:
             raise ValidationError({"transfer_mechanism": _(
-                "Processing outside the EEA and Brazil is a transfer: name what it rests on."
+                "Processing outside the EEA is a transfer: name what it rests on."
             )})  # fmt: skip
 
 

@@ -5,8 +5,10 @@ and the draft notification to the ANPD downloads in Portuguese. A screenshot of 
 
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -21,7 +23,8 @@ def test_the_dpo_records_a_breach_and_sees_its_deadlines_count_down(asgi_server,
     log_in(page, f"{asgi_server}/admin/login/", "dora", DORA_PASSWORD)
     page.goto(f"{asgi_server}/admin/contactcenter/breach/add/")
     expect(page.locator("h1")).to_contain_text("hinzufügen")  # the admin in her language (the browser's: German)
-    aware = timezone.localtime(timezone.now() - timedelta(hours=30))
+    # Typed as she reads her clock: in the controller's time zone (Berlin), not the server's UTC.
+    aware = timezone.localtime(timezone.now() - timedelta(hours=30), ZoneInfo(settings.CONTROLLER_TIME_ZONE))
     page.get_by_label("Titel").fill("Export an falsche Adresse")
     page.get_by_label("GDPR").check()
     page.get_by_label("LGPD").check()
@@ -41,6 +44,7 @@ def test_the_dpo_records_a_breach_and_sees_its_deadlines_count_down(asgi_server,
     expect(row).to_contain_text("Aufsichtsbehörde benachrichtigen (GDPR): noch 41 Std.")
     breach = Breach.objects.get()
     assert breach.created_by == dora and breach.jurisdictions == ["GDPR", "LGPD"]
+    assert abs((breach.aware_at - (timezone.now() - timedelta(hours=30))).total_seconds()) < 120
 
     row.locator("th a").click()
     deadlines = page.locator(".field-deadlines")

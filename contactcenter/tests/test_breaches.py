@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from contactcenter.breaches import breach_deadlines, breach_next, breach_notification_draft, remaining
-from contactcenter.models import Breach
+from contactcenter.breaches import breach_clean, breach_deadlines, breach_next, breach_notification_draft, remaining
+from contactcenter.models import Breach, Controller, SupervisoryAuthority
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ BERLIN, SAO_PAULO = ZoneInfo("Europe/Berlin"), ZoneInfo("America/Sao_Paulo")
 def breach(**fields) -> Breach:
     values = dict(
         title="Lost laptop of the support team", jurisdictions=["GDPR", "LGPD"],
-        aware_at=datetime(2027, 2, 5, 15, 0, tzinfo=SAO_PAULO),
+        aware_at=datetime(2026, 2, 13, 15, 0, tzinfo=SAO_PAULO),
         nature="An unencrypted laptop with an export of 120 conversations was stolen from a car.",
         subject_categories="customers writing on WhatsApp", subjects_count=120, data_categories=["messages"],
         records_count=2400, contact="Dana DPO, dpo@shop.example, +49 30 1234567",
@@ -29,9 +29,15 @@ def breach(**fields) -> Breach:
     )  # fmt: skip
     values.update(fields)
     found = Breach(**values)
-    found.full_clean()
+    check(found)
     found.save()
     return found
+
+
+def check(found: Breach) -> None:
+    """As the admin's form checks a breach: the model's rules, then those that need the deadlines."""
+    found.full_clean()
+    breach_clean(found)
 
 
 def due(found: Breach, jurisdiction: str, step: str):
@@ -44,14 +50,15 @@ def end_of(year: int, month: int, day: int, zone: ZoneInfo) -> datetime:
 
 
 @pytest.mark.parametrize(("aware", "expected"), [
-    # Friday before Carnival: Carnival Monday and Tuesday are working days nationally (pontos facultativos).
-    (datetime(2027, 2, 5, 15, 0, tzinfo=SAO_PAULO), end_of(2027, 2, 10, SAO_PAULO)),
-    # Monday before Tiradentes (Wednesday 21 April 2027): Tuesday 20, Thursday 22, Friday 23.
-    (datetime(2027, 4, 19, 9, 0, tzinfo=SAO_PAULO), end_of(2027, 4, 23, SAO_PAULO)),
-    # The year's end: Thursday 31 December counts, New Year's Day and the weekend do not.
-    (datetime(2026, 12, 30, 18, 0, tzinfo=SAO_PAULO), end_of(2027, 1, 5, SAO_PAULO)),
-    # Known on a Saturday night in São Paulo (Sunday in UTC): Monday, Tuesday, Wednesday.
-    (datetime(2027, 3, 7, 2, 0, tzinfo=UTC), end_of(2027, 3, 10, SAO_PAULO)),
+    # Friday before Carnival 2026: Carnival Monday 16 and Tuesday 17 February are working days nationally
+    # (pontos facultativos): Monday, Tuesday, Wednesday 18.
+    (datetime(2026, 2, 13, 15, 0, tzinfo=SAO_PAULO), end_of(2026, 2, 18, SAO_PAULO)),
+    # Monday before Tiradentes (Tuesday 21 April 2026): Wednesday 22, Thursday 23, Friday 24.
+    (datetime(2026, 4, 20, 9, 0, tzinfo=SAO_PAULO), end_of(2026, 4, 24, SAO_PAULO)),
+    # The year's end: Wednesday 31 December 2025 counts, New Year's Day does not: Friday 2, Monday 5 January.
+    (datetime(2025, 12, 30, 18, 0, tzinfo=SAO_PAULO), end_of(2026, 1, 5, SAO_PAULO)),
+    # Known on a Saturday night in São Paulo (Sunday 8 March 2026 in UTC): Monday 9, Tuesday 10, Wednesday 11.
+    (datetime(2026, 3, 8, 2, 0, tzinfo=UTC), end_of(2026, 3, 11, SAO_PAULO)),
 ])  # fmt: skip
 def test_the_anpd_deadline_is_three_business_days_in_brasilia(aware, expected):
     found = breach(jurisdictions=["LGPD"], aware_at=aware)
@@ -60,21 +67,24 @@ def test_the_anpd_deadline_is_three_business_days_in_brasilia(aware, expected):
 
 
 def test_the_gdpr_deadline_is_72_elapsed_hours_across_the_clock_change():
-    # Saturday 27 March 2027, 10:00 in Berlin; the clocks go forward on the 28th: 72 hours later it is 11:00.
-    found = breach(jurisdictions=["GDPR"], aware_at=datetime(2027, 3, 27, 10, 0, tzinfo=BERLIN))
+    # Saturday 28 March 2026, 10:00 in Berlin; the clocks go forward on the 29th: 72 hours later it is 11:00.
+    found = breach(jurisdictions=["GDPR"], aware_at=datetime(2026, 3, 28, 10, 0, tzinfo=BERLIN))
     authority = due(found, "GDPR", "authority")
-    assert authority.due == datetime(2027, 3, 30, 11, 0, tzinfo=BERLIN)
+    assert authority.due == datetime(2026, 3, 31, 11, 0, tzinfo=BERLIN)
     assert authority.due.astimezone(UTC) - found.aware_at.astimezone(UTC) == timedelta(hours=72)  # elapsed
     assert due(found, "GDPR", "subjects").due is None  # Art. 34: "without undue delay", no fixed period
 
 
 def test_the_supplement_runs_twenty_business_days_from_the_notification():
-    found = breach(jurisdictions=["LGPD"], aware_at=datetime(2026, 12, 11, 10, 0, tzinfo=SAO_PAULO))
+    found = breach(jurisdictions=["LGPD"], aware_at=datetime(2025, 12, 12, 10, 0, tzinfo=SAO_PAULO))
     assert not due(found, "LGPD", "supplement").required  # nothing to complete before a notification
-    found.authority_notified_at = datetime(2026, 12, 14, 10, 0, tzinfo=SAO_PAULO)
+    found.authority_notified_at = datetime(2025, 12, 15, 10, 0, tzinfo=SAO_PAULO)
     found.save()
-    # Christmas and New Year's Day skipped: 15-18, 21-24, 28-31 December, 4-8 and 11-13 January.
-    assert due(found, "LGPD", "supplement").due == end_of(2027, 1, 13, SAO_PAULO)
+    # Christmas and New Year's Day skipped: 16-19, 22-24, 26, 29-31 December, 2, 5-9, 12-14 January.
+    assert due(found, "LGPD", "supplement").due == end_of(2026, 1, 14, SAO_PAULO)
+    assert due(found, "LGPD", "supplement").state() == "overdue"
+    found.notification_complete = True  # nothing was missing: no supplement is owed
+    assert not due(found, "LGPD", "supplement").required
 
 
 def test_the_countdown_says_what_is_owed_first_and_when_it_is_late():
@@ -84,13 +94,47 @@ def test_the_countdown_says_what_is_owed_first_and_when_it_is_late():
     assert (owed.step, owed.state()) == ("authority", "open") and remaining(owed.due) == "41 h left"
     assert remaining(owed.due, now=aware + timedelta(hours=75)) == "overdue by 3 h"
     assert remaining(owed.due, now=aware - timedelta(hours=30)) == "4 d 6 h left"
+    found.authority_notified_at = aware + timedelta(hours=31)
+    with pytest.raises(ValidationError) as early:
+        check(found)  # 31 hours after "30 hours ago" is in an hour: not yet
+    assert "authority_notified_at" in early.value.message_dict
+    found.authority_notified_at = aware + timedelta(hours=28)
+    check(found)
+    assert due(found, "GDPR", "authority").state() == "done" and breach_next(found) is None
+
+
+def test_a_late_notification_needs_its_reasons_and_the_draft_gives_them():
+    aware = timezone.now() - timedelta(hours=100)
+    found = breach(jurisdictions=["GDPR"], aware_at=aware, risk="risk")
     found.authority_notified_at = aware + timedelta(hours=80)
+    with pytest.raises(ValidationError) as refused:
+        check(found)
+    assert "delay_reasons" in refused.value.message_dict
+    found.delay_reasons = "The incident was first thought to concern test data only."
+    check(found)
     found.save()
-    assert due(found, "GDPR", "authority").state() == "late" and breach_next(found) is None
+    assert due(found, "GDPR", "authority").state() == "late"
+    draft = breach_notification_draft(found, jurisdiction="GDPR", language="en")
+    assert "7. Reasons for the delay\nThe incident was first thought" in draft
 
 
-def test_a_breach_unlikely_to_be_a_risk_is_recorded_and_owes_nothing():
-    found = breach(risk="unlikely", subjects_decision="not_high_risk")
+def test_a_breach_is_closed_only_once_nothing_is_owed():
+    found = breach(jurisdictions=["LGPD"], aware_at=timezone.now() - timedelta(days=1), risk="risk",
+                   subjects_decision="inform")  # fmt: skip
+    found.closed_at = timezone.now()
+    with pytest.raises(ValidationError, match="Still owed: Notify the authority"):
+        check(found)
+    found.authority_notified_at = found.subjects_informed_at = timezone.now() - timedelta(hours=1)
+    found.notification_complete = True
+    check(found)
+
+
+def test_a_breach_unlikely_to_be_a_risk_is_recorded_with_its_reason_and_owes_nothing():
+    with pytest.raises(ValidationError) as refused:
+        breach(risk="unlikely", subjects_decision="not_high_risk")
+    assert "risk_reason" in refused.value.message_dict
+    found = breach(risk="unlikely", subjects_decision="not_high_risk",
+                   risk_reason="Only an encrypted backup was exposed; the key is held apart.")  # fmt: skip
     assert all(d.state() == "not_required" for d in breach_deadlines(found)) and breach_next(found) is None
 
 
@@ -107,6 +151,8 @@ def test_the_art_34_exceptions_need_a_reason_and_do_not_exist_under_the_lgpd():
     with pytest.raises(ValidationError) as contradiction:
         breach(subjects_decision="not_high_risk")
     assert "subjects_decision" in contradiction.value.message_dict
+    with pytest.raises(ValidationError, match="whatever the risk"):  # under the LGPD they are told anyway
+        breach(jurisdictions=["LGPD"], risk="risk", subjects_decision="not_high_risk")
 
 
 def test_bad_moments_and_unknown_regimes_are_refused():
@@ -114,8 +160,9 @@ def test_bad_moments_and_unknown_regimes_are_refused():
         ({"jurisdictions": []}, "jurisdictions"),
         ({"jurisdictions": ["CCPA"]}, "jurisdictions"),
         ({"data_categories": ["shoe_sizes"]}, "data_categories"),
-        ({"authority_notified_at": datetime(2027, 2, 1, tzinfo=SAO_PAULO)}, "authority_notified_at"),
-        ({"supplement_sent_at": datetime(2027, 2, 9, tzinfo=SAO_PAULO)}, "supplement_sent_at"),
+        ({"authority_notified_at": datetime(2026, 2, 1, tzinfo=SAO_PAULO)}, "authority_notified_at"),
+        ({"supplement_sent_at": datetime(2026, 2, 16, tzinfo=SAO_PAULO)}, "supplement_sent_at"),
+        ({"aware_at": timezone.now() + timedelta(days=1)}, "aware_at"),
     ]:
         with pytest.raises(ValidationError) as refused:
             breach(**fields)
@@ -124,22 +171,34 @@ def test_bad_moments_and_unknown_regimes_are_refused():
 
 
 def test_the_draft_to_the_anpd_is_in_portuguese_with_every_item():
+    Controller(name="Demo Shop GmbH", address="Musterstraße 1, 10115 Berlin", email="hello@shop.example",
+               dpo_name="Dana", dpo_email="dpo@shop.example").save()  # fmt: skip
     found = breach(authority_notified_at=None)
     text = breach_notification_draft(found, jurisdiction="LGPD", language="en")
-    for expected in ("Autoridade Nacional de Proteção de Dados (ANPD)", found.reference, "2027-02-05 15:00",
-                     "2027-02-10 23:59", "120", "2400", "Dana DPO", "Messages may be read", "Sessions revoked",
-                     "As mensagens que você trocou conosco"):  # fmt: skip
+    headings = ["0. The controller", "1. The breach", "2. Who and what it concerns", "3. Contact",
+                "4. Likely consequences", "5. Measures taken or proposed", "6. The people concerned",
+                "7. Reasons for the delay"]  # fmt: skip
+    with translation.override("pt-br"):
+        for heading in headings:  # each item of the law under its Portuguese heading
+            assert f"\n{translation.gettext(heading)}\n" in text, heading
+    for expected in ("Autoridade Nacional de Proteção de Dados (ANPD)", found.reference, "2026-02-13 15:00",
+                     "2026-02-18 23:59", "120", "2400", "Dana DPO", "Messages may be read", "Sessions revoked",
+                     "Demo Shop GmbH, Musterstraße 1", "As mensagens que você trocou conosco"):  # fmt: skip
         assert expected in text, expected
     assert "Notification" not in text and "Draft" not in text  # no English heading in the Portuguese draft
     german = breach_notification_draft(found, jurisdiction="GDPR", language="de")
-    assert "Aufsichtsbehörde" in german and "2027-02-08 19:00" in german  # 72 h, in the controller's zone
+    assert "Aufsichtsbehörde" in german and "2026-02-16 19:00" in german  # 72 h, in the controller's zone
+    SupervisoryAuthority.objects.create(jurisdiction="GDPR", name="Berliner Beauftragte für Datenschutz",
+                                        website="https://www.datenschutz-berlin.de")  # fmt: skip
+    named = breach_notification_draft(found, jurisdiction="GDPR", language="de")
+    assert named.startswith("Entwurf der Meldung") and "an die Berliner Beauftragte für Datenschutz" in named
     with pytest.raises(ValueError):
         breach_notification_draft(breach(jurisdictions=["GDPR"]), jurisdiction="LGPD", language="en")
 
 
 def test_the_dpo_records_a_breach_in_the_admin_and_nobody_deletes_it(dpo_client, dpo, client, agent):
     added = dpo_client.post("/admin/contactcenter/breach/add/", {
-        "title": "Wrong recipient of an export", "jurisdictions": ["LGPD"], "aware_at_0": "2027-02-05",
+        "title": "Wrong recipient of an export", "jurisdictions": ["LGPD"], "aware_at_0": "2026-02-13",
         "aware_at_1": "15:00:00", "nature": "An export went to the wrong address.", "subject_categories": "customers",
         "subjects_count": "1", "data_categories": ["messages"], "records_count": "40", "contact": "DPO office",
         "consequences": "Messages read by a stranger.", "measures": "Recipient asked to delete it.", "risk": "risk",
@@ -149,13 +208,36 @@ def test_the_dpo_records_a_breach_in_the_admin_and_nobody_deletes_it(dpo_client,
     found = Breach.objects.get()
     assert found.created_by == dpo and found.history.count() == 1
     listing = dpo_client.get("/admin/contactcenter/breach/").content.decode()
-    assert found.reference in listing and ("overdue by" in listing or "left" in listing)
+    assert found.reference in listing and "Notify the authority (LGPD): overdue by" in listing
     page = dpo_client.get(f"/admin/contactcenter/breach/{found.pk}/change/").content.decode()
     assert "America/Sao_Paulo" in page and f"/admin/contactcenter/breach/{found.pk}/notification/LGPD/" in page
     draft = dpo_client.get(f"/admin/contactcenter/breach/{found.pk}/notification/LGPD/")
     assert draft["Content-Type"] == "text/plain; charset=utf-8" and "ANPD" in draft.content.decode()
     assert dpo_client.get(f"/admin/contactcenter/breach/{found.pk}/notification/GDPR/").status_code == 404
     assert dpo_client.post(f"/admin/contactcenter/breach/{found.pk}/delete/", {"post": "yes"}).status_code == 403
+    # Closing it while the notification is owed is refused by the form, with the step named.
+    closing = dpo_client.post(f"/admin/contactcenter/breach/{found.pk}/change/", {
+        "title": found.title, "jurisdictions": ["LGPD"], "aware_at_0": "2026-02-13", "aware_at_1": "15:00:00",
+        "nature": found.nature, "subject_categories": "customers", "subjects_count": "1", "records_count": "40",
+        "contact": "DPO office", "consequences": "x", "measures": "y", "risk": "risk", "subjects_decision": "inform",
+        "closed_at_0": "2026-03-01", "closed_at_1": "10:00:00",
+    })  # fmt: skip
+    assert closing.status_code == 200 and "Still owed: Notify the authority (LGPD)" in closing.content.decode()
+    assert Breach.objects.get(pk=found.pk).closed_at is None
     assert Breach.objects.filter(pk=found.pk).exists()
     client.force_login(agent)  # no staff, no register
     assert client.get("/admin/contactcenter/breach/").status_code == 302
+
+
+def test_staff_without_the_register_permissions_reach_neither_the_register_nor_a_draft(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    found = breach()
+    supervisor = django_user_model.objects.create_user("sup", password="x-test-password-1", is_staff=True)
+    client.force_login(supervisor)
+    assert client.get("/admin/contactcenter/breach/").status_code == 403
+    assert client.get(f"/admin/contactcenter/breach/{found.pk}/notification/GDPR/").status_code == 404
+    supervisor.user_permissions.add(Permission.objects.get(codename="view_breach"))
+    page = client.get(f"/admin/contactcenter/breach/{found.pk}/change/").content.decode()
+    assert found.title in page and "/notification/" not in page  # no draft links without the permission
+    assert client.get(f"/admin/contactcenter/breach/{found.pk}/notification/GDPR/").status_code == 404

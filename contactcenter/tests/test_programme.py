@@ -31,7 +31,7 @@ def test_there_is_one_controller_and_the_dpo_is_the_encarregado_unless_named_apa
         controller(encarregado_name="Elisa Encarregada")
 
 
-def test_a_recipient_outside_the_eea_and_brazil_needs_a_transfer_mechanism():
+def test_a_recipient_outside_the_eea_needs_a_transfer_mechanism():
     hosting = Recipient(name="Hosting Inc.", service="hosts our servers", country="us", transfer_mechanism="none")
     with pytest.raises(ValidationError) as refused:
         hosting.full_clean()
@@ -39,8 +39,10 @@ def test_a_recipient_outside_the_eea_and_brazil_needs_a_transfer_mechanism():
     hosting.transfer_mechanism = "dpf"
     hosting.full_clean()
     assert hosting.country == "US"
-    for country in ("DE", "BR", "NO"):  # the EEA and Brazil: no transfer
+    for country in ("DE", "NO"):  # the EEA: no transfer
         Recipient(name="Local", service="mail", country=country, transfer_mechanism="none").full_clean()
+    with pytest.raises(ValidationError):  # Brazil is a third country under the GDPR, the controller's regime
+        Recipient(name="São Paulo hosting", service="hosting", country="BR", transfer_mechanism="none").full_clean()
     with pytest.raises(ValidationError, match="two-letter"):
         Recipient(name="X", service="x", country="Germany", transfer_mechanism="none").full_clean()
 
