@@ -17,6 +17,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -117,18 +118,12 @@ def breach_next(breach: Breach, now: datetime | None = None) -> BreachDeadline |
 
 
 def remaining(due: datetime, now: datetime | None = None) -> str:
-    """ "41 h left", "2 d 5 h left", "overdue by 3 h": the countdown, in the current language."""
+    """ "1 day, 17 hours left", "overdue by 3 hours": the countdown in the current language (Django's own
+    ``timeuntil`` and ``timesince``, two units at most)."""
     now = now or timezone.now()
-    seconds = int((due - now).total_seconds())
-    hours = abs(seconds) // 3600
-    span = (
-        _("%(days)s d %(hours)s h") % {"days": hours // 24, "hours": hours % 24}
-        if hours >= 48
-        else _("%(hours)s h") % {"hours": hours}
-    )
-    if seconds < 0:
-        return _("overdue by %(span)s") % {"span": span}
-    return _("%(span)s left") % {"span": span}
+    if due < now:
+        return _("overdue by %(span)s") % {"span": timesince(due, now, depth=2)}
+    return _("%(span)s left") % {"span": timeuntil(due, now, depth=2)}
 
 
 # --- The draft notification -----------------------------------------------------------------------------

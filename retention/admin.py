@@ -26,6 +26,9 @@ from retention.models.requests import OPEN_STATES
 from retention.services import retention_rule_update
 from retention.services.request_exports import ANSWERED_BY_EXPORT, request_export_prepare
 from retention.services.requests import (
+    RECTIFIABLE_STATES,
+    ContactInvalid,
+    ContactTaken,
     request_extend,
     request_fulfil,
     request_receive,
@@ -155,6 +158,17 @@ class RectificationForm(forms.Form):
         return cleaned
 
 
+def _rectify_refusal(exc: DomainError, request: SubjectRequest) -> str:
+    """The service's refusal in the DPO's language (its own message is a developer's, in English)."""
+    if isinstance(exc, ContactInvalid):
+        return str(_("This is not a WhatsApp number with its country code, or not an e-mail address."))
+    if isinstance(exc, ContactTaken):
+        return str(_("A corrected e-mail address or number belongs to another customer: merge or erase that "
+                     "customer's record first."))  # fmt: skip
+    return str(_("This request cannot be rectified now (%(state)s): only a verified rectification is answered.")
+               % {"state": request.get_state_display()})  # fmt: skip
+
+
 @admin.register(SubjectRequest)
 class SubjectRequestAdmin(SimpleHistoryAdmin):
     """The DPO's queue: open requests first by their deadline, the overdue and the nearly due marked; each move
@@ -190,15 +204,15 @@ class SubjectRequestAdmin(SimpleHistoryAdmin):
                     language=data["language"] or None,
                     contacts={"email": data["email"], "whatsapp": data["whatsapp"]},
                 )  # fmt: skip
-            except (DomainError, ValueError) as exc:
-                form.add_error(None, str(exc))
+            except DomainError as exc:
+                form.add_error(None, _rectify_refusal(exc, found))
             else:
                 self.message_user(request, _("%(reference)s: rectified, the customer is told.") % {
                     "reference": found.reference})  # fmt: skip
                 return redirect("admin:retention_subjectrequest_change", found.pk)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": found,
                    "form": form, "title": _("Rectify %(reference)s") % {"reference": found.reference},
-                   "answerable": found.state in (RequestState.VERIFIED, RequestState.IN_PROGRESS)}  # fmt: skip
+                   "answerable": found.state in RECTIFIABLE_STATES}  # fmt: skip
         return TemplateResponse(request, "admin/retention/subjectrequest/rectify.html", context,
                                 status=400 if request.method == "POST" else 200)  # fmt: skip
 

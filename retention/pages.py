@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -32,7 +32,7 @@ from consent.models import ContactKind
 from consent.network import request_client_address
 from retention.exceptions import VerificationError
 from retention.models import RequestKind
-from retention.models.exports import RequestExport
+from retention.selectors import request_export_current
 from retention.services.request_exports import request_export_link
 from retention.services.request_status import (
     StatusLinkEnded,
@@ -168,7 +168,7 @@ def privacy_request_status(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404 from None
     except StatusLinkEnded:
         return _page(request, "retention/privacy/status_ended.html", {}, status=410)
-    export = RequestExport.objects.filter(request=found, expires_at__gt=timezone.now()).order_by("-created_at").first()
+    export = request_export_current(request=found)
     download = reverse("request-export-download", args=[request_export_link(export=export)]) if export else ""
     zone = JURISDICTIONS[found.jurisdiction].time_zone or settings.CONTROLLER_TIME_ZONE  # the deadline's days
     return _page(request, "retention/privacy/status.html", {"request_": found, "download": download,

@@ -91,9 +91,11 @@ def test_the_countdown_says_what_is_owed_first_and_when_it_is_late():
     aware = timezone.now() - timedelta(hours=30)
     found = breach(jurisdictions=["GDPR"], aware_at=aware, risk="risk")
     owed = breach_next(found)
-    assert (owed.step, owed.state()) == ("authority", "open") and remaining(owed.due) == "41 h left"
-    assert remaining(owed.due, now=aware + timedelta(hours=75)) == "overdue by 3 h"
-    assert remaining(owed.due, now=aware - timedelta(hours=30)) == "4 d 6 h left"
+    assert (owed.step, owed.state()) == ("authority", "open") and remaining(owed.due) == "1\xa0day, 17\xa0hours left"
+    assert remaining(owed.due, now=aware + timedelta(hours=75)) == "overdue by 3\xa0hours"
+    assert remaining(owed.due, now=aware - timedelta(hours=30)) == "4\xa0days, 6\xa0hours left"
+    with translation.override("de"):
+        assert remaining(owed.due, now=aware + timedelta(hours=75)) == "seit 3\xa0Stunden überfällig"
     found.authority_notified_at = aware + timedelta(hours=31)
     with pytest.raises(ValidationError) as early:
         check(found)  # 31 hours after "30 hours ago" is in an hour: not yet

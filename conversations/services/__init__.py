@@ -19,6 +19,7 @@ from conversations.services.outbound import (
     message_send_code,
     message_send_template,
     template_language,
+    template_locale,
 )
 from conversations.services.realtime import event_record, signal_send
 from conversations.services.sensitive import (
@@ -84,6 +85,7 @@ __all__ = [
     "team_set_sensitive_policy",
     "team_update",
     "template_language",
+    "template_locale",
     "watch_term_create",
     "watch_term_save",
 ]

@@ -186,6 +186,16 @@ def template_language(language: str) -> str:
     return f"{head}_{tail.upper()}" if tail else head
 
 
+def template_locale(name: str, language: str) -> str | None:
+    """The locale template ``name`` is sent in for someone speaking ``language``: theirs where the template
+    is approved in it, else English, else its first; None for a template not in the catalogue."""
+    languages = selectors.template_catalog().get(name, {}).get("languages", [])
+    if not languages:
+        return None
+    locale = template_language(language)
+    return locale if locale in languages else ("en" if "en" in languages else languages[0])
+
+
 def _authentication_template() -> tuple[str, dict]:
     approved = sorted((name, spec) for name, spec in selectors.template_catalog().items()
                       if spec.get("category") == "AUTHENTICATION")  # fmt: skip
@@ -219,9 +229,7 @@ def _code_queue(*, contact_point: ContactPoint, language: str) -> Message:
     if contact_point.kind != ContactKind.WHATSAPP:
         raise NotAllowed(f"contact point {contact_point.pk} is no WhatsApp number")
     name, template = _authentication_template()
-    languages = template.get("languages", [])
-    locale = template_language(language)
-    locale = locale if locale in languages else ("en" if "en" in languages else languages[0])
+    locale = template_locale(name, language)
     conversation = _code_conversation(contact_point)
     _ensure_not_restricted(conversation)
     # The stored copy holds the mask; the button (Meta's copy-code button is sent as a "url" button) carries

@@ -172,12 +172,9 @@ def _by_template(request: SubjectRequest, *, subject, text: str):
     )
     if conversation is None:
         return None
-    spec = settings.WHATSAPP_TEMPLATES.get(TEMPLATE, {})
-    languages = spec.get("languages", [])
-    if not languages:
+    locale = conversation_services.template_locale(TEMPLATE, subject.language)
+    if locale is None:
         return None
-    locale = conversation_services.template_language(subject.language)
-    locale = locale if locale in languages else ("en" if "en" in languages else languages[0])
     one_line = " ".join(text.split())
     if len(one_line) > PARAMETER_MAX:  # the end holds the page's address: shorten the notice before it
         one_line = "…" + one_line[len(one_line) - PARAMETER_MAX + 1 :]

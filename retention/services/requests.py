@@ -62,6 +62,14 @@ class RequestIncomplete(DomainError, code="request_incomplete", http_status=409)
     """The request cannot be fulfilled as it stands (no subject, an unverified requester ...)."""
 
 
+class ContactInvalid(RequestIncomplete, code="contact_invalid", http_status=400):
+    """A rectification's corrected contact point is no e-mail address or WhatsApp number."""
+
+
+class ContactTaken(RequestIncomplete, code="contact_taken"):
+    """A rectification's corrected contact point is another subject's."""
+
+
 def request_due(*, received_at: datetime, jurisdiction: str) -> datetime:
     """The legal deadline for the complete answer to a request received at ``received_at``."""
     return deadline(start=received_at, period=JURISDICTIONS[jurisdiction].request_answer, jurisdiction=jurisdiction)
@@ -243,6 +251,8 @@ _CHANNEL = {RequestChannel.SELF_SERVICE: "web", RequestChannel.CHAT: "whatsapp",
             RequestChannel.PHONE: "admin"}  # fmt: skip
 
 
+# The states in which a rectification is answered (``request_rectify``).
+RECTIFIABLE_STATES = (RequestState.VERIFIED, RequestState.IN_PROGRESS)
 # The contact points a rectification corrects: a web-chat visitor's id is ours, not the customer's data to correct.
 RECTIFIABLE_CONTACTS = (ContactKind.EMAIL, ContactKind.WHATSAPP)
 
@@ -263,10 +273,7 @@ def request_rectify(
     try:
         with transaction.atomic():
             request = _locked(request)
-            if request.kind != RequestKind.RECTIFICATION or request.state not in (
-                RequestState.VERIFIED,
-                RequestState.IN_PROGRESS,
-            ):
+            if request.kind != RequestKind.RECTIFICATION or request.state not in RECTIFIABLE_STATES:
                 raise RequestIncomplete(f"request {request.reference}: not a verified rectification ({request.state})")
             subject = request.subject
             if subject is None or (display_name is None and language is None and not contacts):
@@ -286,8 +293,8 @@ def request_rectify(
         taken = [kind for kind, value in contacts.items() if _held_by_another(kind, value, request)]
         if not taken:
             raise
-        raise RequestIncomplete(f"request {request.reference}: the corrected {', '.join(taken)} contact belongs to "
-                                "another subject; merge or erase that one first") from None  # fmt: skip
+        raise ContactTaken(f"request {request.reference}: the corrected {', '.join(taken)} contact belongs to "
+                           "another subject; merge or erase that one first") from None  # fmt: skip
     request_tell(request=request, notice="completed")
     return request
 
@@ -305,11 +312,11 @@ def _contact_rectify(request: SubjectRequest, *, subject: Subject, kind: str, va
     try:
         normalized = normalize_contact(kind=kind, value=value)
     except InvalidContactPoint as exc:
-        raise RequestIncomplete(f"request {request.reference}: the corrected {kind} contact: {exc}") from None
+        raise ContactInvalid(f"request {request.reference}: the corrected {kind} contact: {exc}") from None
     holder = subject_get_by_contact(kind=kind, value=normalized.value)
     if holder is not None and holder.pk != subject.pk:
-        raise RequestIncomplete(f"request {request.reference}: the corrected {kind} contact belongs to another "
-                                "subject; merge or erase that one first")  # fmt: skip
+        raise ContactTaken(f"request {request.reference}: the corrected {kind} contact belongs to another "
+                           "subject; merge or erase that one first")  # fmt: skip
     if holder is not None:
         return  # already right
     current = ContactPoint.objects.select_for_update().filter(subject=subject, kind=kind).order_by("-pk").first()

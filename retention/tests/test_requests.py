@@ -459,6 +459,14 @@ def test_the_dpo_rectifies_in_the_admin_without_seeing_what_we_hold(dpo, client)
     assert form.status_code == 200 and 'name="email"' in form.content.decode()
     empty = client.post(address, {"display_name": "", "language": "", "email": "", "whatsapp": ""})
     assert empty.status_code == 400 and "at least one correction" in empty.content.decode()
+    by_email("otto@example.org", language="en")
+    taken = client.post(address, {"display_name": "", "language": "", "email": "otto@example.org", "whatsapp": ""},
+                        HTTP_ACCEPT_LANGUAGE="de")  # fmt: skip
+    assert taken.status_code == 400 and "gehört einer anderen Kundin" in taken.content.decode()
+    assert "otto@example.org" not in taken.content.decode().split('name="email"')[0]  # not echoed in the message
+    invalid = client.post(address, {"display_name": "", "language": "", "email": "", "whatsapp": "kein Telefon"},
+                          HTTP_ACCEPT_LANGUAGE="pt-BR")  # fmt: skip
+    assert invalid.status_code == 400 and "não é um número de WhatsApp com o código do país" in invalid.content.decode()
     done = client.post(address, {"display_name": "Wilma Zauberstab-Neu", "language": "", "email": "wilma@example.org",
                                  "whatsapp": ""})  # fmt: skip
     assert done.status_code == 302
