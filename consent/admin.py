@@ -278,6 +278,13 @@ class PurposeForm(forms.ModelForm):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=(instance.description or {}).get(lang, ""),
             )
+            self.fields[f"interest_{lang}"] = forms.CharField(
+                label=f"Legitimate interest pursued ({lang})",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="Only with legitimate interests as the basis: published in the privacy statement.",
+                initial=(instance.legitimate_interest or {}).get(lang, ""),
+            )
         for code, jurisdiction in JURISDICTIONS.items():
             self.fields[f"basis_{code}"] = forms.ChoiceField(
                 label=f"Legal basis ({code})",
@@ -299,6 +306,9 @@ class PurposeForm(forms.ModelForm):
         data = super().clean()
         self.instance.name = {lang: data.get(f"name_{lang}", "") for lang in LANGUAGES}
         self.instance.description = {lang: data.get(f"description_{lang}", "") for lang in LANGUAGES}
+        self.instance.legitimate_interest = {
+            lang: value for lang in LANGUAGES if (value := data.get(f"interest_{lang}", "").strip())
+        }
         self.instance.legal_bases = {code: data.get(f"basis_{code}", "") for code in JURISDICTIONS}
         self.instance.special_conditions = {
             code: value for code in JURISDICTIONS if (value := data.get(f"special_{code}"))
@@ -352,7 +362,8 @@ class PurposeAdmin(SimpleHistoryAdmin):
         created = services.purpose_create(
             code=obj.code, name=obj.name, description=obj.description, legal_bases=obj.legal_bases,
             special_category=obj.special_category, special_conditions=obj.special_conditions,
-            balancing_note=obj.balancing_note, is_marketing=obj.is_marketing,
+            balancing_note=obj.balancing_note, legitimate_interest=obj.legitimate_interest,
+            is_marketing=obj.is_marketing,
             requires_double_opt_in=obj.requires_double_opt_in, keywords=obj.keywords, actor=request.user,
         )  # fmt: skip
         obj.pk = created.pk

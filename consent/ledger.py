@@ -145,10 +145,10 @@ def ledger_verify(*, batch_size: int = 5000) -> LedgerReport:
         if recomputed != stored_hash:
             return LedgerReport(checked, LedgerProblem(seq, pk, "content does not match its hash"))
         expected_prev, expected_seq, checked = stored_hash, seq + 1, checked + 1
-    for notice_id, title, text, content_hash in PrivacyNotice.objects.filter(published_at__isnull=False).values_list(
-        "id", "title", "text", "content_hash"
-    ):
-        if notice_content_hash(title=title, text=text) != content_hash:
+    for notice_id, title, text, document, content_hash in PrivacyNotice.objects.filter(
+        published_at__isnull=False
+    ).values_list("id", "title", "text", "document", "content_hash"):
+        if notice_content_hash(title=title, text=text, document=document) != content_hash:
             return LedgerReport(
                 checked, LedgerProblem(0, None, f"privacy notice #{notice_id} was altered after publication")
             )

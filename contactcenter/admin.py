@@ -18,7 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from consent.deadlines import deadline_zone
 from consent.declarations import CATEGORY_NAMES
-from consent.jurisdictions import JURISDICTIONS
+from consent.jurisdictions import JURISDICTIONS, LANGUAGE_CHOICES
 from contactcenter.breaches import (
     breach_clean,
     breach_deadlines,
@@ -198,8 +198,40 @@ class ControllerAdmin(SimpleHistoryAdmin):
         return False
 
 
+class RecipientForm(forms.ModelForm):
+    """What a recipient does, one field per language (the statement shows it in each), and what it receives."""
+
+    data_categories = forms.MultipleChoiceField(
+        label=_("categories of data they receive"), widget=forms.CheckboxSelectMultiple, required=False,
+        choices=[(str(code), name) for code, name in CATEGORY_NAMES.items()],
+        help_text=_("The records of processing and the privacy statement list them."),
+    )  # fmt: skip
+
+    class Meta:
+        model = Recipient
+        fields = ["name", "role", "data_categories", "country", "transfer_mechanism", "transfer_note",
+                  "last_reviewed", "active"]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        service = self.instance.service if isinstance(self.instance.service, dict) else {}
+        for code, name in LANGUAGE_CHOICES:
+            self.fields[f"service_{code}"] = forms.CharField(
+                label=_("What they do for us (%(language)s)") % {"language": name}, max_length=300,
+                required=code == "en", initial=service.get(code, ""),
+                help_text=_("E.g. “delivers our WhatsApp messages”.") if code == "en" else "",
+            )  # fmt: skip
+
+    def _post_clean(self) -> None:
+        self.instance.service = {
+            code: value for code, _name in LANGUAGE_CHOICES if (value := self.cleaned_data.get(f"service_{code}", ""))
+        }
+        super()._post_clean()
+
+
 @admin.register(Recipient)
 class RecipientAdmin(SimpleHistoryAdmin):
+    form = RecipientForm
     list_display = ["name", "role", "country", "transfer_mechanism", "last_reviewed", "active"]
     list_filter = ["role", "transfer_mechanism", "active"]
     search_fields = ["name"]

@@ -12,6 +12,7 @@ list it. It is kept at least five years (Resolution 15/2024, Art. 10): nothing p
 it; every change is kept with who made it.
 """
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -189,6 +190,25 @@ class Breach(models.Model):
 # privacy statements and the records of processing are generated from these rows.
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def business_hours_problem(hours: object) -> str:
+    """Why ``hours`` is not a weekly schedule ({"mon": ["09:00", "17:00"], ...}); empty when it is one."""
+    if not isinstance(hours, dict):
+        return str(_("Map weekdays (mon … sun) to an opening and a closing time."))
+    for day, span in hours.items():
+        if day not in WEEKDAYS:
+            return str(_("Unknown weekday “%(day)s”: use mon, tue, wed, thu, fri, sat, sun.") % {"day": day})
+        if (
+            not isinstance(span, list) or len(span) != 2
+            or not all(isinstance(t, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", t) for t in span)
+            or span[0] >= span[1]
+        ):  # fmt: skip
+            return str(_('%(day)s: give an opening and a later closing time, e.g. ["09:00", "17:00"].') % {"day": day})
+    return ""
+
+
 class Controller(models.Model):
     """The controller and its contacts. One row (``Controller.current()``)."""
 
@@ -201,6 +221,20 @@ class Controller(models.Model):
         _("representative in the EU"), blank=True,
         help_text=_("GDPR Art. 27: only for a controller established outside the EU; name and address."),
     )  # fmt: skip
+    whatsapp_number = models.CharField(
+        _("WhatsApp business number"), max_length=20, blank=True,
+        help_text=_("The number customers write to, in international form (+49…): the contact snippet shows it."),
+    )  # fmt: skip
+    business_hours = models.JSONField(
+        _("business hours"), default=dict, blank=True,
+        help_text=_('When agents answer, per weekday in the controller\'s time zone, e.g. {"mon": ["09:00", '
+                    '"17:00"], …}; a day left out is closed.'),
+    )  # fmt: skip
+    response_hours = models.PositiveSmallIntegerField(
+        _("usual response time (hours)"),
+        default=2,
+        help_text=_("Within business hours; the contact snippet promises no more than this."),
+    )
     dpo_name = models.CharField(_("data-protection officer"), max_length=200)
     dpo_email = models.EmailField(_("data-protection officer's e-mail address"))
     dpo_phone = models.CharField(_("data-protection officer's telephone"), max_length=40, blank=True)
@@ -234,6 +268,11 @@ class Controller(models.Model):
         return (self.encarregado_name or self.dpo_name, self.encarregado_email or self.dpo_email)
 
     def clean(self) -> None:
+        hours_error = business_hours_problem(self.business_hours)
+        if hours_error:
+            raise ValidationError({"business_hours": hours_error})
+        if self.whatsapp_number and not re.fullmatch(r"\+[1-9]\d{6,14}", self.whatsapp_number.replace(" ", "")):
+            raise ValidationError({"whatsapp_number": _("Give the number in international form, e.g. +49 30 1234567.")})
         if bool(self.encarregado_name) != bool(self.encarregado_email):
             raise ValidationError(
                 {"encarregado_email": _("Give the encarregado's name and e-mail address, or neither.")}
@@ -264,9 +303,15 @@ class Recipient(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=16, choices=RecipientRole.choices, default=RecipientRole.PROCESSOR)
-    service = models.CharField(
-        _("what they do for us"), max_length=300, help_text=_("E.g. “delivers our WhatsApp messages”.")
-    )
+    # Per language (en, de, nl, it, pt-br): the privacy statement names it in each.
+    service = models.JSONField(
+        _("what they do for us"), default=dict,
+        help_text=_("Per language, e.g. “delivers our WhatsApp messages”: the privacy statement shows it."),
+    )  # fmt: skip
+    data_categories = models.JSONField(
+        _("categories of data they receive"), default=list, blank=True,
+        help_text=_("The records of processing and the privacy statement list them."),
+    )  # fmt: skip
     country = models.CharField(
         _("country"), max_length=2, help_text=_("Where the data are processed: the ISO 3166 code, e.g. IE, US, BR.")
     )
@@ -289,7 +334,15 @@ class Recipient(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def service_in(self, language: str) -> str:
+        return str((self.service or {}).get(language, "")).strip() if isinstance(self.service, dict) else ""
+
     def clean(self) -> None:
+        if not isinstance(self.service, dict) or not any(str(v).strip() for v in self.service.values()):
+            raise ValidationError({"service": _("Say what they do for us.")})
+        unknown = set(self.data_categories or []) - {c.value for c in Category}
+        if not isinstance(self.data_categories, list) or unknown:
+            raise ValidationError({"data_categories": _("Choose from the data categories.")})
         self.country = (self.country or "").strip().upper()
         if len(self.country) != 2 or not self.country.isalpha():
             raise ValidationError({"country": _("Give the two-letter ISO 3166 code, e.g. IE.")})

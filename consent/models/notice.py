@@ -7,8 +7,11 @@ from consent.exceptions import ImmutableRecord
 from consent.jurisdictions import JURISDICTION_CHOICES, LANGUAGE_CHOICES
 
 
-def notice_content_hash(*, title: str, text: str) -> str:
-    return hashlib.sha256(f"{title}\n\n{text}".encode()).hexdigest()
+def notice_content_hash(*, title: str, text: str, document: str = "") -> str:
+    """SHA-256 of what the reader was shown. A generated statement's HTML document is part of it; a notice
+    without one hashes as it always did (title and text), so older ledger entries still verify."""
+    shown = f"{title}\n\n{text}" if not document else f"{title}\n\n{text}\n\n{document}"
+    return hashlib.sha256(shown.encode()).hexdigest()
 
 
 class PrivacyNotice(models.Model):
@@ -23,6 +26,11 @@ class PrivacyNotice(models.Model):
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     text = models.TextField()
+    # A statement generated from the privacy programme (``contactcenter.statements``): the complete HTML page,
+    # served byte for byte as published, and the facts it was generated from (what the preview compares and
+    # what tells which purposes changed since a customer consented). Empty for a hand-written notice.
+    document = models.TextField(blank=True, editable=False)
+    sources = models.JSONField(default=dict, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -40,6 +48,10 @@ class PrivacyNotice(models.Model):
         return f"{self.jurisdiction} {self.language} v{self.version}"
 
     @property
+    def is_generated(self) -> bool:
+        return bool(self.document)
+
+    @property
     def is_published(self) -> bool:
         return self.published_at is not None
 
@@ -48,7 +60,7 @@ class PrivacyNotice(models.Model):
             stored = type(self).objects.filter(pk=self.pk).values_list("published_at", flat=True).first()
             if stored is not None:
                 raise ImmutableRecord(f"privacy notice #{self.pk} is published and cannot change")
-        self.content_hash = notice_content_hash(title=self.title, text=self.text)
+        self.content_hash = notice_content_hash(title=self.title, text=self.text, document=self.document)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

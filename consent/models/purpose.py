@@ -27,6 +27,13 @@ class Purpose(models.Model):
     balancing_note = models.TextField(
         blank=True, help_text="Legitimate-interest balancing test: required when that basis is used."
     )
+    # GDPR Art. 13(1)(d): where the basis is legitimate interests, the statement names the interests pursued,
+    # in words for the customer (the balancing test above is the DPO's working paper, not published).
+    legitimate_interest = models.JSONField(
+        default=dict, blank=True,
+        help_text="The legitimate interest pursued, for the privacy statement, per language: en, de, nl, it, pt-br. "
+        "The statement's completeness check asks for it where the basis is legitimate interests.",
+    )  # fmt: skip
     is_marketing = models.BooleanField(default=False, help_text="Direct marketing: requires consent everywhere.")
     requires_double_opt_in = models.BooleanField(default=False)
     keywords = models.JSONField(
@@ -74,6 +81,7 @@ class Purpose(models.Model):
                 errors.setdefault("balancing_note", []).append(
                     f"{code}: legitimate interest requires a documented balancing test."
                 )
+
             if self.is_marketing and not basis.is_consent:
                 errors.setdefault("legal_bases", []).append(f"{code}: direct marketing requires consent.")
             if self.special_category:

@@ -32,7 +32,9 @@ def test_there_is_one_controller_and_the_dpo_is_the_encarregado_unless_named_apa
 
 
 def test_a_recipient_outside_the_eea_needs_a_transfer_mechanism():
-    hosting = Recipient(name="Hosting Inc.", service="hosts our servers", country="us", transfer_mechanism="none")
+    hosting = Recipient(
+        name="Hosting Inc.", service={"en": "hosts our servers"}, country="us", transfer_mechanism="none"
+    )
     with pytest.raises(ValidationError) as refused:
         hosting.full_clean()
     assert "transfer_mechanism" in refused.value.message_dict
@@ -40,11 +42,13 @@ def test_a_recipient_outside_the_eea_needs_a_transfer_mechanism():
     hosting.full_clean()
     assert hosting.country == "US"
     for country in ("DE", "NO"):  # the EEA: no transfer
-        Recipient(name="Local", service="mail", country=country, transfer_mechanism="none").full_clean()
+        Recipient(name="Local", service={"en": "mail"}, country=country, transfer_mechanism="none").full_clean()
     with pytest.raises(ValidationError):  # Brazil is a third country under the GDPR, the controller's regime
-        Recipient(name="São Paulo hosting", service="hosting", country="BR", transfer_mechanism="none").full_clean()
+        Recipient(
+            name="São Paulo hosting", service={"en": "hosting"}, country="BR", transfer_mechanism="none"
+        ).full_clean()
     with pytest.raises(ValidationError, match="two-letter"):
-        Recipient(name="X", service="x", country="Germany", transfer_mechanism="none").full_clean()
+        Recipient(name="X", service={"en": "x"}, country="Germany", transfer_mechanism="none").full_clean()
 
 
 def test_the_migrations_ship_meta_for_whatsapp_and_the_anpd_for_review():
