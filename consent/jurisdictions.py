@@ -8,6 +8,9 @@ name. A new regime is a new entry here, not new ``if`` statements.
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from consent.periods import HolidayCalendar, Period, Unit
 
 
@@ -15,7 +18,7 @@ from consent.periods import HolidayCalendar, Period, Unit
 class LegalBasis:
     code: str
     citation: str
-    label: str
+    label: str | Promise  # translated where it is read (the statement, the admin, the API's request language)
     is_consent: bool = False
     is_legitimate_interest: bool = False
 
@@ -93,24 +96,24 @@ GDPR = Jurisdiction(
     name="European Union / EEA",
     law="Regulation (EU) 2016/679 (GDPR)",
     bases=(
-        LegalBasis("gdpr-6-1-a", "Art. 6(1)(a) GDPR", "Consent", is_consent=True),
-        LegalBasis("gdpr-6-1-b", "Art. 6(1)(b) GDPR", "Performance of a contract"),
-        LegalBasis("gdpr-6-1-c", "Art. 6(1)(c) GDPR", "Legal obligation"),
-        LegalBasis("gdpr-6-1-d", "Art. 6(1)(d) GDPR", "Vital interests"),
-        LegalBasis("gdpr-6-1-e", "Art. 6(1)(e) GDPR", "Public interest or official authority"),
-        LegalBasis("gdpr-6-1-f", "Art. 6(1)(f) GDPR", "Legitimate interests", is_legitimate_interest=True),
+        LegalBasis("gdpr-6-1-a", "Art. 6(1)(a) GDPR", _("Consent"), is_consent=True),
+        LegalBasis("gdpr-6-1-b", "Art. 6(1)(b) GDPR", _("Performance of a contract")),
+        LegalBasis("gdpr-6-1-c", "Art. 6(1)(c) GDPR", _("Legal obligation")),
+        LegalBasis("gdpr-6-1-d", "Art. 6(1)(d) GDPR", _("Vital interests")),
+        LegalBasis("gdpr-6-1-e", "Art. 6(1)(e) GDPR", _("Public interest or official authority")),
+        LegalBasis("gdpr-6-1-f", "Art. 6(1)(f) GDPR", _("Legitimate interests"), is_legitimate_interest=True),
     ),
     special_conditions=(
-        LegalBasis("gdpr-9-2-a", "Art. 9(2)(a) GDPR", "Explicit consent", is_consent=True),
-        LegalBasis("gdpr-9-2-b", "Art. 9(2)(b) GDPR", "Employment and social security law"),
-        LegalBasis("gdpr-9-2-c", "Art. 9(2)(c) GDPR", "Vital interests, subject incapable of consent"),
-        LegalBasis("gdpr-9-2-d", "Art. 9(2)(d) GDPR", "Not-for-profit body, members"),
-        LegalBasis("gdpr-9-2-e", "Art. 9(2)(e) GDPR", "Made manifestly public by the subject"),
-        LegalBasis("gdpr-9-2-f", "Art. 9(2)(f) GDPR", "Legal claims"),
-        LegalBasis("gdpr-9-2-g", "Art. 9(2)(g) GDPR", "Substantial public interest"),
-        LegalBasis("gdpr-9-2-h", "Art. 9(2)(h) GDPR", "Health or social care"),
-        LegalBasis("gdpr-9-2-i", "Art. 9(2)(i) GDPR", "Public health"),
-        LegalBasis("gdpr-9-2-j", "Art. 9(2)(j) GDPR", "Archiving, research or statistics"),
+        LegalBasis("gdpr-9-2-a", "Art. 9(2)(a) GDPR", _("Explicit consent"), is_consent=True),
+        LegalBasis("gdpr-9-2-b", "Art. 9(2)(b) GDPR", _("Employment and social security law")),
+        LegalBasis("gdpr-9-2-c", "Art. 9(2)(c) GDPR", _("Vital interests, subject incapable of consent")),
+        LegalBasis("gdpr-9-2-d", "Art. 9(2)(d) GDPR", _("Not-for-profit body, members")),
+        LegalBasis("gdpr-9-2-e", "Art. 9(2)(e) GDPR", _("Made manifestly public by the subject")),
+        LegalBasis("gdpr-9-2-f", "Art. 9(2)(f) GDPR", _("Legal claims")),
+        LegalBasis("gdpr-9-2-g", "Art. 9(2)(g) GDPR", _("Substantial public interest")),
+        LegalBasis("gdpr-9-2-h", "Art. 9(2)(h) GDPR", _("Health or social care")),
+        LegalBasis("gdpr-9-2-i", "Art. 9(2)(i) GDPR", _("Public health")),
+        LegalBasis("gdpr-9-2-j", "Art. 9(2)(j) GDPR", _("Archiving, research or statistics")),
     ),
     countries=_EEA,
     # Art. 12(3): "within one month of receipt of the request. That period may be extended by two further months".
@@ -133,26 +136,26 @@ LGPD = Jurisdiction(
     name="Brazil",
     law="Lei nº 13.709/2018 (LGPD)",
     bases=(
-        LegalBasis("lgpd-7-i", "Art. 7, I LGPD", "Consent", is_consent=True),
-        LegalBasis("lgpd-7-ii", "Art. 7, II LGPD", "Legal or regulatory obligation"),
-        LegalBasis("lgpd-7-iii", "Art. 7, III LGPD", "Public administration"),
-        LegalBasis("lgpd-7-iv", "Art. 7, IV LGPD", "Studies by research bodies"),
-        LegalBasis("lgpd-7-v", "Art. 7, V LGPD", "Performance of a contract"),
-        LegalBasis("lgpd-7-vi", "Art. 7, VI LGPD", "Exercise of rights in proceedings"),
-        LegalBasis("lgpd-7-vii", "Art. 7, VII LGPD", "Protection of life"),
-        LegalBasis("lgpd-7-viii", "Art. 7, VIII LGPD", "Protection of health"),
-        LegalBasis("lgpd-7-ix", "Art. 7, IX LGPD", "Legitimate interests", is_legitimate_interest=True),
-        LegalBasis("lgpd-7-x", "Art. 7, X LGPD", "Credit protection"),
+        LegalBasis("lgpd-7-i", "Art. 7, I LGPD", _("Consent"), is_consent=True),
+        LegalBasis("lgpd-7-ii", "Art. 7, II LGPD", _("Legal or regulatory obligation")),
+        LegalBasis("lgpd-7-iii", "Art. 7, III LGPD", _("Public administration")),
+        LegalBasis("lgpd-7-iv", "Art. 7, IV LGPD", _("Studies by research bodies")),
+        LegalBasis("lgpd-7-v", "Art. 7, V LGPD", _("Performance of a contract")),
+        LegalBasis("lgpd-7-vi", "Art. 7, VI LGPD", _("Exercise of rights in proceedings")),
+        LegalBasis("lgpd-7-vii", "Art. 7, VII LGPD", _("Protection of life")),
+        LegalBasis("lgpd-7-viii", "Art. 7, VIII LGPD", _("Protection of health")),
+        LegalBasis("lgpd-7-ix", "Art. 7, IX LGPD", _("Legitimate interests"), is_legitimate_interest=True),
+        LegalBasis("lgpd-7-x", "Art. 7, X LGPD", _("Credit protection")),
     ),
     special_conditions=(
-        LegalBasis("lgpd-11-i", "Art. 11, I LGPD", "Specific and highlighted consent", is_consent=True),
-        LegalBasis("lgpd-11-ii-a", "Art. 11, II, a LGPD", "Legal or regulatory obligation"),
-        LegalBasis("lgpd-11-ii-b", "Art. 11, II, b LGPD", "Public administration"),
-        LegalBasis("lgpd-11-ii-c", "Art. 11, II, c LGPD", "Studies by research bodies"),
-        LegalBasis("lgpd-11-ii-d", "Art. 11, II, d LGPD", "Exercise of rights in proceedings"),
-        LegalBasis("lgpd-11-ii-e", "Art. 11, II, e LGPD", "Protection of life"),
-        LegalBasis("lgpd-11-ii-f", "Art. 11, II, f LGPD", "Protection of health"),
-        LegalBasis("lgpd-11-ii-g", "Art. 11, II, g LGPD", "Fraud prevention and security"),
+        LegalBasis("lgpd-11-i", "Art. 11, I LGPD", _("Specific and highlighted consent"), is_consent=True),
+        LegalBasis("lgpd-11-ii-a", "Art. 11, II, a LGPD", _("Legal or regulatory obligation")),
+        LegalBasis("lgpd-11-ii-b", "Art. 11, II, b LGPD", _("Public administration")),
+        LegalBasis("lgpd-11-ii-c", "Art. 11, II, c LGPD", _("Studies by research bodies")),
+        LegalBasis("lgpd-11-ii-d", "Art. 11, II, d LGPD", _("Exercise of rights in proceedings")),
+        LegalBasis("lgpd-11-ii-e", "Art. 11, II, e LGPD", _("Protection of life")),
+        LegalBasis("lgpd-11-ii-f", "Art. 11, II, f LGPD", _("Protection of health")),
+        LegalBasis("lgpd-11-ii-g", "Art. 11, II, g LGPD", _("Fraud prevention and security")),
     ),
     countries=frozenset({"BR"}),
     # Art. 19, II: the full statement "no prazo de até 15 (quinze) dias, contado da data do requerimento";

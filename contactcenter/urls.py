@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("retention.urls")),  # /privacy/download/<token>/, /dpo/requests/<reference>/export/
     path("privacy/", include("retention.urls_privacy")),  # the self-service page, its code step, request status
+    path("privacy/statement/", include("contactcenter.urls_statement")),  # generated statements, every version
+    path("dpo/", include("contactcenter.urls_dpo")),  # records of processing, the contact snippet
     path("privacy/notices/<int:notice_id>/", views.privacy_notice, name="privacy-notice"),
     path("privacy/<str:jurisdiction>/<str:language>/", views.privacy_notice_current, name="privacy-notice-current"),
     path("api/v1/", include("consent.urls")),

@@ -1,0 +1,3 @@
+"""The generated privacy statements, under ``/privacy/statement/`` (before the notices' ``/privacy/<j>/<lang>/``)."""
+
+urlpatterns: list = []
