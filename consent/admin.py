@@ -14,10 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from consent import selectors, services
+from consent.admin_languages import FieldsAddedInInit
 from consent.admin_readonly import ReadOnlyAdminMixin
 from consent.contacts import contact_index, mask_contact, mask_name, normalize_contact
 from consent.encrypted import or_erased
@@ -53,7 +55,7 @@ class ContactPointInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
 
-    @admin.display(description="value")
+    @admin.display(description=_("value"))
     def masked_value(self, obj: ContactPoint) -> str:
         return _masked_contact(obj)
 
@@ -63,7 +65,7 @@ class ConsentStateInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     fields = ["purpose", "status", "changed_at", "notice", "last_event"]
     readonly_fields = fields
-    verbose_name_plural = "current consent"
+    verbose_name_plural = _("current consent")
 
 
 class LegalHoldInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -79,19 +81,20 @@ class LegalHoldInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class SubjectForm(forms.ModelForm):
     restriction_ground = forms.ChoiceField(
-        label="Restriction of processing",
-        choices=[("", "Not restricted"), *RestrictionGround.choices],
+        label=_("Restriction of processing"),
+        choices=[("", _("Not restricted")), *RestrictionGround.choices],
         required=False,
-        help_text="While restricted, the customer's messages are stored but nothing is sent to them (GDPR Art. 18).",
+        help_text=_("While restricted, the customer's messages are stored but nothing is sent to them (GDPR Art. 18)."),
     )
     customer_informed = forms.BooleanField(
-        label="Customer informed",
+        label=_("Customer informed"),
         required=False,
-        help_text="Lifting a restriction: the customer has been told beforehand (GDPR Art. 18(3)).",
+        help_text=_("Lifting a restriction: the customer has been told beforehand (GDPR Art. 18(3))."),
     )
     reason = forms.CharField(
-        max_length=200, help_text="Why this change is made (kept in the subject's history).", required=True
-    )
+        label=_("Reason"), max_length=200, required=True,
+        help_text=_("Why this change is made (kept in the subject's history)."),
+    )  # fmt: skip
 
     class Meta:
         model = Subject
@@ -107,8 +110,12 @@ class SubjectForm(forms.ModelForm):
             # The service's rule, checked here too so that a refusal is a form error, not a failed save.
             try:
                 services.restriction_lift_check(customer_informed=bool(cleaned.get("customer_informed")))
-            except InvalidTransition as exc:
-                self.add_error("customer_informed", str(exc))
+            except InvalidTransition:
+                # The service's words are a developer's, in English; the same rule in the DPO's language.
+                self.add_error(
+                    "customer_informed",
+                    _("The customer must be informed before the restriction is lifted (GDPR Art. 18(3))."),
+                )
         return cleaned
 
 
@@ -120,7 +127,7 @@ class SubjectAdmin(SimpleHistoryAdmin):
     ]  # fmt: skip
     list_filter = ["jurisdiction", "language", "jurisdiction_overridden", "restriction"]
     search_fields = ["public_id"]
-    search_help_text = "Exact phone number (international format), e-mail address or public id."
+    search_help_text = _("Exact phone number (international format), e-mail address or public id.")
     readonly_fields = ["public_id", "masked_name", "country", "restricted_at", "created_at", "consent_history_link"]
     inlines = [ContactPointInline, ConsentStateInline, LegalHoldInline]
     actions = ["export_consent_history"]
@@ -149,19 +156,21 @@ class SubjectAdmin(SimpleHistoryAdmin):
         except ValidationError:
             return queryset.none(), False
 
-    @admin.display(description="name")
+    @admin.display(description=_("name"))
     def masked_name(self, obj: Subject) -> str:
         return _masked_name(obj)
 
-    @admin.display(description="contact points")
+    @admin.display(description=_("contact points"))
     def contacts(self, obj: Subject) -> str:
         return ", ".join(_masked_contact(c) for c in obj.contact_points.all())
 
-    @admin.display(description="consent history")
+    @admin.display(description=_("consent history"))
     def consent_history_link(self, obj: Subject) -> str:
         url = reverse("admin:consent_subject_consent_csv", args=[obj.pk])
         ledger = reverse("admin:consent_consentevent_changelist") + f"?subject__public_id__exact={obj.public_id}"
-        return format_html('<a href="{}">ledger events</a> · <a href="{}">download CSV</a>', ledger, url)
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>', ledger, _("ledger events"), url, _("download CSV")
+        )
 
     def save_model(self, request: HttpRequest, obj: Subject, form: SubjectForm, change: bool) -> None:
         reason = form.cleaned_data["reason"]
@@ -201,7 +210,7 @@ class SubjectAdmin(SimpleHistoryAdmin):
         subject = get_object_or_404(Subject, pk=subject_id)
         return _consent_csv([subject])
 
-    @admin.action(description="Export consent history (CSV)", permissions=["export"])
+    @admin.action(description=_("Export consent history (CSV)"), permissions=["export"])
     def export_consent_history(self, request: HttpRequest, queryset) -> HttpResponse:
         return _consent_csv(list(queryset.order_by("pk")))
 
@@ -246,7 +255,7 @@ class ContactPointAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     fields = ["subject", "kind", "masked_value", "country", "verified_at", "created_at"]
     readonly_fields = fields
 
-    @admin.display(description="value")
+    @admin.display(description=_("value"))
     def masked_value(self, obj: ContactPoint) -> str:
         return _masked_contact(obj)
 
@@ -270,29 +279,31 @@ class PurposeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         instance = self.instance
         for lang in LANGUAGES:
+            # The language named in the reader's language ("Deutsch", "German", "Duits" …).
+            language = {"language": get_language_info(lang)["name_translated"]}
             self.fields[f"name_{lang}"] = forms.CharField(
-                label=f"Name ({lang})", max_length=200, initial=(instance.name or {}).get(lang, "")
+                label=_("Name (%(language)s)") % language, max_length=200, initial=(instance.name or {}).get(lang, "")
             )
             self.fields[f"description_{lang}"] = forms.CharField(
-                label=f"Description ({lang})",
+                label=_("Description (%(language)s)") % language,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=(instance.description or {}).get(lang, ""),
             )
             self.fields[f"interest_{lang}"] = forms.CharField(
-                label=f"Legitimate interest pursued ({lang})",
+                label=_("Legitimate interest pursued (%(language)s)") % language,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                help_text="Only with legitimate interests as the basis: published in the privacy statement.",
+                help_text=_("Only with legitimate interests as the basis: published in the privacy statement."),
                 initial=(instance.legitimate_interest or {}).get(lang, ""),
             )
         for code, jurisdiction in JURISDICTIONS.items():
             self.fields[f"basis_{code}"] = forms.ChoiceField(
-                label=f"Legal basis ({code})",
+                label=_("Legal basis (%(jurisdiction)s)") % {"jurisdiction": code},
                 choices=[("", "---------")] + [(b.code, f"{b.citation} — {b.label}") for b in jurisdiction.bases],
                 initial=(instance.legal_bases or {}).get(code, ""),
             )
             self.fields[f"special_{code}"] = forms.ChoiceField(
-                label=f"Special-category condition ({code})",
+                label=_("Special-category condition (%(jurisdiction)s)") % {"jurisdiction": code},
                 required=False,
                 choices=[("", "---------")]
                 + [(b.code, f"{b.citation} — {b.label}") for b in jurisdiction.special_conditions],
@@ -326,8 +337,18 @@ class PurposeForm(forms.ModelForm):
 
 
 @admin.register(Purpose)
-class PurposeAdmin(SimpleHistoryAdmin):
+class PurposeAdmin(FieldsAddedInInit, SimpleHistoryAdmin):
     form = PurposeForm
+    fieldsets = [
+        (None, {"fields": ["code", *(f"name_{lang}" for lang in LANGUAGES),
+                           *(f"description_{lang}" for lang in LANGUAGES), "active"]}),
+        (_("Legal basis"), {"fields": [*(f"basis_{code}" for code in JURISDICTIONS), "balancing_note",
+                                       *(f"interest_{lang}" for lang in LANGUAGES)]}),
+        (_("Special categories, marketing and keywords"), {"fields": [
+            "special_category", *(f"special_{code}" for code in JURISDICTIONS), "is_marketing",
+            "requires_double_opt_in", "keywords",
+        ]}),
+    ]  # fmt: skip
     list_display = [
         "code",
         "english_name",
@@ -343,11 +364,11 @@ class PurposeAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # the ledger refers to purposes; deactivate instead
 
-    @admin.display(description="name")
+    @admin.display(description=_("name"))
     def english_name(self, obj: Purpose) -> str:
         return obj.localized("name", "en")
 
-    @admin.display(description="legal bases")
+    @admin.display(description=_("legal bases"))
     def bases(self, obj: Purpose) -> str:
         labels = []
         for code, jurisdiction in JURISDICTIONS.items():
@@ -406,11 +427,11 @@ class PrivacyNoticeAdmin(SimpleHistoryAdmin):
     def delete_model(self, request: HttpRequest, obj: PrivacyNotice) -> None:
         services.notice_delete(notice=obj, actor=request.user)
 
-    @admin.action(description="Publish (freezes the text for good)", permissions=["change"])
+    @admin.action(description=_("Publish (freezes the text for good)"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset) -> None:
         for notice in queryset:
             services.notice_publish(notice=notice, actor=request.user)
-        messages.success(request, f"Published {queryset.count()} notice(s).")
+        messages.success(request, _("Published %(count)s notice(s).") % {"count": queryset.count()})
 
 
 @admin.register(ConsentEvent)
@@ -423,7 +444,7 @@ class ConsentEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "action",
         "channel",
         "notice",
-        "actor_id",
+        "actor_ref",
         "short_hash",
     ]
     list_filter = ["purpose", "action", "channel", ("created_at", admin.DateFieldListFilter)]
@@ -433,33 +454,39 @@ class ConsentEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["verify_ledger"]
     change_list_template = "admin/consent/consentevent/change_list.html"
     readonly_fields = [
-        "seq", "subject_ref", "purpose", "action", "channel", "evidence", "notice", "actor_id",
+        "seq", "subject_ref", "purpose", "action", "channel", "evidence", "notice", "actor_ref",
         "created_at", "prev_hash", "hash",
     ]  # fmt: skip
     fields = readonly_fields
 
-    @admin.display(description="subject")
+    @admin.display(description=_("subject"))
     def subject_ref(self, obj: ConsentEvent) -> str:
         return str(obj.subject_id)
 
-    @admin.display(description="hash")
+    @admin.display(description=_("hash"))
     def short_hash(self, obj: ConsentEvent) -> str:
         return obj.hash[:12]
+
+    @admin.display(description=_("recorded by (user id)"))
+    def actor_ref(self, obj: ConsentEvent) -> str:
+        # The id, not the user: the ledger outlives staff accounts (no database constraint).
+        return str(obj.actor_id) if obj.actor_id else "-"
 
     def has_verify_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("consent.verify_ledger")
 
-    @admin.action(description="Verify the whole ledger's hash chain", permissions=["verify"])
+    @admin.action(description=_("Verify the whole ledger's hash chain"), permissions=["verify"])
     def verify_ledger(self, request: HttpRequest, queryset=None) -> None:
         report = ledger_verify()
         if report.intact:
-            messages.success(request, f"Ledger intact: {report.checked} events verified.")
+            messages.success(request, _("Ledger intact: %(count)s events verified.") % {"count": report.checked})
         else:
             problem = report.problem
+            # The reason is the verifier's technical finding (which hash differs), kept as it reports it.
             messages.error(
                 request,
-                f"Ledger broken at event #{problem.seq}: {problem.reason} "
-                f"({report.checked} events verified before it).",
+                _("Ledger broken at event #%(seq)s: %(reason)s (%(count)s events verified before it).")
+                % {"seq": problem.seq, "reason": problem.reason, "count": report.checked},
             )
 
     def get_urls(self):
@@ -485,7 +512,7 @@ class AccessRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = readonly_fields
     ordering = ["-created_at", "-id"]
 
-    @admin.display(description="reason")
+    @admin.display(description=_("reason"))
     def stated_reason(self, obj: AccessRecord) -> str:
         return or_erased(lambda: obj.reason)
 
@@ -516,8 +543,12 @@ class LegalHoldAdmin(SimpleHistoryAdmin):
     """Legal holds: placed and released through the services, with who and why; never deleted by hand."""
 
     form = LegalHoldForm
-    list_display = ["id", "subject_id", "conversation_id", "until", "placed_at", "placed_by", "released_at"]
+    list_display = ["id", "subject_ref", "conversation_id", "until", "placed_at", "placed_by", "released_at"]
     list_filter = [("released_at", admin.EmptyFieldListFilter)]
+
+    @admin.display(description=_("subject"), ordering="subject_id")
+    def subject_ref(self, obj: LegalHold) -> str:
+        return str(obj.subject_id)
 
     def get_fields(self, request: HttpRequest, obj: LegalHold | None = None) -> list[str]:
         if obj is None:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConsentConfig(AppConfig):
     name = "consent"
-    verbose_name = "Consent ledger"
+    verbose_name = _("Consent ledger")
 
     def ready(self) -> None:
         from consent.models import Purpose

@@ -49,7 +49,7 @@ class TeamAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TeamMembershipInline]
 
-    @admin.display(description="members")
+    @admin.display(description=_("members"))
     def member_count(self, obj: Team) -> int:
         return obj.memberships.count()
 
@@ -125,7 +125,7 @@ class SensitiveAlertAdmin(admin.ModelAdmin):
     list_display = ["created_at", "severity", "label", "masked_excerpt", "open_conversation", "status", "handled_by"]
     list_filter = ["status", "severity", "conversation__team"]
     list_select_related = ["subject__data_key", "handled_by"]
-    readonly_fields = ["created_at", "severity", "label", "masked_excerpt", "open_conversation", "message_id",
+    readonly_fields = ["created_at", "severity", "label", "masked_excerpt", "open_conversation", "message_ref",
                        "watch_term", "status", "handled_by", "handled_at"]  # fmt: skip
     fields = readonly_fields
     actions = ["acknowledge", "dismiss"]
@@ -137,16 +137,21 @@ class SensitiveAlertAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: SensitiveAlert | None = None) -> bool:
         return False
 
-    @admin.display(description="excerpt (masked)")
+    @admin.display(description=_("excerpt (masked)"))
     def masked_excerpt(self, obj: SensitiveAlert) -> str:
         return or_erased(lambda: obj.excerpt)
 
-    @admin.display(description="conversation")
+    @admin.display(description=_("message"))
+    def message_ref(self, obj: SensitiveAlert) -> str:
+        return str(obj.message_id) if obj.message_id else _("(purged)")
+
+    @admin.display(description=_("conversation"))
     def open_conversation(self, obj: SensitiveAlert) -> str:
         if obj.conversation_id is None:
             return _("(purged)")
         url = reverse("inbox:conversation", args=[obj.conversation_id])
-        return format_html('<a href="{}">conversation #{}</a>', url, obj.conversation_id)
+        label = _("conversation #%(number)s") % {"number": obj.conversation_id}
+        return format_html('<a href="{}">{}</a>', url, label)
 
     def _move(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
         moved = refused = 0
@@ -156,13 +161,17 @@ class SensitiveAlertAdmin(admin.ModelAdmin):
                 moved += 1
             except DomainError:
                 refused += 1
-        note = f"; {refused} could not be (already handled)" if refused else ""
-        self.message_user(request, f"{moved} alert(s) marked {status}{note}")
+        values = {"count": moved, "status": AlertStatus(status).label, "refused": refused}
+        if refused:
+            text = _("%(count)s alert(s) marked “%(status)s”; %(refused)s could not be (already handled)") % values
+        else:
+            text = _("%(count)s alert(s) marked “%(status)s”") % values
+        self.message_user(request, text)
 
-    @admin.action(description="Acknowledge selected alerts", permissions=["change"])
+    @admin.action(description=_("Acknowledge selected alerts"), permissions=["change"])
     def acknowledge(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._move(request, queryset, AlertStatus.ACKNOWLEDGED)
 
-    @admin.action(description="Dismiss selected alerts", permissions=["change"])
+    @admin.action(description=_("Dismiss selected alerts"), permissions=["change"])
     def dismiss(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._move(request, queryset, AlertStatus.DISMISSED)

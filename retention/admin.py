@@ -14,12 +14,14 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from consent.admin_languages import FieldsAddedInInit
 from consent.admin_readonly import ReadOnlyAdminMixin
-from consent.exceptions import DomainError
-from consent.jurisdictions import LANGUAGE_CHOICES, LANGUAGES
+from consent.exceptions import DomainError, InvalidTransition
+from consent.jurisdictions import JURISDICTIONS, LANGUAGE_CHOICES, LANGUAGES
 from consent.models import Subject
 from retention.models import ErasureReceipt, PurgeRun, RequestState, RetentionRule, SubjectRequest
 from retention.models.requests import OPEN_STATES
@@ -29,6 +31,8 @@ from retention.services.requests import (
     RECTIFIABLE_STATES,
     ContactInvalid,
     ContactTaken,
+    ExtensionRefused,
+    RequestIncomplete,
     request_extend,
     request_fulfil,
     request_receive,
@@ -52,15 +56,20 @@ class RetentionRuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for lang in LANGUAGES:
             self.fields[f"reason_{lang}"] = forms.CharField(
-                label=_("Legal reason for the customer (%(language)s)") % {"language": lang},
+                label=_("Legal reason for the customer (%(language)s)")
+                % {"language": get_language_info(lang)["name_translated"]},
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=(self.instance.legal_reason or {}).get(lang, ""),
             )
 
 
 @admin.register(RetentionRule)
-class RetentionRuleAdmin(SimpleHistoryAdmin):
+class RetentionRuleAdmin(FieldsAddedInInit, SimpleHistoryAdmin):
     form = RetentionRuleForm
+    fieldsets = [
+        (None, {"fields": ["category", "clock", "period_days", "action", *(f"reason_{lang}" for lang in LANGUAGES),
+                           "reason"]}),
+    ]  # fmt: skip
     list_display = ["category", "clock", "period_days", "action", "updated_at"]
     readonly_fields = ["category"]
 
@@ -167,6 +176,32 @@ def _rectify_refusal(exc: DomainError, request: SubjectRequest) -> str:
                      "customer's record first."))  # fmt: skip
     return str(_("This request cannot be rectified now (%(state)s): only a verified rectification is answered.")
                % {"state": request.get_state_display()})  # fmt: skip
+
+
+def _refusal(exc: Exception, item: SubjectRequest) -> str:
+    """Why the service refused a move, in the DPO's language: the service decides, its own words are a developer's,
+    in English; the request as it stands tells which of its refusals it was."""
+    values = {"reference": item.reference, "state": item.get_state_display(), "jurisdiction": item.jurisdiction}
+    if isinstance(exc, InvalidTransition):
+        return _("%(reference)s: not possible while the request is “%(state)s”.") % values
+    if isinstance(exc, ExtensionRefused):
+        if JURISDICTIONS[item.jurisdiction].request_answer_extended is None:
+            return _("%(reference)s: %(jurisdiction)s allows no extension of the deadline.") % values
+        if item.extended_until is not None:
+            return _("%(reference)s was extended already.") % values
+        if not item.is_open or timezone.now() > item.due_at:
+            return _("%(reference)s: the customer must be told within the first deadline.") % values
+        return _("%(reference)s: the customer cannot be told now, so it cannot be extended.") % values
+    if isinstance(exc, RequestIncomplete):
+        if item.state not in (RequestState.VERIFIED, RequestState.IN_PROGRESS):
+            return _("%(reference)s: only a verified request is answered (%(state)s).") % values
+        if item.subject_id is None:
+            return _("%(reference)s names nobody we hold data about: reject it (we hold no data about them).") % values
+        if item.kind == "rectification":
+            return _("%(reference)s: a rectification is answered with its corrections (Rectify, on its page).") % values
+        if item.exports.exists():
+            return _("%(reference)s has its export already.") % values
+    return f"{item.reference}: {exc}"
 
 
 @admin.register(SubjectRequest)
@@ -294,7 +329,7 @@ class SubjectRequestAdmin(SimpleHistoryAdmin):
                 call(item)
                 moved += 1
             except (DomainError, ValueError) as exc:
-                refused.append(f"{item.reference}: {exc}")
+                refused.append(_refusal(exc, item))
         if moved:
             self.message_user(request, _("%(count)s request(s): %(done)s.") % {"count": moved, "done": done})
         for message in refused:

@@ -23,7 +23,14 @@ _PROBES = tuple(
 
 
 class PatternError(ValueError):
-    """A pattern refused, with the reason in words."""
+    """A pattern refused, with the reason in words; ``reason`` says which refusal it is (``invalid``, ``empty``,
+    ``slow``) and ``detail`` the regular-expression engine's own words, for a caller that shows the refusal in the
+    reader's language (this library knows no translations)."""
+
+    def __init__(self, message: str, *, reason: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
 
 
 class PatternTimeout(Exception):
@@ -38,15 +45,16 @@ def compile_pattern(value: str, *, timeout: float, probe: bool = True) -> regex.
     try:
         compiled = regex.compile(value, regex.IGNORECASE | regex.VERSION0)
     except regex.error as exc:
-        raise PatternError(f"Not a valid regular expression: {exc.msg}.") from None
+        raise PatternError(f"Not a valid regular expression: {exc.msg}.", reason="invalid", detail=exc.msg) from None
     if compiled.search("") is not None:
-        raise PatternError("This pattern matches empty text, so it would match every message.")
+        raise PatternError("This pattern matches empty text, so it would match every message.", reason="empty")
     for text in _PROBES if probe else ():
         try:
             compiled.search(text, timeout=timeout)
         except TimeoutError:
             raise PatternError(
-                "This pattern takes too long on some texts (nested repetition such as (a|aa)+ or (a+)+); simplify it."
+                "This pattern takes too long on some texts (nested repetition such as (a|aa)+ or (a+)+); simplify it.",
+                reason="slow",
             ) from None
     return compiled
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from consent.encrypted import Encrypted
@@ -14,24 +15,31 @@ class LegalHold(models.Model):
     encrypted under the subject's key.
     """
 
-    subject = models.ForeignKey("consent.Subject", on_delete=models.PROTECT, related_name="legal_holds")
+    subject = models.ForeignKey(
+        "consent.Subject", on_delete=models.PROTECT, related_name="legal_holds", verbose_name=_("subject")
+    )
     conversation_id = models.BigIntegerField(
-        null=True, blank=True, help_text="Empty: every conversation and record of the subject."
+        _("conversation id"), null=True, blank=True, help_text=_("Empty: every conversation and record of the subject.")
     )
     reason_enc = models.BinaryField(editable=False)
     reason = Encrypted("reason_enc", label="consent.legalhold.reason", subject=lambda hold: hold.subject)
-    until = models.DateField(null=True, blank=True, help_text="Empty: until a DPO releases it.")
-    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    placed_at = models.DateTimeField(auto_now_add=True)
-    released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    until = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty: until a DPO releases it."))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("placed by")
     )
-    released_at = models.DateTimeField(null=True, blank=True)
+    placed_at = models.DateTimeField(_("placed at"), auto_now_add=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("released by"),
+    )  # fmt: skip
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["reason_enc"])
 
     class Meta:
         ordering = ["-placed_at", "-id"]
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
         indexes = [models.Index(fields=["subject", "released_at"])]
 
     def __str__(self) -> str:

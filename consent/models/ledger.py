@@ -37,22 +37,22 @@ class ConsentChannel(models.TextChoices):
     """Where the customer said it (or who recorded it): part of the evidence."""
 
     WHATSAPP = "whatsapp", "WhatsApp"
-    WEBCHAT = "webchat", "Web chat"
-    EMAIL = "email", "E-mail"
-    WEB = "web", "Web form"
+    WEBCHAT = "webchat", _("Web chat")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web form")
     API = "api", "API"
-    ADMIN = "admin", "Admin"
-    SYSTEM = "system", "System"
+    ADMIN = "admin", _("Admin")
+    SYSTEM = "system", _("System")
 
 
 class ConsentStatus(models.TextChoices):
     """A subject's current consent for a purpose, derived from the ledger (``ConsentState``)."""
 
-    NONE = "none", "No consent"
-    PENDING = "pending", "Pending confirmation"
-    GRANTED = "granted", "Granted"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired"
+    NONE = "none", _("No consent")
+    PENDING = "pending", _("Pending confirmation")
+    GRANTED = "granted", _("Granted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
 
 
 class LedgerQuerySet(models.QuerySet):
@@ -67,7 +67,7 @@ class LedgerQuerySet(models.QuerySet):
 
 
 class ConsentEvent(models.Model):
-    seq = models.BigIntegerField(unique=True, editable=False)
+    seq = models.BigIntegerField(_("sequence number"), unique=True, editable=False)
     # No database constraint and no cascade: the event outlives the subject's
     # erasure, pointing at a public id that then resolves to nothing.
     subject = models.ForeignKey(
@@ -76,14 +76,18 @@ class ConsentEvent(models.Model):
         db_constraint=False,
         on_delete=models.DO_NOTHING,
         related_name="consent_events",
+        verbose_name=_("subject"),
     )
-    purpose = models.ForeignKey("consent.Purpose", on_delete=models.PROTECT, related_name="consent_events")
-    action = models.CharField(max_length=16, choices=ConsentAction.choices)
-    channel = models.CharField(max_length=16, choices=ConsentChannel.choices)
-    evidence = models.JSONField(default=dict, blank=True)
+    purpose = models.ForeignKey(
+        "consent.Purpose", on_delete=models.PROTECT, related_name="consent_events", verbose_name=_("purpose")
+    )
+    action = models.CharField(_("action"), max_length=16, choices=ConsentAction.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=ConsentChannel.choices)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     notice = models.ForeignKey(
-        "consent.PrivacyNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="consent_events"
-    )
+        "consent.PrivacyNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="consent_events",
+        verbose_name=_("privacy notice"),
+    )  # fmt: skip
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -91,18 +95,21 @@ class ConsentEvent(models.Model):
         db_constraint=False,
         on_delete=models.DO_NOTHING,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(editable=False)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("recorded at"), editable=False)
+    prev_hash = models.CharField(_("previous event's hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
 
     objects = LedgerQuerySet.as_manager()
 
     class Meta:
         ordering = ["seq"]
+        verbose_name = _("consent event")
+        verbose_name_plural = _("ledger events")
         permissions = [
-            ("verify_ledger", "Can verify the integrity of the consent ledger"),
-            ("export_consent_history", "Can export a subject's consent history"),
+            ("verify_ledger", _("Can verify the integrity of the consent ledger")),
+            ("export_consent_history", _("Can export a subject's consent history")),
         ]
         indexes = [
             models.Index(fields=["subject", "purpose", "seq"]),
@@ -128,21 +135,34 @@ class LedgerHead(models.Model):
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
+    class Meta:
+        verbose_name = _("ledger head")
+        verbose_name_plural = _("ledger heads")
+
     def __str__(self) -> str:
         return f"ledger head at #{self.last_seq}"
 
 
 class ConsentState(models.Model):
-    subject = models.ForeignKey("consent.Subject", on_delete=models.CASCADE, related_name="consent_states")
-    purpose = models.ForeignKey("consent.Purpose", on_delete=models.CASCADE, related_name="consent_states")
-    status = models.CharField(max_length=16, choices=ConsentStatus.choices, default=ConsentStatus.NONE)
-    last_event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
-    notice = models.ForeignKey(
-        "consent.PrivacyNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    subject = models.ForeignKey(
+        "consent.Subject", on_delete=models.CASCADE, related_name="consent_states", verbose_name=_("subject")
     )
-    changed_at = models.DateTimeField()
+    purpose = models.ForeignKey(
+        "consent.Purpose", on_delete=models.CASCADE, related_name="consent_states", verbose_name=_("purpose")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=ConsentStatus.choices, default=ConsentStatus.NONE)
+    last_event = models.ForeignKey(
+        ConsentEvent, on_delete=models.PROTECT, related_name="+", verbose_name=_("last event")
+    )
+    notice = models.ForeignKey(
+        "consent.PrivacyNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("privacy notice"),
+    )  # fmt: skip
+    changed_at = models.DateTimeField(_("changed at"))
 
     class Meta:
+        verbose_name = _("current consent")
+        verbose_name_plural = _("current consents")
         constraints = [models.UniqueConstraint(fields=["subject", "purpose"], name="consentstate_one_per_purpose")]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 import hashlib
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from consent.exceptions import ImmutableRecord
@@ -21,23 +22,25 @@ class PrivacyNotice(models.Model):
     proves the exact text later.
     """
 
-    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES)
-    jurisdiction = models.CharField(max_length=8, choices=JURISDICTION_CHOICES)
-    version = models.PositiveIntegerField()
-    title = models.CharField(max_length=200)
-    text = models.TextField()
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=8, choices=JURISDICTION_CHOICES)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
     # A statement generated from the privacy programme (``contactcenter.statements``): the complete HTML page,
     # served byte for byte as published, and the facts it was generated from (what the preview compares and
     # what tells which purposes changed since a customer consented). Empty for a hand-written notice.
-    document = models.TextField(blank=True, editable=False)
-    sources = models.JSONField(default=dict, blank=True, editable=False)
-    content_hash = models.CharField(max_length=64, editable=False)
-    published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    document = models.TextField(_("published page"), blank=True, editable=False)
+    sources = models.JSONField(_("generated from"), default=dict, blank=True, editable=False)
+    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices and statements")
         ordering = ["jurisdiction", "language", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["language", "jurisdiction", "version"], name="notice_unique_version")

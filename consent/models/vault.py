@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DataKey(models.Model):
@@ -13,6 +14,10 @@ class DataKey(models.Model):
     wrapped_key = models.BinaryField()
     master_key_id = models.CharField(max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
 
     def __str__(self) -> str:
         return f"data key of subject #{self.subject_id}"

@@ -100,11 +100,11 @@ def test_dpo_restricts_processing_and_lifts_it_only_once_the_customer_is_told(dp
 
 def test_ledger_list_filters(dpo_client, ledger):
     everything = dpo_client.get("/admin/consent/consentevent/")
-    assert everything.status_code == 200 and b"4 consent events" in everything.content
+    assert everything.status_code == 200 and b"4 ledger events" in everything.content
     withdrawn = dpo_client.get("/admin/consent/consentevent/", {"action__exact": "withdrawn"})
     assert b"1 consent event" in withdrawn.content
     by_channel = dpo_client.get("/admin/consent/consentevent/", {"channel__exact": "whatsapp"})
-    assert b"3 consent events" in by_channel.content
+    assert b"3 ledger events" in by_channel.content
     assert_no_plaintext(everything.content)
 
 

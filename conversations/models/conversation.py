@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from consent.encrypted import Encrypted
@@ -14,15 +15,15 @@ class Channel(models.TextChoices):
     """Where a conversation takes place (one provider each)."""
 
     WHATSAPP = "whatsapp", "WhatsApp"
-    WEBCHAT = "webchat", "Web chat"
+    WEBCHAT = "webchat", _("Web chat")
 
 
 class ConversationStatus(models.TextChoices):
     """Where a conversation stands in the agents' work (``CONVERSATION_TRANSITIONS``)."""
 
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    RESOLVED = "resolved", _("Resolved")
 
 
 # The only moves a conversation's status may make; ``conversation_set_status`` enforces it.
@@ -51,7 +52,9 @@ class Conversation(models.Model):
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
-    sensitive = models.BooleanField(default=False, help_text="Holds special-category data: narrower visibility.")
+    sensitive = models.BooleanField(
+        _("sensitive"), default=False, help_text=_("Holds special-category data: narrower visibility.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -59,7 +62,9 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-last_message_at"]
-        permissions = [("view_all_conversations", "Can see every conversation, whatever the team")]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        permissions = [("view_all_conversations", _("Can see every conversation, whatever the team"))]
         constraints = [
             # At most one conversation in progress per subject and channel: inbound messages attach to it.
             models.UniqueConstraint(
@@ -97,6 +102,8 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
 
     def __str__(self) -> str:
         return f"note #{self.pk}"
@@ -108,6 +115,10 @@ class AgentPresence(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence")
     connections = models.PositiveIntegerField(default=0)
     last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("agent presence")
+        verbose_name_plural = _("agent presences")
 
     def __str__(self) -> str:
         return f"presence of user #{self.user_id}"

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ConversationEvent(models.Model):
@@ -23,6 +24,8 @@ class ConversationEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("real-time event")
+        verbose_name_plural = _("real-time events")
 
     def __str__(self) -> str:
         return f"event #{self.pk} {self.kind}"

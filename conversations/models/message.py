@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from consent.encrypted import BYTES, JSON, Encrypted
 
@@ -7,28 +8,28 @@ from consent.encrypted import BYTES, JSON, Encrypted
 class Direction(models.TextChoices):
     """From the customer (inbound) or to them (outbound)."""
 
-    INBOUND = "in", "Inbound"
-    OUTBOUND = "out", "Outbound"
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
 
 
 class MessageType(models.TextChoices):
     """What a message carries, as the provider names it; what we cannot show is ``unsupported``."""
 
-    TEXT = "text", "Text"
-    IMAGE = "image", "Image"
-    AUDIO = "audio", "Audio"
-    VOICE = "voice", "Voice note"
-    VIDEO = "video", "Video"
-    DOCUMENT = "document", "Document"
-    STICKER = "sticker", "Sticker"
-    LOCATION = "location", "Location"
-    CONTACTS = "contacts", "Contacts"
-    INTERACTIVE = "interactive", "Interactive reply"
-    BUTTON = "button", "Button reply"
-    REACTION = "reaction", "Reaction"
-    SYSTEM = "system", "System"
-    TEMPLATE = "template", "Template"
-    UNSUPPORTED = "unsupported", "Unsupported"
+    TEXT = "text", _("Text")
+    IMAGE = "image", _("Image")
+    AUDIO = "audio", _("Audio")
+    VOICE = "voice", _("Voice note")
+    VIDEO = "video", _("Video")
+    DOCUMENT = "document", _("Document")
+    STICKER = "sticker", _("Sticker")
+    LOCATION = "location", _("Location")
+    CONTACTS = "contacts", _("Contacts")
+    INTERACTIVE = "interactive", _("Interactive reply")
+    BUTTON = "button", _("Button reply")
+    REACTION = "reaction", _("Reaction")
+    SYSTEM = "system", _("System message")
+    TEMPLATE = "template", _("Template")
+    UNSUPPORTED = "unsupported", _("Unsupported")
 
 
 # Messages whose content is a file: fetched in the background, and never scanned (flagged "may contain").
@@ -47,12 +48,12 @@ MEDIA_TYPES = frozenset(
 class MessageStatus(models.TextChoices):
     """How far a message got: received (inbound), or queued to read (outbound; ``status_may_advance``)."""
 
-    RECEIVED = "received", "Received"
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    DELIVERED = "delivered", "Delivered"
-    READ = "read", "Read"
-    FAILED = "failed", "Failed"
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
 
 
 # Statuses only move forward, whatever order the provider's webhooks arrive in.
@@ -93,12 +94,20 @@ class Message(models.Model):
     # The sensitive-data guard (conversations.services.sensitive): [{"category", "type", "start", "end"}] into the
     # text, never the value itself. Masked types show only their last four characters to agents.
     findings = models.JSONField(default=list, blank=True)
-    special_category = models.BooleanField(default=False, help_text="Art. 9 GDPR / Art. 11 LGPD data detected.")
-    may_contain_special = models.BooleanField(default=False, help_text="Media: not scanned, may hold such data.")
-    redacted = models.BooleanField(default=False, help_text="Only the masked form was stored (team policy).")
+    special_category = models.BooleanField(
+        _("special-category data"), default=False, help_text=_("Art. 9 GDPR / Art. 11 LGPD data detected.")
+    )
+    may_contain_special = models.BooleanField(
+        _("may contain special-category data"), default=False, help_text=_("Media: not scanned, may hold such data.")
+    )
+    redacted = models.BooleanField(
+        _("redacted"), default=False, help_text=_("Only the masked form was stored (team policy).")
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         constraints = [
             # A provider delivering the same message twice stores it once.
             models.UniqueConstraint(fields=["provider", "provider_message_id"], name="message_unique_provider_id")
@@ -112,9 +121,9 @@ class Message(models.Model):
 class AttachmentStatus(models.TextChoices):
     """Whether a message's file was fetched from the provider and stored."""
 
-    PENDING = "pending", "Pending download"
-    STORED = "stored", "Stored"
-    FAILED = "failed", "Download failed"
+    PENDING = "pending", _("Pending download")
+    STORED = "stored", _("Stored")
+    FAILED = "failed", _("Download failed")
 
 
 class Attachment(models.Model):
@@ -133,6 +142,10 @@ class Attachment(models.Model):
     status = models.CharField(max_length=16, choices=AttachmentStatus.choices, default=AttachmentStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
         return f"attachment #{self.pk}"
@@ -159,6 +172,8 @@ class EarlyStatus(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("early delivery status")
+        verbose_name_plural = _("early delivery statuses")
         constraints = [
             models.UniqueConstraint(fields=["provider", "provider_message_id", "status"], name="early_status_once")
         ]

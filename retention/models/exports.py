@@ -49,6 +49,8 @@ class RequestExport(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        verbose_name = _("request export")
+        verbose_name_plural = _("request exports")
 
     def __str__(self) -> str:
         return f"request export #{self.pk}"
@@ -76,6 +78,8 @@ class RequestDownload(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name = _("request download")
+        verbose_name_plural = _("request downloads")
 
     def __str__(self) -> str:
         return f"request download #{self.pk}"

@@ -104,33 +104,42 @@ class ExtensionGround(models.TextChoices):
 
 
 class SubjectRequest(models.Model):
-    reference = models.CharField(max_length=16, unique=True, default=request_reference, editable=False)
-    kind = models.CharField(max_length=16, choices=RequestKind.choices)
+    reference = models.CharField(_("reference"), max_length=16, unique=True, default=request_reference, editable=False)
+    kind = models.CharField(_("right exercised"), max_length=16, choices=RequestKind.choices)
     subject = models.ForeignKey(
-        "consent.Subject", null=True, blank=True, on_delete=models.SET_NULL, related_name="subject_requests"
+        "consent.Subject", null=True, blank=True, on_delete=models.SET_NULL, related_name="subject_requests",
+        verbose_name=_("subject"),
+    )  # fmt: skip
+    subject_public_id = models.UUIDField(_("subject's public id"), null=True, blank=True, db_index=True, editable=False)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=8)
+    channel = models.CharField(_("channel"), max_length=16, choices=RequestChannel.choices)
+    state = models.CharField(_("state"), max_length=16, choices=RequestState.choices, default=RequestState.RECEIVED)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due at"), help_text=_("The legal deadline for the complete answer."))
+    extended_until = models.DateTimeField(_("extended until"), null=True, blank=True)
+    extension_ground = models.CharField(
+        _("ground for the extension"), max_length=16, choices=ExtensionGround.choices, blank=True
     )
-    subject_public_id = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
-    jurisdiction = models.CharField(max_length=8)
-    channel = models.CharField(max_length=16, choices=RequestChannel.choices)
-    state = models.CharField(max_length=16, choices=RequestState.choices, default=RequestState.RECEIVED)
-    received_at = models.DateTimeField(default=timezone.now)
-    due_at = models.DateTimeField(help_text=_("The legal deadline for the complete answer."))
-    extended_until = models.DateTimeField(null=True, blank=True)
-    extension_ground = models.CharField(max_length=16, choices=ExtensionGround.choices, blank=True)
-    extension_notified_at = models.DateTimeField(null=True, blank=True)
-    verified_at = models.DateTimeField(null=True, blank=True)
+    extension_notified_at = models.DateTimeField(_("customer told of the extension at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
     simplified_reply_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("LGPD Art. 19 I: the simplified reply, sent at once after verification.")
+        _("simplified reply sent at"),
+        null=True,
+        blank=True,
+        help_text=_("LGPD Art. 19 I: the simplified reply, sent at once after verification."),
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
-    rejection_ground = models.CharField(max_length=32, choices=RejectionGround.choices, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    rejection_ground = models.CharField(
+        _("ground for the rejection"), max_length=32, choices=RejectionGround.choices, blank=True
+    )
     # What the request covers: purpose codes for a withdrawal or an objection (empty: all that apply).
-    purposes = models.JSONField(default=list, blank=True)
+    purposes = models.JSONField(_("purposes"), default=list, blank=True)
     # Whom we told of a rectification, erasure or restriction (GDPR Art. 19, LGPD Art. 18 §6).
-    recipients_informed = models.JSONField(default=list, blank=True)
+    recipients_informed = models.JSONField(_("recipients informed"), default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("recorded by"),
+    )  # fmt: skip
     # The customer's chat message the request was recorded from (channel "chat"); gone when the message is.
     source_message = models.ForeignKey(
         "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
@@ -141,6 +150,8 @@ class SubjectRequest(models.Model):
 
     class Meta:
         ordering = ["due_at", "pk"]
+        verbose_name = _("subject request")
+        verbose_name_plural = _("subject requests")
         indexes = [models.Index(fields=["state", "due_at"])]
 
     def __str__(self) -> str:

@@ -30,21 +30,29 @@ class RetentionRule(models.Model):
     export's summary show it. Edited by the DPO in the admin; every change is kept with who and why.
     """
 
-    category = models.CharField(max_length=32, choices=[(c.value, c.value) for c in Category], unique=True)
-    clock = models.CharField(max_length=32, choices=[(c.value, CLOCK_NAMES[c]) for c in Clock])
-    period_days = models.PositiveIntegerField(help_text=_("How many days after the clock event the data goes."))
+    category = models.CharField(
+        _("data category"), max_length=32, choices=[(c.value, c.value) for c in Category], unique=True
+    )
+    clock = models.CharField(_("counted from"), max_length=32, choices=[(c.value, CLOCK_NAMES[c]) for c in Clock])
+    period_days = models.PositiveIntegerField(
+        _("period (days)"), help_text=_("How many days after the clock event the data goes.")
+    )
     action = models.CharField(
-        max_length=16, choices=RetentionAction.choices, default=RetentionAction.DELETE,
+        _("then"), max_length=16, choices=RetentionAction.choices, default=RetentionAction.DELETE,
         help_text=_("Anonymise keeps what can be kept without anything that identifies the person (the staff "
                     "access log keeps who looked and when) and removes what cannot."),
     )  # fmt: skip
-    legal_reason = models.JSONField(help_text=_("Why we keep it this long, for the customer: en, de, nl, it, pt-br."))
-    updated_at = models.DateTimeField(auto_now=True)
+    legal_reason = models.JSONField(
+        _("legal reason"), help_text=_("Why we keep it this long, for the customer: en, de, nl, it, pt-br.")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["category"]
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
 
     def __str__(self) -> str:
         return f"{self.category}: {self.period_days} days after {self.clock}"
@@ -90,22 +98,31 @@ class PurgeRun(models.Model):
             _("Interrupted (stopped without finishing; what was removed stays removed; the next run goes on)"),
         )
 
-    started_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("Empty while it runs, and for an interrupted run (not known).")
+        _("finished at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while it runs, and for an interrupted run (not known)."),
     )
     progress_at = models.DateTimeField(
-        null=True, blank=True,
+        _("latest progress at"), null=True, blank=True,
         help_text=_("When its latest batch committed (counts are recorded with each batch, in its transaction)."),
     )  # fmt: skip
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
-    counts = models.JSONField(default=dict, help_text=_("Rows removed per category (files counted with their rows)."))
-    subjects_erased = models.PositiveIntegerField(default=0)
-    held_back = models.JSONField(default=dict, help_text=_("Rows due but kept by a legal hold, per category."))
-    longest_transaction_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    counts = models.JSONField(
+        _("rows removed"), default=dict, help_text=_("Rows removed per category (files counted with their rows).")
+    )
+    subjects_erased = models.PositiveIntegerField(_("subjects erased"), default=0)
+    held_back = models.JSONField(
+        _("held back"), default=dict, help_text=_("Rows due but kept by a legal hold, per category.")
+    )
+    longest_transaction_ms = models.PositiveIntegerField(_("longest transaction (ms)"), default=0)
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
 
     def __str__(self) -> str:
         return f"purge run #{self.pk}"
@@ -133,20 +150,30 @@ class ErasureReceipt(models.Model):
     """Evidence that a subject's data was erased, without saying whose: counts per category, when, who, why, and
     the recipients to inform (GDPR Art. 19, LGPD Art. 18 §6)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    erased_at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    trigger = models.CharField(max_length=32, help_text=_("request, staff, purge, or reapplied after a restore"))
+    id = models.UUIDField(_("receipt number"), primary_key=True, default=uuid.uuid4, editable=False)
+    erased_at = models.DateTimeField(_("erased at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("erased by")
+    )
+    trigger = models.CharField(
+        _("trigger"), max_length=32, help_text=_("request, staff, purge, or reapplied after a restore")
+    )
     # Why, as one of the legal grounds (never typed prose: a receipt outlives the subject, and a sentence could
     # name them), and where it was asked (a request or ticket number: ``consent.references``).
-    reason = models.CharField(max_length=32, choices=ErasureReason.choices)
-    reference = models.CharField(max_length=40, blank=True)
-    counts = models.JSONField(default=dict)
-    kept = models.JSONField(default=dict, help_text=_("Rows kept without identifiers, per category, and why."))
-    recipients = models.JSONField(default=list, help_text=_("Who else holds the data and must be told (Art. 19)."))
+    reason = models.CharField(_("legal ground"), max_length=32, choices=ErasureReason.choices)
+    reference = models.CharField(_("reference"), max_length=40, blank=True)
+    counts = models.JSONField(_("rows erased"), default=dict)
+    kept = models.JSONField(
+        _("kept"), default=dict, help_text=_("Rows kept without identifiers, per category, and why.")
+    )
+    recipients = models.JSONField(
+        _("recipients to inform"), default=list, help_text=_("Who else holds the data and must be told (Art. 19).")
+    )
 
     class Meta:
         ordering = ["-erased_at"]
+        verbose_name = _("erasure receipt")
+        verbose_name_plural = _("erasure receipts")
 
     def __str__(self) -> str:
         return f"erasure receipt {self.pk}"

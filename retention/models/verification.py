@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from consent.models import ContactKind
 
@@ -45,18 +46,20 @@ class VerificationChallenge(models.Model):
         related_name="verification_challenges",
     )
     code_hash = models.CharField(max_length=64, editable=False)  # HMAC-SHA256, never the code
-    language = models.CharField(max_length=8, help_text="The language the code's message is written in.")
+    language = models.CharField(max_length=8, help_text=_("The language the code's message is written in."))
     ip_hash = models.CharField(max_length=64, editable=False)  # consent.crypto.ip_hash of the requester's address
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the code was made and handed to its channel (never, if unknown)."
+        null=True, blank=True, help_text=_("When the code was made and handed to its channel (never, if unknown).")
     )
-    attempts = models.PositiveSmallIntegerField(default=0, help_text="Wrong codes entered.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text=_("Wrong codes entered."))
     locked_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("verification challenge")
+        verbose_name_plural = _("verification challenges")
         # The rate limits count the last hour's challenges per identifier and per address.
         indexes = [
             models.Index(fields=["value_index", "created_at"], name="challenge_identifier_recent"),

@@ -25,12 +25,12 @@
     excerpt.textContent = alert.excerpt;
     const open = document.createElement("a");
     open.href = alert.url;
-    open.textContent = " review";
+    open.textContent = " " + (box.dataset.review || "review");  // the words in the page's language
     item.append(severity, label, excerpt, open);
     if (alert.inbox_url) {  // null once the conversation was purged; the alert is kept longer
       const conversation = document.createElement("a");
       conversation.href = alert.inbox_url;
-      conversation.textContent = " conversation #" + alert.conversation;
+      conversation.textContent = " " + (box.dataset.conversation || "conversation") + " #" + alert.conversation;
       item.append(conversation);
     }
     list.prepend(item);
