@@ -54,6 +54,9 @@ class Jurisdiction:
     holiday_calendar: HolidayCalendar | None
     authority: str
     extra: dict[str, str] = field(default_factory=dict)
+    # What the breach periods (breach_authority, breach_supplement, breach_subjects) are multiplied by when the
+    # controller is a small processing agent (1: the regime gives small agents no longer periods).
+    small_agent_factor: int = 1
 
     def __post_init__(self) -> None:
         # A table that cannot be computed fails when it is loaded, not when a breach is being recorded.
@@ -165,8 +168,8 @@ LGPD = Jurisdiction(
     # Resolution CD/ANPD 15/2024, Art. 6: three business days from the controller's knowledge that the
     # incident affected personal data; the information may be completed within twenty business days from the
     # date of the communication. The same resolution gives the communication to the data subjects three
-    # business days from that knowledge too. (Small processing agents have these periods doubled: not
-    # modelled here.)
+    # business days from that knowledge too. (Small processing agents have these periods doubled:
+    # small_agent_factor below.)
     breach_authority=Period(3, Unit.BUSINESS_DAYS),
     breach_supplement=Period(20, Unit.BUSINESS_DAYS),
     breach_subjects=Period(3, Unit.BUSINESS_DAYS),
@@ -175,6 +178,9 @@ LGPD = Jurisdiction(
     # National holidays only: Carnival and the other pontos facultativos are working days.
     holiday_calendar=HolidayCalendar("BR"),
     authority="Autoridade Nacional de Proteção de Dados (ANPD)",
+    # Resolution CD/ANPD 2/2022, Art. 14, II: small processing agents have doubled periods for communicating an
+    # incident to the ANPD and to the data subjects (six business days; the supplement forty).
+    small_agent_factor=2,
 )
 
 JURISDICTIONS: dict[str, Jurisdiction] = {j.code: j for j in (GDPR, LGPD)}

@@ -368,3 +368,9 @@ def interpret(text: str, language: str, *, extra: Mapping[str, Iterable[str]] | 
     if hit := _lookup(core, profile.confirm, custom.confirm):
         return KeywordMatch(Intent.CONFIRM, hit)
     return _NO_MATCH
+
+
+def opt_out_word(language: str) -> str:
+    """The withdrawal keyword a customer writing in ``language`` is told about ("STOP", "STOPP", "PARAR" ...)."""
+    language = _LANGUAGE_ALIASES.get(language, language)
+    return _OPT_OUT_KEYWORDS.get(language, _OPT_OUT_KEYWORDS[_FALLBACK_LANGUAGE])[0].canonical

@@ -3,6 +3,7 @@ their transfers, the supervisory authorities; and the breach register, recorded 
 deleted, its deadlines counted down, with a draft notification per authority (``contactcenter.breaches``)."""
 
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -13,13 +14,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from consent.admin_languages import language_fields, language_initial
 from consent.deadlines import deadline_zone
 from consent.declarations import CATEGORY_NAMES
 from consent.jurisdictions import JURISDICTIONS, LANGUAGE_CHOICES
+from contactcenter import admin_statements
 from contactcenter.breaches import (
+    BreachDeadline,
     breach_clean,
     breach_deadlines,
     breach_next,
@@ -36,6 +41,17 @@ _STATE_NAMES = {
     "overdue": _("overdue"), "late": _("done late"), "open": _("open"), "done": _("done"),
     "not_required": _("not required"),
 }  # fmt: skip
+
+
+def breach_countdown(owed: BreachDeadline | None, now: datetime | None = None) -> str:
+    """The next deadline of a breach counted down, coloured by its state (the register's list, the dashboard)."""
+    if owed is None:
+        return str(_("nothing owed"))
+    if owed.due is None:
+        return format_html("{} ({}): {}", owed.name, owed.jurisdiction, _("without undue delay"))
+    colour = _STATE_COLOURS[owed.state(now)]
+    return format_html('<span style="color:{};font-weight:600">{} ({}): {}</span>', colour, owed.name,
+                       owed.jurisdiction, remaining(owed.due, now))  # fmt: skip
 
 
 class BreachForm(forms.ModelForm):
@@ -70,11 +86,13 @@ class BreachAdmin(SimpleHistoryAdmin):
     search_fields = ["title"]
     readonly_fields = ["reference", "deadlines", "drafts", "created_at", "created_by"]
     fieldsets = [
-        (None, {"fields": ["reference", "title", "jurisdictions", "aware_at", "occurred_from", "occurred_until",
-                           "deadlines"]}),
+        (None, {"fields": ["reference", "title", "jurisdictions", "small_agent", "aware_at", "occurred_from",
+                           "occurred_until", "deadlines"]}),
         (_("What it is (GDPR Art. 33(3))"), {"fields": ["nature", "subject_categories", "subjects_count",
                                                        "data_categories", "records_count", "contact",
                                                        "consequences", "measures", "risk", "risk_reason"]}),
+        (_("For the ANPD (Resolution CD/ANPD 15/2024, Art. 6)"), {"fields": ["cause", "prior_measures",
+                                                                           "children_count", "elderly_count"]}),
         (_("The authority"), {"fields": ["authority_notified_at", "authority_reference", "notification_complete",
                                          "supplement_sent_at", "delay_reasons", "drafts"]}),
         (_("The people concerned (GDPR Art. 34)"), {"fields": ["subjects_decision", "subjects_decision_reason",
@@ -94,14 +112,7 @@ class BreachAdmin(SimpleHistoryAdmin):
     def next_deadline(self, obj: Breach) -> str:
         if obj.closed_at is not None:
             return "-"
-        owed = breach_next(obj)
-        if owed is None:
-            return str(_("nothing owed"))
-        if owed.due is None:
-            return format_html("{} ({}): {}", owed.name, owed.jurisdiction, _("without undue delay"))
-        colour = _STATE_COLOURS[owed.state()]
-        return format_html('<span style="color:{};font-weight:600">{} ({}): {}</span>', colour, owed.name,
-                           owed.jurisdiction, remaining(owed.due))  # fmt: skip
+        return breach_countdown(breach_next(obj))
 
     @admin.display(description=_("deadlines"))
     def deadlines(self, obj: Breach) -> str:
@@ -189,7 +200,16 @@ class ControllerAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["name", "address", "email", "phone", "website", "eu_representative"]}),
         (_("Data-protection officer and encarregado"), {"fields": ["dpo_name", "dpo_email", "dpo_phone",
                                                                    "encarregado_name", "encarregado_email"]}),
+        (_("Contact on WhatsApp"), {"fields": ["whatsapp_number", "business_hours", "response_hours"]}),
     ]  # fmt: skip
+
+    def get_urls(self) -> list:
+        # The privacy statement is generated from this programme: its page lives here.
+        statement = path(
+            "statement/", self.admin_site.admin_view(admin_statements.statement_page),
+            name="contactcenter_controller_statement",
+        )  # fmt: skip
+        return [statement, *super().get_urls()]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not Controller.objects.exists() and super().has_add_permission(request)
@@ -214,19 +234,22 @@ class RecipientForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        service = self.instance.service if isinstance(self.instance.service, dict) else {}
-        for code, name in LANGUAGE_CHOICES:
-            self.fields[f"service_{code}"] = forms.CharField(
-                label=_("What they do for us (%(language)s)") % {"language": name}, max_length=300,
-                required=code == "en", initial=service.get(code, ""),
-                help_text=_("E.g. “delivers our WhatsApp messages”.") if code == "en" else "",
-            )  # fmt: skip
+        language_initial(self, "service", self.instance.service)
 
     def _post_clean(self) -> None:
         self.instance.service = {
             code: value for code, _name in LANGUAGE_CHOICES if (value := self.cleaned_data.get(f"service_{code}", ""))
         }
         super()._post_clean()
+
+
+language_fields(
+    RecipientForm, "service",
+    lambda code, name: forms.CharField(
+        label=format_lazy("{} ({})", _("what they do for us"), name), max_length=300, required=code == "en",
+        help_text=_("E.g. “delivers our WhatsApp messages”.") if code == "en" else "",
+    ),
+)  # fmt: skip
 
 
 @admin.register(Recipient)

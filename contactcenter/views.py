@@ -4,24 +4,70 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from consent.jurisdictions import JURISDICTIONS, LANGUAGES
 from consent.models import PrivacyNotice
 from consent.selectors import notice_current
 
 
 def privacy_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
     """A published notice version, as it was shown: the link the consent messages carry."""
-    notice = get_object_or_404(PrivacyNotice, pk=notice_id, published_at__isnull=False)
-    return render(request, "privacy/notice.html", _notice_context(notice))
+    return _served(request, get_object_or_404(PrivacyNotice, pk=notice_id, published_at__isnull=False))
 
 
 def privacy_notice_current(request: HttpRequest, jurisdiction: str, language: str) -> HttpResponse:
     notice = notice_current(language=language, jurisdiction=jurisdiction.upper())
     if notice is None:
         raise Http404("no published notice")
-    return render(request, "privacy/notice.html", _notice_context(notice))
+    return _served(request, notice)
+
+
+def _asked(request: HttpRequest) -> tuple[str, str]:
+    """The jurisdiction (``?jurisdiction=``, else the default) and language (``?lang=``, else the browser's)."""
+    jurisdiction = request.GET.get("jurisdiction", settings.DEFAULT_JURISDICTION).upper()
+    if jurisdiction not in JURISDICTIONS:
+        raise Http404("no such jurisdiction")
+    language = request.GET.get("lang", "").lower()
+    if language not in LANGUAGES:
+        language = translation.get_language_from_request(request)
+    return jurisdiction, language if language in LANGUAGES else "en"
+
+
+def privacy_statement(request: HttpRequest) -> HttpResponse:
+    """The statement in force for the reader's jurisdiction and language (English where none is in theirs)."""
+    jurisdiction, language = _asked(request)
+    notice = notice_current(language=language, jurisdiction=jurisdiction)
+    if notice is None:
+        raise Http404("no published statement")
+    response = _served(request, notice)
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+def privacy_statement_version(request: HttpRequest, version: int) -> HttpResponse:
+    """An archived version, byte for byte as it was published (in English where it had none in the language)."""
+    jurisdiction, language = _asked(request)
+    published = PrivacyNotice.objects.filter(jurisdiction=jurisdiction, version=version, published_at__isnull=False)
+    notice = published.filter(language=language).first() or published.filter(language="en").first()
+    if notice is None:
+        raise Http404("no such version")
+    response = _served(request, notice)
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+def _served(request: HttpRequest, notice: PrivacyNotice) -> HttpResponse:
+    """A generated statement is its stored page, unchanged; a hand-written notice is drawn in the template."""
+    if notice.is_generated:
+        response = HttpResponse(notice.document.encode(), content_type="text/html; charset=utf-8")
+    else:
+        response = render(request, "privacy/notice.html", _notice_context(notice))
+    response["Content-Language"] = notice.language
+    response["X-Content-SHA256"] = notice.content_hash  # what the consent ledger records for this version
+    return response
 
 
 def _notice_context(notice: PrivacyNotice) -> dict:

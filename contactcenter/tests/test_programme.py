@@ -63,12 +63,15 @@ def test_the_dpo_keeps_the_programme_with_history_and_the_breach_form_starts_fro
     added = dpo_client.post("/admin/contactcenter/controller/add/", {
         "name": "Demo Shop GmbH", "address": "Musterstraße 1", "email": "hello@shop.example",
         "dpo_name": "Dana Datenschutz", "dpo_email": "dpo@shop.example",
+        "business_hours": '{"mon": ["09:00", "17:00"]}',
+        "response_hours": "2",
     })  # fmt: skip
     assert added.status_code == 302, added.content.decode()[:1500]
     assert dpo_client.get("/admin/contactcenter/controller/add/").status_code == 403  # one controller
     changed = dpo_client.post("/admin/contactcenter/controller/1/change/", {
         "name": "Demo Shop GmbH", "address": "Musterstraße 2", "email": "hello@shop.example",
-        "dpo_name": "Dana Datenschutz", "dpo_email": "privacy@shop.example",
+        "dpo_name": "Dana Datenschutz", "dpo_email": "privacy@shop.example", "business_hours": "{}",
+        "response_hours": "2",
     })  # fmt: skip
     assert changed.status_code == 302
     history = Controller.current().history.order_by("history_id")

@@ -8,12 +8,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from consent import services as consent_services
 from consent.models import ConsentChannel, PrivacyNotice, Purpose
 from consent.selectors import notice_current
 from contactcenter import roles
-from contactcenter.models import Controller, SupervisoryAuthority
+from contactcenter.models import Controller, Recipient, SupervisoryAuthority
+from contactcenter.statements import statement_publish
 from conversations import services as conversation_services
 from conversations.models import CannedResponse, Team, TeamMembership, WatchTerm
 
@@ -85,6 +87,17 @@ DEMO_PURPOSES = [
             "Aggregated metadata only (timestamps, status); no content, no profiling of individuals; "
             "subjects can object; the interest in a reliable service does not override their rights."
         ),
+        "legitimate_interest": {
+            "en": "Answering customers quickly and reliably; we look only at counts and times, never at you alone.",
+            "de": "Kundinnen und Kunden schnell und zuverlässig zu antworten; wir betrachten nur Anzahlen und "
+            "Zeiten, nie Sie als Einzelperson.",
+            "nl": "Klanten snel en betrouwbaar te antwoorden; we kijken alleen naar aantallen en tijden, nooit naar "
+            "u als persoon.",
+            "it": "Rispondere ai clienti in modo rapido e affidabile; consideriamo solo numeri e tempi, mai lei "
+            "come singola persona.",
+            "pt-br": "Responder aos clientes com rapidez e confiabilidade; olhamos apenas contagens e tempos, nunca "
+            "para você individualmente.",
+        },
     },
 ]
 
@@ -134,51 +147,6 @@ DEMO_CANNED = [
     ),
 ]
 
-_NOTICE_TEXT = {
-    "en": (
-        "Privacy notice",
-        "Controller: Demo Shop Ltd. We process your messages to answer you (contract), and, only with your "
-        "consent, to send you offers on WhatsApp. Recipient: Meta Platforms Ireland (WhatsApp), which may "
-        "transfer data to the USA under the EU-US Data Privacy Framework. Messages are kept 12 months after "
-        "the conversation ends. You may request access, rectification, erasure, restriction, portability and "
-        "object, and complain to {authority}. Withdraw consent at any time by replying STOP.",
-    ),
-    "de": (
-        "Datenschutzhinweis",
-        "Verantwortlicher: Demo Shop GmbH. Wir verarbeiten Ihre Nachrichten zur Beantwortung (Vertrag) und, "
-        "nur mit Ihrer Einwilligung, für Angebote per WhatsApp. Empfänger: Meta Platforms Ireland (WhatsApp), "
-        "mit möglicher Übermittlung in die USA (EU-US Data Privacy Framework). Speicherdauer: 12 Monate nach "
-        "Gesprächsende. Sie haben das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung, "
-        "Datenübertragbarkeit und Widerspruch sowie auf Beschwerde bei {authority}. Widerruf jederzeit mit STOPP.",
-    ),
-    "nl": (
-        "Privacyverklaring",
-        "Verwerkingsverantwoordelijke: Demo Shop B.V. We verwerken uw berichten om u te antwoorden (overeenkomst) "
-        "en, alleen met uw toestemming, voor aanbiedingen via WhatsApp. Ontvanger: Meta Platforms Ireland "
-        "(WhatsApp), mogelijk doorgifte naar de VS (EU-US Data Privacy Framework). Bewaartermijn: 12 maanden na "
-        "het gesprek. U heeft recht op inzage, rectificatie, wissing, beperking, overdraagbaarheid en bezwaar, "
-        "en kunt klagen bij {authority}. Trek uw toestemming in met STOP.",
-    ),
-    "it": (
-        "Informativa privacy",
-        "Titolare: Demo Shop S.r.l. Trattiamo i suoi messaggi per risponderle (contratto) e, solo con il suo "
-        "consenso, per offerte su WhatsApp. Destinatario: Meta Platforms Ireland (WhatsApp), con possibile "
-        "trasferimento negli USA (EU-US Data Privacy Framework). Conservazione: 12 mesi dalla fine della "
-        "conversazione. Ha diritto di accesso, rettifica, cancellazione, limitazione, portabilità e opposizione, "
-        "e di reclamo presso {authority}. Revochi il consenso rispondendo STOP.",
-    ),
-    "pt-br": (
-        "Aviso de privacidade",
-        "Controlador: Demo Shop Ltda. Tratamos suas mensagens para atendê-lo (contrato) e, somente com seu "
-        "consentimento, para ofertas pelo WhatsApp. Destinatário: Meta Platforms (WhatsApp), com possível "
-        "transferência internacional para os EUA. Guarda: 12 meses após o fim da conversa. Você pode solicitar "
-        "confirmação, acesso, correção, anonimização, eliminação, portabilidade e revogar o consentimento, e "
-        "peticionar à {authority}. Revogue a qualquer momento respondendo PARAR.",
-    ),
-}
-
-DEMO_NOTICES = [("GDPR", lang) for lang in ("en", "de", "nl", "it")] + [("LGPD", "pt-br"), ("LGPD", "en")]
-
 DEMO_SUBJECTS = [
     # kind, value (fictional numbers from reserved ranges), name, story
     ("whatsapp", "+4915550000001", "Demo Kundin", "confirmed"),
@@ -198,7 +166,10 @@ DEMO_WATCH_TERMS = [
 
 
 class Command(BaseCommand):
-    help = "Load demo users, teams, purposes, privacy notices and two demo customers (idempotent)."
+    help = (
+        "Load demo users, teams, purposes, the privacy programme and its generated statement, and two demo "
+        "customers (idempotent)."
+    )
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
@@ -207,10 +178,10 @@ class Command(BaseCommand):
             users = self._users()
             self._teams(users)
             self._purposes()
-            self._notices()
+            self._programme()
+            self._statement(users)
             self._subjects()
             self._watch_terms(users)
-            self._programme()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/admin/ with:"))
         for username, password, role, _, _ in DEMO_USERS:
             self.stdout.write(f"  {username:<11} {password:<22} ({role})")
@@ -222,7 +193,13 @@ class Command(BaseCommand):
             Controller(
                 name="Demo Shop GmbH", address="Musterstraße 1\n10115 Berlin\nGermany", email="hello@shop.example",
                 website="https://shop.example", dpo_name="Dana Datenschutz", dpo_email="dpo@shop.example",
+                whatsapp_number="+4930555000100", response_hours=2,
+                business_hours={day: ["09:00", "17:00"] for day in ("mon", "tue", "wed", "thu", "fri")},
             ).save()  # fmt: skip
+        # The shipped Meta entry, as the demo DPO reviewed it (a statement names no recipient never reviewed).
+        for recipient in Recipient.objects.filter(last_reviewed__isnull=True, active=True):
+            recipient.last_reviewed = timezone.localdate()
+            recipient.save(update_fields=["last_reviewed"])
         SupervisoryAuthority.objects.get_or_create(
             jurisdiction="GDPR",
             defaults={"name": "Berliner Beauftragte für Datenschutz und Informationsfreiheit",
@@ -274,26 +251,19 @@ class Command(BaseCommand):
 
     def _purposes(self) -> None:
         for spec in DEMO_PURPOSES:
-            if not Purpose.objects.filter(code=spec["code"]).exists():
+            purpose = Purpose.objects.filter(code=spec["code"]).first()
+            if purpose is None:
                 consent_services.purpose_create(**spec, actor=None)
+            elif spec.get("legitimate_interest") and not purpose.legitimate_interest:
+                # A demo database from before the statement was generated.
+                purpose.legitimate_interest = spec["legitimate_interest"]
+                consent_services.purpose_update(purpose=purpose, actor=None, reason="demo: the interest pursued")
 
-    def _notices(self) -> None:
-        from consent.jurisdictions import JURISDICTIONS
-
-        for jurisdiction, language in DEMO_NOTICES:
-            if PrivacyNotice.objects.filter(
-                jurisdiction=jurisdiction, language=language, published_at__isnull=False
-            ).exists():
-                continue
-            title, text = _NOTICE_TEXT[language]
-            notice = consent_services.notice_create(
-                language=language,
-                jurisdiction=jurisdiction,
-                title=title,
-                text=text.format(authority=JURISDICTIONS[jurisdiction].authority),
-                actor=None,
-            )
-            consent_services.notice_publish(notice=notice, actor=None)
+    def _statement(self, users: dict) -> None:
+        """The privacy statement, generated from the demo's programme and published once (in every language and
+        jurisdiction); a later run leaves what the DPO published since."""
+        if not PrivacyNotice.objects.filter(published_at__isnull=False).exclude(document="").exists():
+            statement_publish(actor=users["dpo"])
 
     def _subjects(self) -> None:
         marketing = Purpose.objects.get(code="marketing-whatsapp")
