@@ -8,6 +8,9 @@ Invariants:
   business days from the notification), the communication to the people concerned (GDPR Art. 34: without
   undue delay, when the risk is high and no exception applies; LGPD Art. 9 of the resolution: three business
   days, whenever the authority is notified).
+- A small processing agent (``Breach.small_agent``) has the breach periods multiplied by the jurisdiction's
+  ``small_agent_factor`` (LGPD: doubled, Resolution CD/ANPD 2/2022 Art. 14: six business days, the supplement
+  forty); a regime whose factor is 1 (the GDPR) counts as for anyone.
 - A breach unlikely to result in a risk is recorded (Art. 33(5)) and owes no notification: its deadlines say
   "not required", never a countdown.
 """
@@ -23,7 +26,8 @@ from django.utils.translation import gettext_lazy
 
 from consent.deadlines import deadline, deadline_zone
 from consent.declarations import CATEGORY_NAMES
-from consent.jurisdictions import JURISDICTIONS
+from consent.jurisdictions import JURISDICTIONS, Jurisdiction
+from consent.periods import Period
 from contactcenter.models import EXCEPTIONS, Breach, BreachRisk, Controller, SubjectsDecision, SupervisoryAuthority
 
 STEP_NAMES = {
@@ -57,18 +61,30 @@ class BreachDeadline:
         return "open"
 
 
+def _periods(breach: Breach, rules: Jurisdiction) -> tuple[Period, Period | None, Period | None]:
+    """The jurisdiction's breach periods (authority, supplement, subjects) as they apply to ``breach``'s
+    controller: scaled by the table's ``small_agent_factor`` for a small processing agent."""
+    factor = rules.small_agent_factor if breach.small_agent else 1
+
+    def scaled(period: Period | None) -> Period | None:
+        return Period(period.amount * factor, period.unit) if period is not None else None
+
+    return scaled(rules.breach_authority), scaled(rules.breach_supplement), scaled(rules.breach_subjects)
+
+
 def breach_deadlines(breach: Breach) -> list[BreachDeadline]:
     """The register's deadlines for ``breach``, per jurisdiction, in the order they come."""
     found: list[BreachDeadline] = []
     notifiable = breach.risk != BreachRisk.UNLIKELY
     for code in breach.jurisdictions:
         rules = JURISDICTIONS[code]
-        due = deadline(start=breach.aware_at, period=rules.breach_authority, jurisdiction=rules)
+        authority_period, supplement_period, subjects_period = _periods(breach, rules)
+        due = deadline(start=breach.aware_at, period=authority_period, jurisdiction=rules)
         found.append(BreachDeadline(code, "authority", due, breach.authority_notified_at, notifiable))
-        if rules.breach_supplement is not None:
+        if supplement_period is not None:
             supplement_due = None
             if breach.authority_notified_at is not None:
-                supplement_due = deadline(start=breach.authority_notified_at, period=rules.breach_supplement,
+                supplement_due = deadline(start=breach.authority_notified_at, period=supplement_period,
                                           jurisdiction=rules)  # fmt: skip
             # Owed once notified, unless the notification was complete (nothing to supplement).
             owed = notifiable and breach.authority_notified_at is not None and not breach.notification_complete
@@ -79,8 +95,8 @@ def breach_deadlines(breach: Breach) -> list[BreachDeadline]:
             exempt = (*EXCEPTIONS, SubjectsDecision.NOT_HIGH_RISK)
             told = breach.risk == BreachRisk.HIGH and breach.subjects_decision not in exempt
         subjects_due = (
-            deadline(start=breach.aware_at, period=rules.breach_subjects, jurisdiction=rules)
-            if rules.breach_subjects is not None
+            deadline(start=breach.aware_at, period=subjects_period, jurisdiction=rules)
+            if subjects_period is not None
             else None
         )
         found.append(BreachDeadline(code, "subjects", subjects_due, breach.subjects_informed_at, told))
@@ -151,10 +167,20 @@ def breach_notification_draft(breach: Breach, *, jurisdiction: str, language: st
         def when(moment: datetime | None) -> str:
             return timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M %Z") if moment else _("not yet")
 
+        def counted(number: int | None) -> str:
+            return str(number) if number is not None else _("not stated")
+
         [authority] = [d for d in breach_deadlines(breach) if d.jurisdiction == jurisdiction and d.step == "authority"]
         categories = ", ".join(str(CATEGORY_NAMES[c]) for c in breach.data_categories if c in CATEGORY_NAMES)
         authority_row = SupervisoryAuthority.objects.filter(jurisdiction=jurisdiction).first()
         controller = Controller.current()
+        small_agent = None  # stated only where the regime gives small agents longer periods (the ANPD's form)
+        if rules.small_agent_factor != 1:
+            small_agent = (
+                _("Small processing agent: yes (the periods are doubled)")
+                if breach.small_agent
+                else _("Small processing agent: no")
+            )
         lines = [
             _("Draft notification of a personal-data breach to the %(authority)s")
             % {"authority": authority_row.name if authority_row else str(AUTHORITY_NAMES[jurisdiction])},
@@ -164,10 +190,14 @@ def breach_notification_draft(breach: Breach, *, jurisdiction: str, language: st
             " ".join(f"{controller.name}, {controller.address}, {controller.email}".split())
             if controller
             else _("not stated"),
+            small_agent,
             "",
             _("1. The breach"),
             breach.title,
             breach.nature,
+            _("Cause: %(cause)s") % {"cause": breach.cause.strip() or _("not stated")},
+            _("Security measures in place before the incident: %(measures)s")
+            % {"measures": breach.prior_measures.strip() or _("not stated")},
             _("Became aware at: %(at)s") % {"at": when(breach.aware_at)},
             _("Occurred: from %(start)s until %(end)s")
             % {"start": when(breach.occurred_from), "end": when(breach.occurred_until)},
@@ -176,6 +206,8 @@ def breach_notification_draft(breach: Breach, *, jurisdiction: str, language: st
             _("2. Who and what it concerns"),
             _("Categories of people: %(categories)s") % {"categories": breach.subject_categories},
             _("Number of people (approximately): %(count)s") % {"count": breach.subjects_count},
+            _("Of them children or adolescents: %(count)s") % {"count": counted(breach.children_count)},
+            _("Of them elderly people: %(count)s") % {"count": counted(breach.elderly_count)},
             _("Categories of data: %(categories)s") % {"categories": categories or _("not stated")},
             _("Number of records (approximately): %(count)s") % {"count": breach.records_count},
             "",

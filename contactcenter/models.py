@@ -74,15 +74,41 @@ class Breach(models.Model):
     )
     occurred_from = models.DateTimeField(_("occurred from"), null=True, blank=True)
     occurred_until = models.DateTimeField(_("occurred until"), null=True, blank=True)
+    # Resolution CD/ANPD 2/2022, Art. 14: a small processing agent has the LGPD's breach periods doubled (the
+    # factor is the jurisdiction's, ``Jurisdiction.small_agent_factor``; the GDPR has none).
+    small_agent = models.BooleanField(
+        _("the controller is a small processing agent"), default=False,
+        help_text=_("LGPD (Resolution CD/ANPD 2/2022, Art. 14): the periods to communicate the incident are "
+                    "doubled, six business days for the ANPD and forty for the supplement."),
+    )  # fmt: skip
     # GDPR Art. 33(3)(a): the nature of the breach, the categories and approximate numbers concerned.
     nature = models.TextField(
         _("what happened"),
         help_text=_("The nature of the breach: what happened, how it was found. Counts and kinds, no names."),
     )
+    # Resolution CD/ANPD 15/2024, Art. 6: the communication to the ANPD states the cause and the measures that
+    # were in place before the incident.
+    cause = models.TextField(
+        _("cause of the incident"), blank=True, default="",
+        help_text=_("What caused it, as far as known, e.g. “a phishing e-mail”, “a misconfigured export”."),
+    )  # fmt: skip
+    prior_measures = models.TextField(
+        _("security measures in place before the incident"), blank=True, default="",
+        help_text=_("The technical and organisational measures that protected the data before it happened."),
+    )  # fmt: skip
     subject_categories = models.CharField(
         _("categories of people concerned"), max_length=200, help_text=_("E.g. “customers writing on WhatsApp”.")
     )
     subjects_count = models.PositiveIntegerField(_("people concerned (approximately)"))
+    # LGPD Art. 14 (children and adolescents) and the ANPD's communication form: how many of them are vulnerable.
+    children_count = models.PositiveIntegerField(
+        _("children and adolescents concerned"), null=True, blank=True,
+        help_text=_("How many of the people concerned are under 18 (LGPD Art. 14). Empty: not known."),
+    )  # fmt: skip
+    elderly_count = models.PositiveIntegerField(
+        _("elderly people concerned"), null=True, blank=True,
+        help_text=_("How many of the people concerned are 60 or older. Empty: not known."),
+    )  # fmt: skip
     data_categories = models.JSONField(_("categories of data concerned"), default=list, blank=True)
     records_count = models.PositiveIntegerField(_("records concerned (approximately)"))
     # Art. 33(3)(b): who the authority may ask.
@@ -172,6 +198,10 @@ class Breach(models.Model):
             errors["supplement_sent_at"] = _("Supplementary information follows a notification: record that first.")
         if self.occurred_from and self.occurred_until and self.occurred_until < self.occurred_from:
             errors["occurred_until"] = _("The end cannot be before the start.")
+        for field in ("children_count", "elderly_count"):
+            part = getattr(self, field)
+            if part is not None and self.subjects_count is not None and part > self.subjects_count:
+                errors[field] = _("This cannot be more than the people concerned.")
         if self.subjects_decision in EXCEPTIONS and not self.subjects_decision_reason.strip():
             errors["subjects_decision_reason"] = _("An exception from telling the people concerned needs its reason.")
         if self.subjects_decision in EXCEPTIONS and "LGPD" in (self.jurisdictions or []):

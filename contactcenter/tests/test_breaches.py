@@ -66,6 +66,31 @@ def test_the_anpd_deadline_is_three_business_days_in_brasilia(aware, expected):
     assert due(found, "LGPD", "subjects").due == expected  # the people concerned: the same three days
 
 
+@pytest.mark.parametrize(("aware", "single", "doubled"), [
+    # Thursday before Carnival 2026 (Carnival Monday 16 and Tuesday 17 are working days nationally): three
+    # business days end on Tuesday 17; six on Friday 20 (13, 16, 17, 18, 19, 20).
+    (datetime(2026, 2, 12, 15, 0, tzinfo=SAO_PAULO), end_of(2026, 2, 17, SAO_PAULO), end_of(2026, 2, 20, SAO_PAULO)),
+    # Thursday before Tiradentes (Tuesday 21 April 2026): 17, 20, 22 / 17, 20, 22, 23, 24, 27.
+    (datetime(2026, 4, 16, 9, 0, tzinfo=SAO_PAULO), end_of(2026, 4, 22, SAO_PAULO), end_of(2026, 4, 27, SAO_PAULO)),
+])  # fmt: skip
+def test_a_small_processing_agent_has_the_lgpd_periods_doubled_and_the_gdpr_72_hours_unchanged(aware, single, doubled):
+    ordinary = breach(jurisdictions=["GDPR", "LGPD"], aware_at=aware)
+    small = breach(jurisdictions=["GDPR", "LGPD"], aware_at=aware, small_agent=True)
+    assert due(ordinary, "LGPD", "authority").due == single
+    assert due(small, "LGPD", "authority").due == doubled  # Resolution CD/ANPD 2/2022, Art. 14: six days
+    assert due(small, "LGPD", "subjects").due == doubled  # the communication to the people concerned too
+    # The GDPR gives small controllers no longer period: 72 elapsed hours for both.
+    assert due(small, "GDPR", "authority").due == due(ordinary, "GDPR", "authority").due == aware + timedelta(hours=72)
+
+
+def test_a_small_processing_agent_has_forty_business_days_for_the_supplement():
+    found = breach(jurisdictions=["LGPD"], aware_at=datetime(2025, 12, 12, 10, 0, tzinfo=SAO_PAULO),
+                   small_agent=True, authority_notified_at=datetime(2025, 12, 15, 10, 0, tzinfo=SAO_PAULO))  # fmt: skip
+    # Twenty business days end on 14 January 2026 (the test above); forty (Christmas, New Year's Day, Carnival
+    # Monday and Tuesday working days nationally) on Wednesday 11 February.
+    assert due(found, "LGPD", "supplement").due == end_of(2026, 2, 11, SAO_PAULO)
+
+
 def test_the_gdpr_deadline_is_72_elapsed_hours_across_the_clock_change():
     # Saturday 28 March 2026, 10:00 in Berlin; the clocks go forward on the 29th: 72 hours later it is 11:00.
     found = breach(jurisdictions=["GDPR"], aware_at=datetime(2026, 3, 28, 10, 0, tzinfo=BERLIN))
@@ -165,6 +190,8 @@ def test_bad_moments_and_unknown_regimes_are_refused():
         ({"authority_notified_at": datetime(2026, 2, 1, tzinfo=SAO_PAULO)}, "authority_notified_at"),
         ({"supplement_sent_at": datetime(2026, 2, 16, tzinfo=SAO_PAULO)}, "supplement_sent_at"),
         ({"aware_at": timezone.now() + timedelta(days=1)}, "aware_at"),
+        ({"children_count": 121}, "children_count"),  # more than the 120 people concerned
+        ({"elderly_count": 121}, "elderly_count"),
     ]:
         with pytest.raises(ValidationError) as refused:
             breach(**fields)
@@ -188,6 +215,26 @@ def test_the_draft_to_the_anpd_is_in_portuguese_with_every_item():
                      "Demo Shop GmbH, Musterstraße 1", "As mensagens que você trocou conosco"):  # fmt: skip
         assert expected in text, expected
     assert "Notification" not in text and "Draft" not in text  # no English heading in the Portuguese draft
+    assert "Agente de tratamento de pequeno porte: não" in text
+    assert "Causa: não informado" in text and "pessoas idosas: não informado" in text  # not known yet
+
+
+def test_the_draft_to_the_anpd_states_the_cause_prior_measures_vulnerable_people_and_a_small_agent():
+    found = breach(
+        small_agent=True, children_count=4, elderly_count=11, cause="A misconfigured export job.",
+        prior_measures="Disk encryption on servers; two-factor login for staff.",
+    )  # fmt: skip
+    text = breach_notification_draft(found, jurisdiction="LGPD", language="en")
+    for expected in ("Causa: A misconfigured export job.",
+                     "Medidas de segurança existentes antes do incidente: Disk encryption on servers",
+                     "crianças ou adolescentes: 4", "pessoas idosas: 11",
+                     "Agente de tratamento de pequeno porte: sim (prazos em dobro)"):  # fmt: skip
+        assert expected in text, expected
+    english = breach_notification_draft(found, jurisdiction="GDPR", language="en")
+    assert "Cause: A misconfigured export job." in english and "Of them children or adolescents: 4" in english
+    assert "Small processing agent" not in english  # the GDPR gives small controllers no other periods
+    unknown = breach_notification_draft(breach(), jurisdiction="GDPR", language="en")
+    assert "Of them elderly people: not stated" in unknown and "Cause: not stated" in unknown
     german = breach_notification_draft(found, jurisdiction="GDPR", language="de")
     assert "Aufsichtsbehörde" in german and "2026-02-16 19:00" in german  # 72 h, in the controller's zone
     SupervisoryAuthority.objects.create(jurisdiction="GDPR", name="Berliner Beauftragte für Datenschutz",
