@@ -229,7 +229,8 @@ class RecipientForm(forms.ModelForm):
 
     class Meta:
         model = Recipient
-        fields = ["name", "role", "data_categories", "country", "transfer_mechanism", "transfer_note",
+        fields = ["name", "role", "data_categories", "country", "transfer_mechanism", "lgpd_transfer_mechanism",
+                  "transfer_note",
                   "last_reviewed", "active"]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

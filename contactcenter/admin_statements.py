@@ -14,6 +14,8 @@ from contactcenter.programme import programme_facts
 from contactcenter.statements import (
     REQUIREMENTS,
     StatementIncomplete,
+    StatementUnchanged,
+    facts_digest,
     reconsent_needed,
     statement_drafts,
     statement_missing,
@@ -79,6 +81,7 @@ def statement_page(request: HttpRequest) -> HttpResponse:
         "reconsent": reconsent_needed(facts),
         "changed": any(d.changed for d in drafts),
         "may_publish": request.user.has_perm(PUBLISH),
+        "digest": facts_digest(facts),
     }
     return TemplateResponse(request, "admin/contactcenter/statement.html", context)
 
@@ -86,8 +89,16 @@ def statement_page(request: HttpRequest) -> HttpResponse:
 def _publish(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(PUBLISH):
         raise PermissionDenied
+    facts = programme_facts()
+    if request.POST.get("digest") != facts_digest(facts):
+        messages.error(
+            request, _("Not published: the programme changed since you looked. Review the difference again.")
+        )
+        return HttpResponseRedirect(reverse("admin:contactcenter_controller_statement"))
     try:
-        notices = statement_publish(actor=request.user)
+        notices = statement_publish(actor=request.user, facts=facts)
+    except StatementUnchanged:
+        messages.error(request, _("Not published: nothing has changed since the published version."))
     except StatementIncomplete as refused:
         messages.error(
             request,

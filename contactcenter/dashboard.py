@@ -286,11 +286,13 @@ class BreachCountdown:
 def breach_open_list(*, now: datetime, limit: int = 20) -> list[BreachCountdown]:
     """Breaches not closed, the one whose next deadline comes first at the top (those owing nothing last). One
     query: the deadlines are computed from each row, not read."""
-    found = Breach.objects.filter(closed_at__isnull=True).order_by("aware_at", "pk")[:limit]
+    # Every open breach is ranked (a few dozen at most: the register is small), then the first ``limit`` shown,
+    # so a new breach with its clock running is never left out behind older ones.
+    found = Breach.objects.filter(closed_at__isnull=True).order_by("aware_at", "pk")
     rows = [BreachCountdown(b.pk, b.reference, b.title, breach_next(b, now)) for b in found]
 
     def first_due(row: BreachCountdown) -> tuple[bool, bool, datetime]:
         due = row.deadline.due if row.deadline is not None else None
         return row.deadline is None, due is None, due or now  # "without undue delay" after a fixed moment
 
-    return sorted(rows, key=first_due)
+    return sorted(rows, key=first_due)[:limit]

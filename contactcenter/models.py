@@ -328,6 +328,16 @@ class TransferMechanism(models.TextChoices):
     BCR = "bcr", _("Binding corporate rules (GDPR Art. 47)")
 
 
+class LgpdTransfer(models.TextChoices):
+    """On what a transfer out of Brazil rests (LGPD Art. 33): the LGPD's own instruments, not the GDPR's."""
+
+    NONE = "none", _("No transfer: the data stay in Brazil")
+    ADEQUACY = "adequacy", _("A country the ANPD recognises as adequate (LGPD Art. 33, I)")
+    SCC = "scc", _("The ANPD's standard contractual clauses (LGPD Art. 33, II, b; Resolution CD/ANPD 19/2024)")
+    BCR = "bcr", _("Global corporate rules (LGPD Art. 33, II, c)")
+    CONSENT = "consent", _("The customer's specific and highlighted consent to the transfer (LGPD Art. 33, VIII)")
+
+
 class Recipient(models.Model):
     """A processor or other recipient of personal data, with where it processes them and on what basis."""
 
@@ -346,6 +356,11 @@ class Recipient(models.Model):
         _("country"), max_length=2, help_text=_("Where the data are processed: the ISO 3166 code, e.g. IE, US, BR.")
     )
     transfer_mechanism = models.CharField(_("transfer mechanism"), max_length=16, choices=TransferMechanism.choices)
+    lgpd_transfer_mechanism = models.CharField(
+        _("transfer mechanism under the LGPD"), max_length=16, choices=LgpdTransfer.choices, blank=True,
+        help_text=_("For customers under the LGPD: what a transfer out of Brazil rests on (the EU's instruments "
+                    "are no basis there). Empty: not decided yet; the statement cannot be published."),
+    )  # fmt: skip
     transfer_note = models.CharField(
         _("about the transfer"), max_length=300, blank=True,
         help_text=_("E.g. onward transfers to a parent company, and on what they rest; for data under the LGPD, "
@@ -378,6 +393,10 @@ class Recipient(models.Model):
             raise ValidationError({"country": _("Give the two-letter ISO 3166 code, e.g. IE.")})
         # Under the GDPR (Chapter V), the controller's regime: anywhere outside the EEA, Brazil included, is a
         # transfer. The LGPD's view of the same recipient (Art. 33) goes in the transfer note.
+        if self.lgpd_transfer_mechanism == LgpdTransfer.NONE and self.country not in JURISDICTIONS["LGPD"].countries:
+            raise ValidationError({"lgpd_transfer_mechanism": _(
+                "Processing outside Brazil is a transfer under the LGPD: name what it rests on."
+            )})  # fmt: skip
         if self.transfer_mechanism == TransferMechanism.NONE and self.country not in JURISDICTIONS["GDPR"].countries:
             raise ValidationError({"transfer_mechanism": _(
                 "Processing outside the EEA is a transfer: name what it rests on."

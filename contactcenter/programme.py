@@ -80,6 +80,7 @@ def _recipients() -> list[dict[str, Any]]:
             "service": r.service if isinstance(r.service, dict) else {},
             "country": r.country,
             "transfer_mechanism": r.transfer_mechanism,
+            "lgpd_transfer_mechanism": r.lgpd_transfer_mechanism,
             "transfer_note": r.transfer_note,
             "data_categories": list(r.data_categories or []),
             "last_reviewed": r.last_reviewed.isoformat() if r.last_reviewed else None,

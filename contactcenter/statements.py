@@ -13,12 +13,14 @@ plain text, the facts, a content hash) that consent events reference from then o
 """
 
 import difflib
+import hashlib
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,6 +39,7 @@ from consent.models import ConsentState, PrivacyNotice
 from consent.models.ledger import ConsentStatus
 from consent.periods import Unit
 from consent.rights import REFERENCES, Right
+from contactcenter.models import Controller
 from contactcenter.programme import WEBCHAT, WHATSAPP, programme_facts
 from retention import registry
 
@@ -102,6 +105,10 @@ REQUIREMENTS: dict[str, dict[str, Any]] = {
         "41 §1": gettext_lazy("the identity and contact of the encarregado"),
     },
 }
+
+
+# A recipient and its transfer basis are reviewed at least this often (the statement names them as true).
+REVIEW_EVERY = timedelta(days=366)
 
 
 def item_slug(jurisdiction: str, item: str) -> str:
@@ -182,9 +189,19 @@ def _text(values: dict[str, str] | None, language: str) -> str:
     return str((values or {}).get(language, "")).strip()
 
 
+# The GDPR's abbreviation in the reader's language, for the citations the tables write in English.
+_GDPR_ABBREVIATION = {"de": "DSGVO", "nl": "AVG", "pt-br": "RGPD"}
+
+
+def _cite(citation: str) -> str:
+    """``Art. 15 GDPR`` as the reader's language abbreviates the regulation (``Art. 15 DSGVO``)."""
+    short = _GDPR_ABBREVIATION.get(translation.get_language() or "")
+    return citation.replace("GDPR", short) if short else citation
+
+
 def _basis_words(jurisdiction: Jurisdiction, code: str) -> str:
     basis = jurisdiction.basis(code)
-    return f"{basis.citation} ({basis.label})" if basis else ""
+    return f"{_cite(basis.citation)} ({basis.label})" if basis else ""
 
 
 # --- The statement ---------------------------------------------------------------------------------------------
@@ -297,7 +314,7 @@ def _sections(facts: dict[str, Any], jurisdiction: Jurisdiction, language: str) 
             condition = jurisdiction.special_condition(p["special_conditions"].get(code, ""))
             if condition is not None:
                 line += " " + _("For sensitive data: %(condition)s.") % {
-                    "condition": f"{condition.citation} ({condition.label})"
+                    "condition": f"{_cite(condition.citation)} ({condition.label})"
                 }
         purposes.bullets.append(line)
     if gdpr and not any_interest:
@@ -351,6 +368,7 @@ def _sections(facts: dict[str, Any], jurisdiction: Jurisdiction, language: str) 
             "joint": _("a joint controller with us"),
         }
         for r in facts["recipients"]:
+            received = "; ".join(str(CATEGORY_NAMES[c]) for c in r["data_categories"] if c in CATEGORY_NAMES)
             recipients.bullets.append(
                 _("%(name)s (%(country)s), %(role)s: %(service)s")
                 % {
@@ -359,26 +377,39 @@ def _sections(facts: dict[str, Any], jurisdiction: Jurisdiction, language: str) 
                     "role": roles.get(r["role"], r["role"]),
                     "service": _text(r["service"], language),
                 }
+                + (" " + _("They receive: %(categories)s.") % {"categories": received} if received else "")
             )
     else:
         recipients.paragraphs.append(_("We share your data with no one outside our company."))
     sections.append(recipients)
 
-    # Transfers
-    inside = JURISDICTIONS["GDPR"].countries if gdpr else jurisdiction.countries
-    # Processed outside, or passed on from inside to outside (an onward transfer, such as Meta's to the US).
-    abroad = [r for r in facts["recipients"] if r["country"] not in inside or r["transfer_mechanism"] != "none"]
+    # Transfers: each regime judged by its own instruments (the EU's DPF or SCCs are no basis under the LGPD).
+    if gdpr:
+        # Processed outside the EEA, or passed on from inside to outside (an onward transfer, such as Meta's).
+        abroad = [
+            (r, r["transfer_mechanism"]) for r in facts["recipients"]
+            if r["country"] not in jurisdiction.countries or r["transfer_mechanism"] != "none"
+        ]  # fmt: skip
+        mechanisms = {
+            "adequacy": _("an adequacy decision"),
+            "dpf": _("the EU-US Data Privacy Framework (Commission Implementing Decision (EU) 2023/1795)"),
+            "scc": _("standard contractual clauses (Commission Implementing Decision (EU) 2021/914)"),
+            "bcr": _("binding corporate rules"),
+        }
+    else:
+        abroad = [
+            (r, r["lgpd_transfer_mechanism"]) for r in facts["recipients"] if r["country"] not in jurisdiction.countries
+        ]
+        mechanisms = {
+            "adequacy": _("a country the ANPD recognises as adequate (Art. 33, I LGPD)"),
+            "scc": _("the ANPD's standard contractual clauses (Art. 33, II, b LGPD; Resolution CD/ANPD 19/2024)"),
+            "bcr": _("global corporate rules (Art. 33, II, c LGPD)"),
+            "consent": _("your specific and highlighted consent to the transfer (Art. 33, VIII LGPD)"),
+        }
     transfers = Section(
         "transfers", _("Transfers outside the European Economic Area") if gdpr else _("International transfers"),
         ("13(1)(f)",) if gdpr else ("9 V",),
     )  # fmt: skip
-    mechanisms = {
-        "adequacy": _("an adequacy decision"),
-        "dpf": _("the EU-US Data Privacy Framework (Commission Implementing Decision (EU) 2023/1795)"),
-        "scc": _("standard contractual clauses (Commission Implementing Decision (EU) 2021/914)"),
-        "bcr": _("binding corporate rules"),
-        "none": _("no transfer mechanism"),
-    }
     if abroad:
         transfers.paragraphs.append(
             _(
@@ -386,25 +417,13 @@ def _sections(facts: dict[str, Any], jurisdiction: Jurisdiction, language: str) 
                 "safeguards:"
             )
             if gdpr
-            else _(
-                "Some recipients process data outside Brazil or pass them on there (Art. 33 LGPD), with these "
-                "safeguards:"
-            )
+            else _("Some recipients process data outside Brazil (Art. 33 LGPD), with these safeguards:")
         )
-        for r in abroad:
+        for r, mechanism in abroad:
             transfers.bullets.append(
                 _("%(name)s, %(country)s: %(mechanism)s")
-                % {
-                    "name": r["name"],
-                    "country": _country(r["country"]),
-                    "mechanism": mechanisms.get(r["transfer_mechanism"], r["transfer_mechanism"]),
-                }
+                % {"name": r["name"], "country": _country(r["country"]), "mechanism": mechanisms.get(mechanism, "")}
             )
-        if any(r["transfer_mechanism"] == "dpf" for r in abroad):
-            transfers.after.append(
-                _("Where a recipient passes data on to the United States, it relies on the EU-US Data Privacy "
-                  "Framework, and on standard contractual clauses where the framework does not apply.")
-            )  # fmt: skip
         transfers.after.append(_("You can ask our data-protection officer for a copy of these safeguards."))
     else:
         transfers.paragraphs.append(
@@ -448,11 +467,18 @@ def _sections(facts: dict[str, Any], jurisdiction: Jurisdiction, language: str) 
     rights.paragraphs.append(_("You have the right to:"))
     if not gdpr:
         rights.bullets.append(_("confirmation that we process your data (Art. 18 I LGPD)"))
-    rights.bullets += [f"{label} ({REFERENCES[right][code]})" for right, label in names]
+    rights.bullets += [f"{label} ({_cite(REFERENCES[right][code])})" for right, label in names]
     if not gdpr:
         rights.bullets += [
             _("information about the public and private bodies with which we share your data (Art. 18 VII LGPD)"),
-            _("anonymisation, blocking or deletion of unnecessary data (Art. 18 IV LGPD)"),
+            _(
+                "information about the possibility of not giving your consent and what follows from refusing it "
+                "(Art. 18 VIII LGPD)"
+            ),
+            _(
+                "a review of decisions taken solely on automated processing that affect your interests (Art. 20 "
+                "LGPD); we take no such decisions"
+            ),
         ]
     rights_url = facts["rights_url"]
     if rights_url.endswith("/privacy/"):
@@ -480,7 +506,7 @@ def _sections(facts: dict[str, Any], jurisdiction: Jurisdiction, language: str) 
           "it: reply %(words)s in the chat, or use %(url)s. The withdrawal does not affect what we did before it "
           "(%(citation)s).") % {
             "words": word if word == "STOP" else f"{word} / STOP", "url": rights_url,
-            "citation": REFERENCES[Right.WITHDRAWAL][code],
+            "citation": _cite(REFERENCES[Right.WITHDRAWAL][code]),
         }
     )  # fmt: skip
     sections.append(withdrawal)
@@ -613,6 +639,12 @@ def statement_missing(facts: dict[str, Any]) -> list[Missing]:
             basis = regime.basis(p["legal_bases"].get(code, ""))
             if basis is None:
                 need(purpose_item, gettext("purpose “%(code)s” has no legal basis") % {"code": p["code"]})
+            if p["special_category"] and regime.special_condition(p["special_conditions"].get(code, "")) is None:
+                need(
+                    purpose_item,
+                    gettext("purpose “%(code)s” processes special-category data: its condition is missing")
+                    % {"code": p["code"]},
+                )
             for language in LANGUAGES:
                 for key, label in (
                     ("name", gettext("purpose “%(code)s”: the name is missing")),
@@ -638,6 +670,18 @@ def statement_missing(facts: dict[str, Any]) -> list[Missing]:
                         gettext("recipient “%(name)s”: what they do for us is missing") % {"name": r["name"]},
                         language,
                     )
+            if not gdpr and r["country"] not in regime.countries and r["lgpd_transfer_mechanism"] in ("", "none"):
+                need(
+                    "9 V",
+                    gettext("recipient “%(name)s” processes data outside Brazil: record what the transfer rests on "
+                            "under the LGPD (Art. 33)") % {"name": r["name"]},
+                )  # fmt: skip
+            if r["last_reviewed"] is not None and date.fromisoformat(r["last_reviewed"]) < date.today() - REVIEW_EVERY:
+                need(
+                    "13(1)(f)" if gdpr else "9 V",
+                    gettext("recipient “%(name)s” was last reviewed more than a year ago: review it again")
+                    % {"name": r["name"]},
+                )
             if r["last_reviewed"] is None:
                 need(
                     "13(1)(f)" if gdpr else "9 V",
@@ -763,10 +807,23 @@ def statement_drafts(facts: dict[str, Any] | None = None) -> list[Draft]:
     ]
 
 
-def _purpose_fingerprint(p: dict[str, Any]) -> dict[str, Any]:
-    """What a customer consented to about a purpose: a change here may call for asking again (LGPD Art. 8 §6)."""
+def _purpose_fingerprint(p: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+    """What a customer was told about a purpose they consented to: its purpose (LGPD Art. 9 I), the form and
+    duration of the processing (II: the retention rules), the controller (III) and the shared use (V: the
+    recipients). A change in any of them is to be told, and consent asked again (LGPD Art. 8 §6)."""
     keys = ("name", "description", "legal_bases", "special_category", "special_conditions", "legitimate_interest")
-    return {key: p.get(key) for key in keys}
+    controller = facts.get("controller") or {}
+    return {
+        "purpose": {key: p.get(key) for key in keys},
+        "rules": [
+            {k: r.get(k) for k in ("category", "clock", "period_days", "action")} for r in facts.get("rules", [])
+        ],
+        "controller": {k: controller.get(k) for k in ("name", "address", "email")},
+        "recipients": [
+            {k: r.get(k) for k in ("name", "country", "service", "transfer_mechanism", "lgpd_transfer_mechanism")}
+            for r in facts.get("recipients", [])
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -794,10 +851,16 @@ def reconsent_needed(facts: dict[str, Any] | None = None) -> list[Reconsent]:
     counts: dict[str, int] = {}
     for row in rows:
         code = row["purpose__code"]
-        seen = {p["code"]: p for p in (sources.get(row["notice_id"]) or {}).get("purposes", [])}.get(code)
-        if seen is None or _purpose_fingerprint(seen) != _purpose_fingerprint(current[code]):
+        then = sources.get(row["notice_id"]) or {}
+        seen = {p["code"]: p for p in then.get("purposes", [])}.get(code)
+        if seen is None or _purpose_fingerprint(seen, then) != _purpose_fingerprint(current[code], facts):
             counts[code] = counts.get(code, 0) + row["customers"]
-    return [Reconsent(code, _text(current[code]["name"], "en"), n) for code, n in sorted(counts.items()) if n]
+    language = translation.get_language() if translation.get_language() in LANGUAGES else "en"
+    return [Reconsent(code, _text(current[code]["name"], language), n) for code, n in sorted(counts.items()) if n]
+
+
+class StatementUnchanged(Exception):
+    """Publishing now would repeat the versions in force word for word."""
 
 
 class StatementIncomplete(Exception):
@@ -814,8 +877,11 @@ def statement_publish(*, actor: Any, facts: dict[str, Any] | None = None) -> lis
     missing = statement_missing(facts)
     if missing:
         raise StatementIncomplete(missing)
-    # One number for the whole release; the lock keeps two publishers from taking the same one.
-    list(PrivacyNotice.objects.select_for_update().values_list("id", flat=True))
+    # One number for the whole release: the controller's row (there is one, or nothing was complete) is the
+    # lock that keeps two publishers from taking the same number, even while no notice exists yet.
+    Controller.objects.select_for_update().filter(pk=1).first()
+    if not any(d.changed for d in statement_drafts(facts)):
+        raise StatementUnchanged
     version = (PrivacyNotice.objects.aggregate(v=Max("version"))["v"] or 0) + 1
     published_at = timezone.now()
     notices = []
@@ -837,6 +903,11 @@ def statement_publish(*, actor: Any, facts: dict[str, Any] | None = None) -> lis
     return notices
 
 
+def facts_digest(facts: dict[str, Any]) -> str:
+    """A short fingerprint of the facts, so that a publish can refuse what the DPO did not preview."""
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def statement_preview(jurisdiction: str, language: str, facts: dict[str, Any] | None = None) -> str:
     """The page publishing now would produce (version and date as they would be)."""
     facts = facts if facts is not None else programme_facts()
@@ -845,7 +916,9 @@ def statement_preview(jurisdiction: str, language: str, facts: dict[str, Any] | 
 
 
 __all__: list[str] = [
-    "REQUIREMENTS", "Draft", "Missing", "Reconsent", "Statement", "StatementIncomplete", "item_slug",
+    "REQUIREMENTS", "Draft", "Missing", "Reconsent", "Statement", "StatementIncomplete",
+    "StatementUnchanged",
+    "facts_digest", "item_slug",
     "msgids_recorded", "reconsent_needed", "statement_build", "statement_drafts", "statement_missing",
     "statement_preview", "statement_publish", "statement_url",
 ]  # fmt: skip

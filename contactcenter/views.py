@@ -66,7 +66,8 @@ def _served(request: HttpRequest, notice: PrivacyNotice) -> HttpResponse:
     else:
         response = render(request, "privacy/notice.html", _notice_context(notice))
     response["Content-Language"] = notice.language
-    response["X-Content-SHA256"] = notice.content_hash  # what the consent ledger records for this version
+    # What the consent ledger records for this version: SHA-256 of title, text and this page (not of the page alone).
+    response["X-Notice-Content-Hash"] = notice.content_hash
     return response
 
 

@@ -91,6 +91,9 @@ class Migration(migrations.Migration):
         migrations.RenameField(model_name='historicalrecipient', old_name='service', new_name='service_text'),
         migrations.AddField(model_name='historicalrecipient', name='service', field=models.JSONField(default=dict, help_text='Per language, e.g. “delivers our WhatsApp messages”: the privacy statement shows it.', verbose_name='what they do for us')),
         migrations.RunPython(per_language, per_language_undo),
+        # Reversible: unapplied, the old column is refilled by per_language_undo from a blank default.
+        migrations.AlterField(model_name='recipient', name='service_text', field=models.CharField(max_length=300, default='')),
+        migrations.AlterField(model_name='historicalrecipient', name='service_text', field=models.CharField(max_length=300, default='')),
         migrations.RemoveField(model_name='recipient', name='service_text'),
         migrations.RemoveField(model_name='historicalrecipient', name='service_text'),
     ]

@@ -199,7 +199,9 @@ class Command(BaseCommand):
         # The shipped Meta entry, as the demo DPO reviewed it (a statement names no recipient never reviewed).
         for recipient in Recipient.objects.filter(last_reviewed__isnull=True, active=True):
             recipient.last_reviewed = timezone.localdate()
-            recipient.save(update_fields=["last_reviewed"])
+            # Meta relies on the ANPD's standard contractual clauses for data from Brazil (the demo DPO checked).
+            recipient.lgpd_transfer_mechanism = recipient.lgpd_transfer_mechanism or "scc"
+            recipient.save(update_fields=["last_reviewed", "lgpd_transfer_mechanism"])
         SupervisoryAuthority.objects.get_or_create(
             jurisdiction="GDPR",
             defaults={"name": "Berliner Beauftragte für Datenschutz und Informationsfreiheit",
