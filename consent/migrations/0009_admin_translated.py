@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
+from consent.migration_operations import ReadersOnly
+
 
 class Migration(migrations.Migration):
 
@@ -13,543 +15,546 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Names, help texts and choices only: sqlmigrate shows no SQL on SQLite or PostgreSQL.
     operations = [
-        migrations.AlterModelOptions(
-            name='accessrecord',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'access record', 'verbose_name_plural': 'staff access log'},
-        ),
-        migrations.AlterModelOptions(
-            name='consentevent',
-            options={'ordering': ['seq'], 'permissions': [('verify_ledger', 'Can verify the integrity of the consent ledger'), ('export_consent_history', "Can export a subject's consent history")], 'verbose_name': 'consent event', 'verbose_name_plural': 'ledger events'},
-        ),
-        migrations.AlterModelOptions(
-            name='consentstate',
-            options={'verbose_name': 'current consent', 'verbose_name_plural': 'current consents'},
-        ),
-        migrations.AlterModelOptions(
-            name='contactpoint',
-            options={'verbose_name': 'contact point', 'verbose_name_plural': 'contact points'},
-        ),
-        migrations.AlterModelOptions(
-            name='datakey',
-            options={'verbose_name': 'data key', 'verbose_name_plural': 'data keys'},
-        ),
-        migrations.AlterModelOptions(
-            name='historicalpurpose',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical processing purpose', 'verbose_name_plural': 'historical processing purposes'},
-        ),
-        migrations.AlterModelOptions(
-            name='historicalsubject',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical data subject', 'verbose_name_plural': 'historical data subjects'},
-        ),
-        migrations.AlterModelOptions(
-            name='ledgerhead',
-            options={'verbose_name': 'ledger head', 'verbose_name_plural': 'ledger heads'},
-        ),
-        migrations.AlterModelOptions(
-            name='legalhold',
-            options={'ordering': ['-placed_at', '-id'], 'verbose_name': 'legal hold', 'verbose_name_plural': 'legal holds'},
-        ),
-        migrations.AlterModelOptions(
-            name='objection',
-            options={'ordering': ['-created_at', '-pk'], 'verbose_name': 'objection', 'verbose_name_plural': 'objections'},
-        ),
-        migrations.AlterModelOptions(
-            name='purpose',
-            options={'ordering': ['code'], 'verbose_name': 'processing purpose', 'verbose_name_plural': 'processing purposes'},
-        ),
-        migrations.AlterModelOptions(
-            name='subject',
-            options={'permissions': [('view_subject_plaintext', "Can see subjects' unmasked personal data")], 'verbose_name': 'data subject', 'verbose_name_plural': 'data subjects'},
-        ),
-        migrations.AlterField(
-            model_name='accessrecord',
-            name='action',
-            field=models.CharField(max_length=64, verbose_name='action'),
-        ),
-        migrations.AlterField(
-            model_name='accessrecord',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='staff member'),
-        ),
-        migrations.AlterField(
-            model_name='accessrecord',
-            name='actor_username',
-            field=models.CharField(max_length=150, verbose_name="staff member's username"),
-        ),
-        migrations.AlterField(
-            model_name='accessrecord',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='accessed at'),
-        ),
-        migrations.AlterField(
-            model_name='accessrecord',
-            name='object_ref',
-            field=models.CharField(help_text='What was accessed, e.g. "conversations.message:42".', max_length=100, verbose_name='object accessed'),
-        ),
-        migrations.AlterField(
-            model_name='accessrecord',
-            name='subject',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='access_records', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='accessrecord',
-            name='subject_public_id',
-            field=models.UUIDField(db_index=True, verbose_name="subject's public id"),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='action',
-            field=models.CharField(choices=[('requested', 'Requested (double opt-in started)'), ('granted', 'Granted'), ('confirmed', 'Confirmed (double opt-in completed)'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], max_length=16, verbose_name='action'),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='channel',
-            field=models.CharField(choices=[('whatsapp', 'WhatsApp'), ('webchat', 'Web chat'), ('email', 'E-mail'), ('web', 'Web form'), ('api', 'API'), ('admin', 'Admin'), ('system', 'System')], max_length=16, verbose_name='channel'),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='created_at',
-            field=models.DateTimeField(editable=False, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='evidence',
-            field=models.JSONField(blank=True, default=dict, verbose_name='evidence'),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='hash',
-            field=models.CharField(editable=False, max_length=64, unique=True, verbose_name='hash'),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='notice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consent_events', to='consent.privacynotice', verbose_name='privacy notice'),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='prev_hash',
-            field=models.CharField(editable=False, max_length=64, verbose_name="previous event's hash"),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='purpose',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consent_events', to='consent.purpose', verbose_name='purpose'),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='seq',
-            field=models.BigIntegerField(editable=False, unique=True, verbose_name='sequence number'),
-        ),
-        migrations.AlterField(
-            model_name='consentevent',
-            name='subject',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='consent_events', to='consent.subject', to_field='public_id', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='consentstate',
-            name='changed_at',
-            field=models.DateTimeField(verbose_name='changed at'),
-        ),
-        migrations.AlterField(
-            model_name='consentstate',
-            name='last_event',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.consentevent', verbose_name='last event'),
-        ),
-        migrations.AlterField(
-            model_name='consentstate',
-            name='notice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.privacynotice', verbose_name='privacy notice'),
-        ),
-        migrations.AlterField(
-            model_name='consentstate',
-            name='purpose',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_states', to='consent.purpose', verbose_name='purpose'),
-        ),
-        migrations.AlterField(
-            model_name='consentstate',
-            name='status',
-            field=models.CharField(choices=[('none', 'No consent'), ('pending', 'Pending confirmation'), ('granted', 'Granted'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], default='none', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='consentstate',
-            name='subject',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_states', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='contactpoint',
-            name='country',
-            field=models.CharField(blank=True, max_length=2, verbose_name='country'),
-        ),
-        migrations.AlterField(
-            model_name='contactpoint',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='contactpoint',
-            name='kind',
-            field=models.CharField(choices=[('whatsapp', 'WhatsApp'), ('webchat', 'Web chat'), ('email', 'E-mail')], max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='contactpoint',
-            name='subject',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_points', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='contactpoint',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='contactpoint',
-            name='verified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='verified at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcontactpoint',
-            name='country',
-            field=models.CharField(blank=True, max_length=2, verbose_name='country'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcontactpoint',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcontactpoint',
-            name='kind',
-            field=models.CharField(choices=[('whatsapp', 'WhatsApp'), ('webchat', 'Web chat'), ('email', 'E-mail')], max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcontactpoint',
-            name='subject',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcontactpoint',
-            name='verified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='verified at'),
-        ),
-        migrations.AlterField(
-            model_name='historicallegalhold',
-            name='conversation_id',
-            field=models.BigIntegerField(blank=True, help_text='Empty: every conversation and record of the subject.', null=True, verbose_name='conversation id'),
-        ),
-        migrations.AlterField(
-            model_name='historicallegalhold',
-            name='placed_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='placed at'),
-        ),
-        migrations.AlterField(
-            model_name='historicallegalhold',
-            name='placed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='placed by'),
-        ),
-        migrations.AlterField(
-            model_name='historicallegalhold',
-            name='released_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='released at'),
-        ),
-        migrations.AlterField(
-            model_name='historicallegalhold',
-            name='released_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='released by'),
-        ),
-        migrations.AlterField(
-            model_name='historicallegalhold',
-            name='subject',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='historicallegalhold',
-            name='until',
-            field=models.DateField(blank=True, help_text='Empty: until a DPO releases it.', null=True, verbose_name='until'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='active',
-            field=models.BooleanField(default=True, verbose_name='active'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='balancing_note',
-            field=models.TextField(blank=True, help_text='Legitimate-interest balancing test: required when that basis is used.', verbose_name='balancing test'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='code',
-            field=models.SlugField(help_text='Stable identifier; never reused.', max_length=64, verbose_name='code'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='description',
-            field=models.JSONField(help_text='Description per language: en, de, nl, it, pt-br.', verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='is_marketing',
-            field=models.BooleanField(default=False, help_text='Direct marketing: requires consent everywhere.', verbose_name='direct marketing'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='keywords',
-            field=models.JSONField(blank=True, default=dict, help_text='Extra keywords for this purpose: {"opt_out": [...], "opt_in": [...]}', verbose_name='keywords'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='legal_bases',
-            field=models.JSONField(default=dict, help_text='Legal basis per jurisdiction.', verbose_name='legal bases'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='legitimate_interest',
-            field=models.JSONField(blank=True, default=dict, help_text="The legitimate interest pursued, for the privacy statement, per language: en, de, nl, it, pt-br. The statement's completeness check asks for it where the basis is legitimate interests.", verbose_name='legitimate interest pursued'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='name',
-            field=models.JSONField(help_text='Name per language: en, de, nl, it, pt-br.', verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='requires_double_opt_in',
-            field=models.BooleanField(default=False, verbose_name='requires double opt-in'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='special_category',
-            field=models.BooleanField(default=False, help_text='Processes special-category (GDPR Art. 9) / sensitive (LGPD Art. 11) data.', verbose_name='special-category data'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpurpose',
-            name='special_conditions',
-            field=models.JSONField(blank=True, default=dict, verbose_name='special-category conditions'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubject',
-            name='country',
-            field=models.CharField(blank=True, help_text='ISO country derived from the phone number.', max_length=2, verbose_name='country'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubject',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubject',
-            name='jurisdiction',
-            field=models.CharField(choices=[('GDPR', 'GDPR'), ('LGPD', 'LGPD')], max_length=8, verbose_name='jurisdiction'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubject',
-            name='jurisdiction_overridden',
-            field=models.BooleanField(default=False, help_text='Set by staff; otherwise derived from the country.', verbose_name='jurisdiction set by staff'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubject',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('de', 'Deutsch'), ('nl', 'Nederlands'), ('it', 'Italiano'), ('pt-br', 'Português (Brasil)')], default='en', max_length=8, verbose_name='language'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubject',
-            name='public_id',
-            field=models.UUIDField(db_index=True, default=uuid.uuid4, editable=False, verbose_name='public id'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubject',
-            name='restricted_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='restricted at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubject',
-            name='restriction',
-            field=models.CharField(blank=True, choices=[('accuracy', 'Accuracy contested, being verified (GDPR Art. 18(1)(a))'), ('unlawful', 'Unlawful processing; restriction asked instead of erasure (Art. 18(1)(b); LGPD Art. 18 IV)'), ('legal_claims', "No longer needed, kept for the customer's legal claims (Art. 18(1)(c))"), ('objection', 'Objection pending verification (Art. 18(1)(d), Art. 21)')], editable=False, help_text='Set and lifted by a DPO (subject_restrict, subject_restriction_lift); empty: not restricted.', max_length=16, verbose_name='restriction of processing'),
-        ),
-        migrations.AlterField(
-            model_name='legalhold',
-            name='conversation_id',
-            field=models.BigIntegerField(blank=True, help_text='Empty: every conversation and record of the subject.', null=True, verbose_name='conversation id'),
-        ),
-        migrations.AlterField(
-            model_name='legalhold',
-            name='placed_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='placed at'),
-        ),
-        migrations.AlterField(
-            model_name='legalhold',
-            name='placed_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='placed by'),
-        ),
-        migrations.AlterField(
-            model_name='legalhold',
-            name='released_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='released at'),
-        ),
-        migrations.AlterField(
-            model_name='legalhold',
-            name='released_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='released by'),
-        ),
-        migrations.AlterField(
-            model_name='legalhold',
-            name='subject',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='legal_holds', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='legalhold',
-            name='until',
-            field=models.DateField(blank=True, help_text='Empty: until a DPO releases it.', null=True, verbose_name='until'),
-        ),
-        migrations.AlterField(
-            model_name='objection',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='objection',
-            name='purpose',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.purpose', verbose_name='purpose'),
-        ),
-        migrations.AlterField(
-            model_name='objection',
-            name='reference',
-            field=models.CharField(blank=True, help_text='The request it answers, e.g. R-7K3F-9Q2M.', max_length=40, verbose_name='reference'),
-        ),
-        migrations.AlterField(
-            model_name='objection',
-            name='subject',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='active',
-            field=models.BooleanField(default=True, verbose_name='active'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='balancing_note',
-            field=models.TextField(blank=True, help_text='Legitimate-interest balancing test: required when that basis is used.', verbose_name='balancing test'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='code',
-            field=models.SlugField(help_text='Stable identifier; never reused.', max_length=64, unique=True, verbose_name='code'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='description',
-            field=models.JSONField(help_text='Description per language: en, de, nl, it, pt-br.', verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='is_marketing',
-            field=models.BooleanField(default=False, help_text='Direct marketing: requires consent everywhere.', verbose_name='direct marketing'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='keywords',
-            field=models.JSONField(blank=True, default=dict, help_text='Extra keywords for this purpose: {"opt_out": [...], "opt_in": [...]}', verbose_name='keywords'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='legal_bases',
-            field=models.JSONField(default=dict, help_text='Legal basis per jurisdiction.', verbose_name='legal bases'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='legitimate_interest',
-            field=models.JSONField(blank=True, default=dict, help_text="The legitimate interest pursued, for the privacy statement, per language: en, de, nl, it, pt-br. The statement's completeness check asks for it where the basis is legitimate interests.", verbose_name='legitimate interest pursued'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='name',
-            field=models.JSONField(help_text='Name per language: en, de, nl, it, pt-br.', verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='requires_double_opt_in',
-            field=models.BooleanField(default=False, verbose_name='requires double opt-in'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='special_category',
-            field=models.BooleanField(default=False, help_text='Processes special-category (GDPR Art. 9) / sensitive (LGPD Art. 11) data.', verbose_name='special-category data'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='special_conditions',
-            field=models.JSONField(blank=True, default=dict, verbose_name='special-category conditions'),
-        ),
-        migrations.AlterField(
-            model_name='purpose',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='subject',
-            name='country',
-            field=models.CharField(blank=True, help_text='ISO country derived from the phone number.', max_length=2, verbose_name='country'),
-        ),
-        migrations.AlterField(
-            model_name='subject',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='subject',
-            name='jurisdiction',
-            field=models.CharField(choices=[('GDPR', 'GDPR'), ('LGPD', 'LGPD')], max_length=8, verbose_name='jurisdiction'),
-        ),
-        migrations.AlterField(
-            model_name='subject',
-            name='jurisdiction_overridden',
-            field=models.BooleanField(default=False, help_text='Set by staff; otherwise derived from the country.', verbose_name='jurisdiction set by staff'),
-        ),
-        migrations.AlterField(
-            model_name='subject',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('de', 'Deutsch'), ('nl', 'Nederlands'), ('it', 'Italiano'), ('pt-br', 'Português (Brasil)')], default='en', max_length=8, verbose_name='language'),
-        ),
-        migrations.AlterField(
-            model_name='subject',
-            name='last_contact_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last contact at'),
-        ),
-        migrations.AlterField(
-            model_name='subject',
-            name='public_id',
-            field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id'),
-        ),
-        migrations.AlterField(
-            model_name='subject',
-            name='restricted_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='restricted at'),
-        ),
-        migrations.AlterField(
-            model_name='subject',
-            name='restriction',
-            field=models.CharField(blank=True, choices=[('accuracy', 'Accuracy contested, being verified (GDPR Art. 18(1)(a))'), ('unlawful', 'Unlawful processing; restriction asked instead of erasure (Art. 18(1)(b); LGPD Art. 18 IV)'), ('legal_claims', "No longer needed, kept for the customer's legal claims (Art. 18(1)(c))"), ('objection', 'Objection pending verification (Art. 18(1)(d), Art. 21)')], editable=False, help_text='Set and lifted by a DPO (subject_restrict, subject_restriction_lift); empty: not restricted.', max_length=16, verbose_name='restriction of processing'),
-        ),
-        migrations.AlterField(
-            model_name='subject',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
+        ReadersOnly([
+            migrations.AlterModelOptions(
+                name='accessrecord',
+                options={'ordering': ['-created_at', '-id'], 'verbose_name': 'access record', 'verbose_name_plural': 'staff access log'},
+            ),
+            migrations.AlterModelOptions(
+                name='consentevent',
+                options={'ordering': ['seq'], 'permissions': [('verify_ledger', 'Can verify the integrity of the consent ledger'), ('export_consent_history', "Can export a subject's consent history")], 'verbose_name': 'consent event', 'verbose_name_plural': 'ledger events'},
+            ),
+            migrations.AlterModelOptions(
+                name='consentstate',
+                options={'verbose_name': 'current consent', 'verbose_name_plural': 'current consents'},
+            ),
+            migrations.AlterModelOptions(
+                name='contactpoint',
+                options={'verbose_name': 'contact point', 'verbose_name_plural': 'contact points'},
+            ),
+            migrations.AlterModelOptions(
+                name='datakey',
+                options={'verbose_name': 'data key', 'verbose_name_plural': 'data keys'},
+            ),
+            migrations.AlterModelOptions(
+                name='historicalpurpose',
+                options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical processing purpose', 'verbose_name_plural': 'historical processing purposes'},
+            ),
+            migrations.AlterModelOptions(
+                name='historicalsubject',
+                options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical data subject', 'verbose_name_plural': 'historical data subjects'},
+            ),
+            migrations.AlterModelOptions(
+                name='ledgerhead',
+                options={'verbose_name': 'ledger head', 'verbose_name_plural': 'ledger heads'},
+            ),
+            migrations.AlterModelOptions(
+                name='legalhold',
+                options={'ordering': ['-placed_at', '-id'], 'verbose_name': 'legal hold', 'verbose_name_plural': 'legal holds'},
+            ),
+            migrations.AlterModelOptions(
+                name='objection',
+                options={'ordering': ['-created_at', '-pk'], 'verbose_name': 'objection', 'verbose_name_plural': 'objections'},
+            ),
+            migrations.AlterModelOptions(
+                name='purpose',
+                options={'ordering': ['code'], 'verbose_name': 'processing purpose', 'verbose_name_plural': 'processing purposes'},
+            ),
+            migrations.AlterModelOptions(
+                name='subject',
+                options={'permissions': [('view_subject_plaintext', "Can see subjects' unmasked personal data")], 'verbose_name': 'data subject', 'verbose_name_plural': 'data subjects'},
+            ),
+            migrations.AlterField(
+                model_name='accessrecord',
+                name='action',
+                field=models.CharField(max_length=64, verbose_name='action'),
+            ),
+            migrations.AlterField(
+                model_name='accessrecord',
+                name='actor',
+                field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='staff member'),
+            ),
+            migrations.AlterField(
+                model_name='accessrecord',
+                name='actor_username',
+                field=models.CharField(max_length=150, verbose_name="staff member's username"),
+            ),
+            migrations.AlterField(
+                model_name='accessrecord',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='accessed at'),
+            ),
+            migrations.AlterField(
+                model_name='accessrecord',
+                name='object_ref',
+                field=models.CharField(help_text='What was accessed, e.g. "conversations.message:42".', max_length=100, verbose_name='object accessed'),
+            ),
+            migrations.AlterField(
+                model_name='accessrecord',
+                name='subject',
+                field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='access_records', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='accessrecord',
+                name='subject_public_id',
+                field=models.UUIDField(db_index=True, verbose_name="subject's public id"),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='action',
+                field=models.CharField(choices=[('requested', 'Requested (double opt-in started)'), ('granted', 'Granted'), ('confirmed', 'Confirmed (double opt-in completed)'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], max_length=16, verbose_name='action'),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='actor',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='channel',
+                field=models.CharField(choices=[('whatsapp', 'WhatsApp'), ('webchat', 'Web chat'), ('email', 'E-mail'), ('web', 'Web form'), ('api', 'API'), ('admin', 'Admin'), ('system', 'System')], max_length=16, verbose_name='channel'),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='created_at',
+                field=models.DateTimeField(editable=False, verbose_name='recorded at'),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='evidence',
+                field=models.JSONField(blank=True, default=dict, verbose_name='evidence'),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='hash',
+                field=models.CharField(editable=False, max_length=64, unique=True, verbose_name='hash'),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='notice',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consent_events', to='consent.privacynotice', verbose_name='privacy notice'),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='prev_hash',
+                field=models.CharField(editable=False, max_length=64, verbose_name="previous event's hash"),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='purpose',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consent_events', to='consent.purpose', verbose_name='purpose'),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='seq',
+                field=models.BigIntegerField(editable=False, unique=True, verbose_name='sequence number'),
+            ),
+            migrations.AlterField(
+                model_name='consentevent',
+                name='subject',
+                field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='consent_events', to='consent.subject', to_field='public_id', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='consentstate',
+                name='changed_at',
+                field=models.DateTimeField(verbose_name='changed at'),
+            ),
+            migrations.AlterField(
+                model_name='consentstate',
+                name='last_event',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.consentevent', verbose_name='last event'),
+            ),
+            migrations.AlterField(
+                model_name='consentstate',
+                name='notice',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.privacynotice', verbose_name='privacy notice'),
+            ),
+            migrations.AlterField(
+                model_name='consentstate',
+                name='purpose',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_states', to='consent.purpose', verbose_name='purpose'),
+            ),
+            migrations.AlterField(
+                model_name='consentstate',
+                name='status',
+                field=models.CharField(choices=[('none', 'No consent'), ('pending', 'Pending confirmation'), ('granted', 'Granted'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], default='none', max_length=16, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='consentstate',
+                name='subject',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_states', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='contactpoint',
+                name='country',
+                field=models.CharField(blank=True, max_length=2, verbose_name='country'),
+            ),
+            migrations.AlterField(
+                model_name='contactpoint',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='contactpoint',
+                name='kind',
+                field=models.CharField(choices=[('whatsapp', 'WhatsApp'), ('webchat', 'Web chat'), ('email', 'E-mail')], max_length=16, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='contactpoint',
+                name='subject',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_points', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='contactpoint',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='contactpoint',
+                name='verified_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='verified at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcontactpoint',
+                name='country',
+                field=models.CharField(blank=True, max_length=2, verbose_name='country'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcontactpoint',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcontactpoint',
+                name='kind',
+                field=models.CharField(choices=[('whatsapp', 'WhatsApp'), ('webchat', 'Web chat'), ('email', 'E-mail')], max_length=16, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcontactpoint',
+                name='subject',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcontactpoint',
+                name='verified_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='verified at'),
+            ),
+            migrations.AlterField(
+                model_name='historicallegalhold',
+                name='conversation_id',
+                field=models.BigIntegerField(blank=True, help_text='Empty: every conversation and record of the subject.', null=True, verbose_name='conversation id'),
+            ),
+            migrations.AlterField(
+                model_name='historicallegalhold',
+                name='placed_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='placed at'),
+            ),
+            migrations.AlterField(
+                model_name='historicallegalhold',
+                name='placed_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='placed by'),
+            ),
+            migrations.AlterField(
+                model_name='historicallegalhold',
+                name='released_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='released at'),
+            ),
+            migrations.AlterField(
+                model_name='historicallegalhold',
+                name='released_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='released by'),
+            ),
+            migrations.AlterField(
+                model_name='historicallegalhold',
+                name='subject',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='historicallegalhold',
+                name='until',
+                field=models.DateField(blank=True, help_text='Empty: until a DPO releases it.', null=True, verbose_name='until'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='active',
+                field=models.BooleanField(default=True, verbose_name='active'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='balancing_note',
+                field=models.TextField(blank=True, help_text='Legitimate-interest balancing test: required when that basis is used.', verbose_name='balancing test'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='code',
+                field=models.SlugField(help_text='Stable identifier; never reused.', max_length=64, verbose_name='code'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='description',
+                field=models.JSONField(help_text='Description per language: en, de, nl, it, pt-br.', verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='is_marketing',
+                field=models.BooleanField(default=False, help_text='Direct marketing: requires consent everywhere.', verbose_name='direct marketing'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='keywords',
+                field=models.JSONField(blank=True, default=dict, help_text='Extra keywords for this purpose: {"opt_out": [...], "opt_in": [...]}', verbose_name='keywords'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='legal_bases',
+                field=models.JSONField(default=dict, help_text='Legal basis per jurisdiction.', verbose_name='legal bases'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='legitimate_interest',
+                field=models.JSONField(blank=True, default=dict, help_text="The legitimate interest pursued, for the privacy statement, per language: en, de, nl, it, pt-br. The statement's completeness check asks for it where the basis is legitimate interests.", verbose_name='legitimate interest pursued'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='name',
+                field=models.JSONField(help_text='Name per language: en, de, nl, it, pt-br.', verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='requires_double_opt_in',
+                field=models.BooleanField(default=False, verbose_name='requires double opt-in'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='special_category',
+                field=models.BooleanField(default=False, help_text='Processes special-category (GDPR Art. 9) / sensitive (LGPD Art. 11) data.', verbose_name='special-category data'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpurpose',
+                name='special_conditions',
+                field=models.JSONField(blank=True, default=dict, verbose_name='special-category conditions'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubject',
+                name='country',
+                field=models.CharField(blank=True, help_text='ISO country derived from the phone number.', max_length=2, verbose_name='country'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubject',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubject',
+                name='jurisdiction',
+                field=models.CharField(choices=[('GDPR', 'GDPR'), ('LGPD', 'LGPD')], max_length=8, verbose_name='jurisdiction'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubject',
+                name='jurisdiction_overridden',
+                field=models.BooleanField(default=False, help_text='Set by staff; otherwise derived from the country.', verbose_name='jurisdiction set by staff'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubject',
+                name='language',
+                field=models.CharField(choices=[('en', 'English'), ('de', 'Deutsch'), ('nl', 'Nederlands'), ('it', 'Italiano'), ('pt-br', 'Português (Brasil)')], default='en', max_length=8, verbose_name='language'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubject',
+                name='public_id',
+                field=models.UUIDField(db_index=True, default=uuid.uuid4, editable=False, verbose_name='public id'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubject',
+                name='restricted_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='restricted at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubject',
+                name='restriction',
+                field=models.CharField(blank=True, choices=[('accuracy', 'Accuracy contested, being verified (GDPR Art. 18(1)(a))'), ('unlawful', 'Unlawful processing; restriction asked instead of erasure (Art. 18(1)(b); LGPD Art. 18 IV)'), ('legal_claims', "No longer needed, kept for the customer's legal claims (Art. 18(1)(c))"), ('objection', 'Objection pending verification (Art. 18(1)(d), Art. 21)')], editable=False, help_text='Set and lifted by a DPO (subject_restrict, subject_restriction_lift); empty: not restricted.', max_length=16, verbose_name='restriction of processing'),
+            ),
+            migrations.AlterField(
+                model_name='legalhold',
+                name='conversation_id',
+                field=models.BigIntegerField(blank=True, help_text='Empty: every conversation and record of the subject.', null=True, verbose_name='conversation id'),
+            ),
+            migrations.AlterField(
+                model_name='legalhold',
+                name='placed_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='placed at'),
+            ),
+            migrations.AlterField(
+                model_name='legalhold',
+                name='placed_by',
+                field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='placed by'),
+            ),
+            migrations.AlterField(
+                model_name='legalhold',
+                name='released_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='released at'),
+            ),
+            migrations.AlterField(
+                model_name='legalhold',
+                name='released_by',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='released by'),
+            ),
+            migrations.AlterField(
+                model_name='legalhold',
+                name='subject',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='legal_holds', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='legalhold',
+                name='until',
+                field=models.DateField(blank=True, help_text='Empty: until a DPO releases it.', null=True, verbose_name='until'),
+            ),
+            migrations.AlterField(
+                model_name='objection',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='recorded at'),
+            ),
+            migrations.AlterField(
+                model_name='objection',
+                name='purpose',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.purpose', verbose_name='purpose'),
+            ),
+            migrations.AlterField(
+                model_name='objection',
+                name='reference',
+                field=models.CharField(blank=True, help_text='The request it answers, e.g. R-7K3F-9Q2M.', max_length=40, verbose_name='reference'),
+            ),
+            migrations.AlterField(
+                model_name='objection',
+                name='subject',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='active',
+                field=models.BooleanField(default=True, verbose_name='active'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='balancing_note',
+                field=models.TextField(blank=True, help_text='Legitimate-interest balancing test: required when that basis is used.', verbose_name='balancing test'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='code',
+                field=models.SlugField(help_text='Stable identifier; never reused.', max_length=64, unique=True, verbose_name='code'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='description',
+                field=models.JSONField(help_text='Description per language: en, de, nl, it, pt-br.', verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='is_marketing',
+                field=models.BooleanField(default=False, help_text='Direct marketing: requires consent everywhere.', verbose_name='direct marketing'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='keywords',
+                field=models.JSONField(blank=True, default=dict, help_text='Extra keywords for this purpose: {"opt_out": [...], "opt_in": [...]}', verbose_name='keywords'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='legal_bases',
+                field=models.JSONField(default=dict, help_text='Legal basis per jurisdiction.', verbose_name='legal bases'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='legitimate_interest',
+                field=models.JSONField(blank=True, default=dict, help_text="The legitimate interest pursued, for the privacy statement, per language: en, de, nl, it, pt-br. The statement's completeness check asks for it where the basis is legitimate interests.", verbose_name='legitimate interest pursued'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='name',
+                field=models.JSONField(help_text='Name per language: en, de, nl, it, pt-br.', verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='requires_double_opt_in',
+                field=models.BooleanField(default=False, verbose_name='requires double opt-in'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='special_category',
+                field=models.BooleanField(default=False, help_text='Processes special-category (GDPR Art. 9) / sensitive (LGPD Art. 11) data.', verbose_name='special-category data'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='special_conditions',
+                field=models.JSONField(blank=True, default=dict, verbose_name='special-category conditions'),
+            ),
+            migrations.AlterField(
+                model_name='purpose',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='subject',
+                name='country',
+                field=models.CharField(blank=True, help_text='ISO country derived from the phone number.', max_length=2, verbose_name='country'),
+            ),
+            migrations.AlterField(
+                model_name='subject',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='subject',
+                name='jurisdiction',
+                field=models.CharField(choices=[('GDPR', 'GDPR'), ('LGPD', 'LGPD')], max_length=8, verbose_name='jurisdiction'),
+            ),
+            migrations.AlterField(
+                model_name='subject',
+                name='jurisdiction_overridden',
+                field=models.BooleanField(default=False, help_text='Set by staff; otherwise derived from the country.', verbose_name='jurisdiction set by staff'),
+            ),
+            migrations.AlterField(
+                model_name='subject',
+                name='language',
+                field=models.CharField(choices=[('en', 'English'), ('de', 'Deutsch'), ('nl', 'Nederlands'), ('it', 'Italiano'), ('pt-br', 'Português (Brasil)')], default='en', max_length=8, verbose_name='language'),
+            ),
+            migrations.AlterField(
+                model_name='subject',
+                name='last_contact_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last contact at'),
+            ),
+            migrations.AlterField(
+                model_name='subject',
+                name='public_id',
+                field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id'),
+            ),
+            migrations.AlterField(
+                model_name='subject',
+                name='restricted_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='restricted at'),
+            ),
+            migrations.AlterField(
+                model_name='subject',
+                name='restriction',
+                field=models.CharField(blank=True, choices=[('accuracy', 'Accuracy contested, being verified (GDPR Art. 18(1)(a))'), ('unlawful', 'Unlawful processing; restriction asked instead of erasure (Art. 18(1)(b); LGPD Art. 18 IV)'), ('legal_claims', "No longer needed, kept for the customer's legal claims (Art. 18(1)(c))"), ('objection', 'Objection pending verification (Art. 18(1)(d), Art. 21)')], editable=False, help_text='Set and lifted by a DPO (subject_restrict, subject_restriction_lift); empty: not restricted.', max_length=16, verbose_name='restriction of processing'),
+            ),
+            migrations.AlterField(
+                model_name='subject',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+        ]),
     ]

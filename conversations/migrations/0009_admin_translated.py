@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from consent.migration_operations import ReadersOnly
+
 
 class Migration(migrations.Migration):
 
@@ -13,382 +15,385 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Names, help texts and choices only: sqlmigrate shows no SQL on SQLite or PostgreSQL.
     operations = [
-        migrations.AlterModelOptions(
-            name='agentpresence',
-            options={'verbose_name': 'agent presence', 'verbose_name_plural': 'agent presences'},
-        ),
-        migrations.AlterModelOptions(
-            name='attachment',
-            options={'verbose_name': 'attachment', 'verbose_name_plural': 'attachments'},
-        ),
-        migrations.AlterModelOptions(
-            name='cannedresponse',
-            options={'ordering': ['team', 'shortcut', 'language'], 'verbose_name': 'canned response', 'verbose_name_plural': 'canned responses'},
-        ),
-        migrations.AlterModelOptions(
-            name='conversation',
-            options={'ordering': ['-last_message_at'], 'permissions': [('view_all_conversations', 'Can see every conversation, whatever the team')], 'verbose_name': 'conversation', 'verbose_name_plural': 'conversations'},
-        ),
-        migrations.AlterModelOptions(
-            name='conversationevent',
-            options={'ordering': ['id'], 'verbose_name': 'real-time event', 'verbose_name_plural': 'real-time events'},
-        ),
-        migrations.AlterModelOptions(
-            name='earlystatus',
-            options={'verbose_name': 'early delivery status', 'verbose_name_plural': 'early delivery statuses'},
-        ),
-        migrations.AlterModelOptions(
-            name='historicalsensitivealert',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical sensitive-data alert', 'verbose_name_plural': 'historical sensitive-data alerts'},
-        ),
-        migrations.AlterModelOptions(
-            name='message',
-            options={'ordering': ['created_at', 'id'], 'verbose_name': 'message', 'verbose_name_plural': 'messages'},
-        ),
-        migrations.AlterModelOptions(
-            name='note',
-            options={'ordering': ['created_at'], 'verbose_name': 'internal note', 'verbose_name_plural': 'internal notes'},
-        ),
-        migrations.AlterModelOptions(
-            name='sensitivealert',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'sensitive-data alert', 'verbose_name_plural': 'sensitive-data alerts'},
-        ),
-        migrations.AlterModelOptions(
-            name='team',
-            options={'ordering': ['name'], 'verbose_name': 'team', 'verbose_name_plural': 'teams'},
-        ),
-        migrations.AlterModelOptions(
-            name='teammembership',
-            options={'verbose_name': 'team membership', 'verbose_name_plural': 'team memberships'},
-        ),
-        migrations.AlterModelOptions(
-            name='watchterm',
-            options={'ordering': ['team__name', 'value'], 'verbose_name': 'watch term', 'verbose_name_plural': 'watch terms'},
-        ),
-        migrations.AlterField(
-            model_name='conversation',
-            name='sensitive',
-            field=models.BooleanField(default=False, help_text='Holds special-category data: narrower visibility.', verbose_name='sensitive'),
-        ),
-        migrations.AlterField(
-            model_name='historicalconversation',
-            name='sensitive',
-            field=models.BooleanField(default=False, help_text='Holds special-category data: narrower visibility.', verbose_name='sensitive'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsensitivealert',
-            name='conversation',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='conversations.conversation', verbose_name='conversation'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsensitivealert',
-            name='created_at',
-            field=models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name='raised at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsensitivealert',
-            name='handled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='handled at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsensitivealert',
-            name='handled_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='handled by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsensitivealert',
-            name='label',
-            field=models.CharField(help_text='What matched: the watch term, or the detector type.', max_length=200, verbose_name='what matched'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsensitivealert',
-            name='message',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='conversations.message', verbose_name='message'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsensitivealert',
-            name='severity',
-            field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=8, verbose_name='severity'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsensitivealert',
-            name='status',
-            field=models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('dismissed', 'Dismissed')], default='open', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsensitivealert',
-            name='subject',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsensitivealert',
-            name='watch_term',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='conversations.watchterm', verbose_name='watch term'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteam',
-            name='auto_assign',
-            field=models.BooleanField(default=True, help_text='Assign new conversations to the least-loaded online agent.', verbose_name='assign automatically'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteam',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteam',
-            name='is_default',
-            field=models.BooleanField(default=False, help_text='New conversations no other team claims land here.', verbose_name='default team'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteam',
-            name='languages',
-            field=models.JSONField(blank=True, default=list, help_text='Customer languages this team serves first, e.g. ["de", "nl"].', verbose_name='languages'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteam',
-            name='name',
-            field=models.CharField(db_index=True, max_length=100, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteam',
-            name='sensitive_policy',
-            field=models.CharField(choices=[('mask', "Store; mask financial and national identifiers in the agent's view"), ('redact', 'Store only the masked form and tell the customer which secure channel to use')], default='mask', help_text='What happens to card numbers, IBANs and national ids customers send.', max_length=8, verbose_name='sensitive-data policy'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteam',
-            name='slug',
-            field=models.SlugField(max_length=64, verbose_name='short name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteammembership',
-            name='joined_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='joined at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteammembership',
-            name='role',
-            field=models.CharField(choices=[('agent', 'Agent'), ('supervisor', 'Supervisor')], default='agent', max_length=16, verbose_name='role'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteammembership',
-            name='team',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='conversations.team', verbose_name='team'),
-        ),
-        migrations.AlterField(
-            model_name='historicalteammembership',
-            name='user',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwatchterm',
-            name='active',
-            field=models.BooleanField(default=True, verbose_name='active'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwatchterm',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwatchterm',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwatchterm',
-            name='direction',
-            field=models.CharField(choices=[('both', 'Customers and agents'), ('in', "Customers' messages"), ('out', "Agents' messages")], default='both', max_length=4, verbose_name='direction'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwatchterm',
-            name='kind',
-            field=models.CharField(choices=[('term', 'Word or phrase (case and accents ignored, whole words)'), ('pattern', 'Regular expression'), ('finding', 'Detector type (e.g. payment_card, iban, health)')], default='term', max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwatchterm',
-            name='severity',
-            field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='medium', max_length=8, verbose_name='severity'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwatchterm',
-            name='team',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='Empty: every team.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='conversations.team', verbose_name='team'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwatchterm',
-            name='value',
-            field=models.CharField(max_length=200, verbose_name='value'),
-        ),
-        migrations.AlterField(
-            model_name='message',
-            name='may_contain_special',
-            field=models.BooleanField(default=False, help_text='Media: not scanned, may hold such data.', verbose_name='may contain special-category data'),
-        ),
-        migrations.AlterField(
-            model_name='message',
-            name='redacted',
-            field=models.BooleanField(default=False, help_text='Only the masked form was stored (team policy).', verbose_name='redacted'),
-        ),
-        migrations.AlterField(
-            model_name='message',
-            name='special_category',
-            field=models.BooleanField(default=False, help_text='Art. 9 GDPR / Art. 11 LGPD data detected.', verbose_name='special-category data'),
-        ),
-        migrations.AlterField(
-            model_name='message',
-            name='type',
-            field=models.CharField(choices=[('text', 'Text'), ('image', 'Image'), ('audio', 'Audio'), ('voice', 'Voice note'), ('video', 'Video'), ('document', 'Document'), ('sticker', 'Sticker'), ('location', 'Location'), ('contacts', 'Contacts'), ('interactive', 'Interactive reply'), ('button', 'Button reply'), ('reaction', 'Reaction'), ('system', 'System message'), ('template', 'Template'), ('unsupported', 'Unsupported')], default='text', max_length=16),
-        ),
-        migrations.AlterField(
-            model_name='sensitivealert',
-            name='conversation',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='conversations.conversation', verbose_name='conversation'),
-        ),
-        migrations.AlterField(
-            model_name='sensitivealert',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='raised at'),
-        ),
-        migrations.AlterField(
-            model_name='sensitivealert',
-            name='handled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='handled at'),
-        ),
-        migrations.AlterField(
-            model_name='sensitivealert',
-            name='handled_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='handled by'),
-        ),
-        migrations.AlterField(
-            model_name='sensitivealert',
-            name='label',
-            field=models.CharField(help_text='What matched: the watch term, or the detector type.', max_length=200, verbose_name='what matched'),
-        ),
-        migrations.AlterField(
-            model_name='sensitivealert',
-            name='message',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='conversations.message', verbose_name='message'),
-        ),
-        migrations.AlterField(
-            model_name='sensitivealert',
-            name='severity',
-            field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=8, verbose_name='severity'),
-        ),
-        migrations.AlterField(
-            model_name='sensitivealert',
-            name='status',
-            field=models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('dismissed', 'Dismissed')], default='open', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='sensitivealert',
-            name='subject',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sensitive_alerts', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='sensitivealert',
-            name='watch_term',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='conversations.watchterm', verbose_name='watch term'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='auto_assign',
-            field=models.BooleanField(default=True, help_text='Assign new conversations to the least-loaded online agent.', verbose_name='assign automatically'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='is_default',
-            field=models.BooleanField(default=False, help_text='New conversations no other team claims land here.', verbose_name='default team'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='languages',
-            field=models.JSONField(blank=True, default=list, help_text='Customer languages this team serves first, e.g. ["de", "nl"].', verbose_name='languages'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='members',
-            field=models.ManyToManyField(related_name='teams', through='conversations.TeamMembership', to=settings.AUTH_USER_MODEL, verbose_name='members'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='name',
-            field=models.CharField(max_length=100, unique=True, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='sensitive_policy',
-            field=models.CharField(choices=[('mask', "Store; mask financial and national identifiers in the agent's view"), ('redact', 'Store only the masked form and tell the customer which secure channel to use')], default='mask', help_text='What happens to card numbers, IBANs and national ids customers send.', max_length=8, verbose_name='sensitive-data policy'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='slug',
-            field=models.SlugField(max_length=64, unique=True, verbose_name='short name'),
-        ),
-        migrations.AlterField(
-            model_name='teammembership',
-            name='joined_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='joined at'),
-        ),
-        migrations.AlterField(
-            model_name='teammembership',
-            name='role',
-            field=models.CharField(choices=[('agent', 'Agent'), ('supervisor', 'Supervisor')], default='agent', max_length=16, verbose_name='role'),
-        ),
-        migrations.AlterField(
-            model_name='teammembership',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='conversations.team', verbose_name='team'),
-        ),
-        migrations.AlterField(
-            model_name='teammembership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team_memberships', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='watchterm',
-            name='active',
-            field=models.BooleanField(default=True, verbose_name='active'),
-        ),
-        migrations.AlterField(
-            model_name='watchterm',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='watchterm',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='watchterm',
-            name='direction',
-            field=models.CharField(choices=[('both', 'Customers and agents'), ('in', "Customers' messages"), ('out', "Agents' messages")], default='both', max_length=4, verbose_name='direction'),
-        ),
-        migrations.AlterField(
-            model_name='watchterm',
-            name='kind',
-            field=models.CharField(choices=[('term', 'Word or phrase (case and accents ignored, whole words)'), ('pattern', 'Regular expression'), ('finding', 'Detector type (e.g. payment_card, iban, health)')], default='term', max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='watchterm',
-            name='severity',
-            field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='medium', max_length=8, verbose_name='severity'),
-        ),
-        migrations.AlterField(
-            model_name='watchterm',
-            name='team',
-            field=models.ForeignKey(blank=True, help_text='Empty: every team.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='watch_terms', to='conversations.team', verbose_name='team'),
-        ),
-        migrations.AlterField(
-            model_name='watchterm',
-            name='value',
-            field=models.CharField(max_length=200, verbose_name='value'),
-        ),
+        ReadersOnly([
+            migrations.AlterModelOptions(
+                name='agentpresence',
+                options={'verbose_name': 'agent presence', 'verbose_name_plural': 'agent presences'},
+            ),
+            migrations.AlterModelOptions(
+                name='attachment',
+                options={'verbose_name': 'attachment', 'verbose_name_plural': 'attachments'},
+            ),
+            migrations.AlterModelOptions(
+                name='cannedresponse',
+                options={'ordering': ['team', 'shortcut', 'language'], 'verbose_name': 'canned response', 'verbose_name_plural': 'canned responses'},
+            ),
+            migrations.AlterModelOptions(
+                name='conversation',
+                options={'ordering': ['-last_message_at'], 'permissions': [('view_all_conversations', 'Can see every conversation, whatever the team')], 'verbose_name': 'conversation', 'verbose_name_plural': 'conversations'},
+            ),
+            migrations.AlterModelOptions(
+                name='conversationevent',
+                options={'ordering': ['id'], 'verbose_name': 'real-time event', 'verbose_name_plural': 'real-time events'},
+            ),
+            migrations.AlterModelOptions(
+                name='earlystatus',
+                options={'verbose_name': 'early delivery status', 'verbose_name_plural': 'early delivery statuses'},
+            ),
+            migrations.AlterModelOptions(
+                name='historicalsensitivealert',
+                options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical sensitive-data alert', 'verbose_name_plural': 'historical sensitive-data alerts'},
+            ),
+            migrations.AlterModelOptions(
+                name='message',
+                options={'ordering': ['created_at', 'id'], 'verbose_name': 'message', 'verbose_name_plural': 'messages'},
+            ),
+            migrations.AlterModelOptions(
+                name='note',
+                options={'ordering': ['created_at'], 'verbose_name': 'internal note', 'verbose_name_plural': 'internal notes'},
+            ),
+            migrations.AlterModelOptions(
+                name='sensitivealert',
+                options={'ordering': ['-created_at', '-id'], 'verbose_name': 'sensitive-data alert', 'verbose_name_plural': 'sensitive-data alerts'},
+            ),
+            migrations.AlterModelOptions(
+                name='team',
+                options={'ordering': ['name'], 'verbose_name': 'team', 'verbose_name_plural': 'teams'},
+            ),
+            migrations.AlterModelOptions(
+                name='teammembership',
+                options={'verbose_name': 'team membership', 'verbose_name_plural': 'team memberships'},
+            ),
+            migrations.AlterModelOptions(
+                name='watchterm',
+                options={'ordering': ['team__name', 'value'], 'verbose_name': 'watch term', 'verbose_name_plural': 'watch terms'},
+            ),
+            migrations.AlterField(
+                model_name='conversation',
+                name='sensitive',
+                field=models.BooleanField(default=False, help_text='Holds special-category data: narrower visibility.', verbose_name='sensitive'),
+            ),
+            migrations.AlterField(
+                model_name='historicalconversation',
+                name='sensitive',
+                field=models.BooleanField(default=False, help_text='Holds special-category data: narrower visibility.', verbose_name='sensitive'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsensitivealert',
+                name='conversation',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='conversations.conversation', verbose_name='conversation'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsensitivealert',
+                name='created_at',
+                field=models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name='raised at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsensitivealert',
+                name='handled_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='handled at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsensitivealert',
+                name='handled_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='handled by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsensitivealert',
+                name='label',
+                field=models.CharField(help_text='What matched: the watch term, or the detector type.', max_length=200, verbose_name='what matched'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsensitivealert',
+                name='message',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='conversations.message', verbose_name='message'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsensitivealert',
+                name='severity',
+                field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=8, verbose_name='severity'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsensitivealert',
+                name='status',
+                field=models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('dismissed', 'Dismissed')], default='open', max_length=16, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsensitivealert',
+                name='subject',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsensitivealert',
+                name='watch_term',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='conversations.watchterm', verbose_name='watch term'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteam',
+                name='auto_assign',
+                field=models.BooleanField(default=True, help_text='Assign new conversations to the least-loaded online agent.', verbose_name='assign automatically'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteam',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteam',
+                name='is_default',
+                field=models.BooleanField(default=False, help_text='New conversations no other team claims land here.', verbose_name='default team'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteam',
+                name='languages',
+                field=models.JSONField(blank=True, default=list, help_text='Customer languages this team serves first, e.g. ["de", "nl"].', verbose_name='languages'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteam',
+                name='name',
+                field=models.CharField(db_index=True, max_length=100, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteam',
+                name='sensitive_policy',
+                field=models.CharField(choices=[('mask', "Store; mask financial and national identifiers in the agent's view"), ('redact', 'Store only the masked form and tell the customer which secure channel to use')], default='mask', help_text='What happens to card numbers, IBANs and national ids customers send.', max_length=8, verbose_name='sensitive-data policy'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteam',
+                name='slug',
+                field=models.SlugField(max_length=64, verbose_name='short name'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteammembership',
+                name='joined_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='joined at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteammembership',
+                name='role',
+                field=models.CharField(choices=[('agent', 'Agent'), ('supervisor', 'Supervisor')], default='agent', max_length=16, verbose_name='role'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteammembership',
+                name='team',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='conversations.team', verbose_name='team'),
+            ),
+            migrations.AlterField(
+                model_name='historicalteammembership',
+                name='user',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwatchterm',
+                name='active',
+                field=models.BooleanField(default=True, verbose_name='active'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwatchterm',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwatchterm',
+                name='created_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwatchterm',
+                name='direction',
+                field=models.CharField(choices=[('both', 'Customers and agents'), ('in', "Customers' messages"), ('out', "Agents' messages")], default='both', max_length=4, verbose_name='direction'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwatchterm',
+                name='kind',
+                field=models.CharField(choices=[('term', 'Word or phrase (case and accents ignored, whole words)'), ('pattern', 'Regular expression'), ('finding', 'Detector type (e.g. payment_card, iban, health)')], default='term', max_length=16, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwatchterm',
+                name='severity',
+                field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='medium', max_length=8, verbose_name='severity'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwatchterm',
+                name='team',
+                field=models.ForeignKey(blank=True, db_constraint=False, help_text='Empty: every team.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='conversations.team', verbose_name='team'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwatchterm',
+                name='value',
+                field=models.CharField(max_length=200, verbose_name='value'),
+            ),
+            migrations.AlterField(
+                model_name='message',
+                name='may_contain_special',
+                field=models.BooleanField(default=False, help_text='Media: not scanned, may hold such data.', verbose_name='may contain special-category data'),
+            ),
+            migrations.AlterField(
+                model_name='message',
+                name='redacted',
+                field=models.BooleanField(default=False, help_text='Only the masked form was stored (team policy).', verbose_name='redacted'),
+            ),
+            migrations.AlterField(
+                model_name='message',
+                name='special_category',
+                field=models.BooleanField(default=False, help_text='Art. 9 GDPR / Art. 11 LGPD data detected.', verbose_name='special-category data'),
+            ),
+            migrations.AlterField(
+                model_name='message',
+                name='type',
+                field=models.CharField(choices=[('text', 'Text'), ('image', 'Image'), ('audio', 'Audio'), ('voice', 'Voice note'), ('video', 'Video'), ('document', 'Document'), ('sticker', 'Sticker'), ('location', 'Location'), ('contacts', 'Contacts'), ('interactive', 'Interactive reply'), ('button', 'Button reply'), ('reaction', 'Reaction'), ('system', 'System message'), ('template', 'Template'), ('unsupported', 'Unsupported')], default='text', max_length=16),
+            ),
+            migrations.AlterField(
+                model_name='sensitivealert',
+                name='conversation',
+                field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='conversations.conversation', verbose_name='conversation'),
+            ),
+            migrations.AlterField(
+                model_name='sensitivealert',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='raised at'),
+            ),
+            migrations.AlterField(
+                model_name='sensitivealert',
+                name='handled_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='handled at'),
+            ),
+            migrations.AlterField(
+                model_name='sensitivealert',
+                name='handled_by',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='handled by'),
+            ),
+            migrations.AlterField(
+                model_name='sensitivealert',
+                name='label',
+                field=models.CharField(help_text='What matched: the watch term, or the detector type.', max_length=200, verbose_name='what matched'),
+            ),
+            migrations.AlterField(
+                model_name='sensitivealert',
+                name='message',
+                field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='conversations.message', verbose_name='message'),
+            ),
+            migrations.AlterField(
+                model_name='sensitivealert',
+                name='severity',
+                field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=8, verbose_name='severity'),
+            ),
+            migrations.AlterField(
+                model_name='sensitivealert',
+                name='status',
+                field=models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('dismissed', 'Dismissed')], default='open', max_length=16, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='sensitivealert',
+                name='subject',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sensitive_alerts', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='sensitivealert',
+                name='watch_term',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='conversations.watchterm', verbose_name='watch term'),
+            ),
+            migrations.AlterField(
+                model_name='team',
+                name='auto_assign',
+                field=models.BooleanField(default=True, help_text='Assign new conversations to the least-loaded online agent.', verbose_name='assign automatically'),
+            ),
+            migrations.AlterField(
+                model_name='team',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='team',
+                name='is_default',
+                field=models.BooleanField(default=False, help_text='New conversations no other team claims land here.', verbose_name='default team'),
+            ),
+            migrations.AlterField(
+                model_name='team',
+                name='languages',
+                field=models.JSONField(blank=True, default=list, help_text='Customer languages this team serves first, e.g. ["de", "nl"].', verbose_name='languages'),
+            ),
+            migrations.AlterField(
+                model_name='team',
+                name='members',
+                field=models.ManyToManyField(related_name='teams', through='conversations.TeamMembership', to=settings.AUTH_USER_MODEL, verbose_name='members'),
+            ),
+            migrations.AlterField(
+                model_name='team',
+                name='name',
+                field=models.CharField(max_length=100, unique=True, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='team',
+                name='sensitive_policy',
+                field=models.CharField(choices=[('mask', "Store; mask financial and national identifiers in the agent's view"), ('redact', 'Store only the masked form and tell the customer which secure channel to use')], default='mask', help_text='What happens to card numbers, IBANs and national ids customers send.', max_length=8, verbose_name='sensitive-data policy'),
+            ),
+            migrations.AlterField(
+                model_name='team',
+                name='slug',
+                field=models.SlugField(max_length=64, unique=True, verbose_name='short name'),
+            ),
+            migrations.AlterField(
+                model_name='teammembership',
+                name='joined_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='joined at'),
+            ),
+            migrations.AlterField(
+                model_name='teammembership',
+                name='role',
+                field=models.CharField(choices=[('agent', 'Agent'), ('supervisor', 'Supervisor')], default='agent', max_length=16, verbose_name='role'),
+            ),
+            migrations.AlterField(
+                model_name='teammembership',
+                name='team',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='conversations.team', verbose_name='team'),
+            ),
+            migrations.AlterField(
+                model_name='teammembership',
+                name='user',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team_memberships', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            ),
+            migrations.AlterField(
+                model_name='watchterm',
+                name='active',
+                field=models.BooleanField(default=True, verbose_name='active'),
+            ),
+            migrations.AlterField(
+                model_name='watchterm',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='watchterm',
+                name='created_by',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            ),
+            migrations.AlterField(
+                model_name='watchterm',
+                name='direction',
+                field=models.CharField(choices=[('both', 'Customers and agents'), ('in', "Customers' messages"), ('out', "Agents' messages")], default='both', max_length=4, verbose_name='direction'),
+            ),
+            migrations.AlterField(
+                model_name='watchterm',
+                name='kind',
+                field=models.CharField(choices=[('term', 'Word or phrase (case and accents ignored, whole words)'), ('pattern', 'Regular expression'), ('finding', 'Detector type (e.g. payment_card, iban, health)')], default='term', max_length=16, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='watchterm',
+                name='severity',
+                field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='medium', max_length=8, verbose_name='severity'),
+            ),
+            migrations.AlterField(
+                model_name='watchterm',
+                name='team',
+                field=models.ForeignKey(blank=True, help_text='Empty: every team.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='watch_terms', to='conversations.team', verbose_name='team'),
+            ),
+            migrations.AlterField(
+                model_name='watchterm',
+                name='value',
+                field=models.CharField(max_length=200, verbose_name='value'),
+            ),
+        ]),
     ]

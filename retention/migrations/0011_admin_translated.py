@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
+from consent.migration_operations import ReadersOnly
+
 
 class Migration(migrations.Migration):
 
@@ -16,363 +18,366 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Names, help texts and choices only: sqlmigrate shows no SQL on SQLite or PostgreSQL.
     operations = [
-        migrations.AlterModelOptions(
-            name='erasurereceipt',
-            options={'ordering': ['-erased_at'], 'verbose_name': 'erasure receipt', 'verbose_name_plural': 'erasure receipts'},
-        ),
-        migrations.AlterModelOptions(
-            name='purgerun',
-            options={'ordering': ['-started_at', '-id'], 'verbose_name': 'purge run', 'verbose_name_plural': 'purge runs'},
-        ),
-        migrations.AlterModelOptions(
-            name='requestdownload',
-            options={'ordering': ['-at', '-pk'], 'verbose_name': 'request download', 'verbose_name_plural': 'request downloads'},
-        ),
-        migrations.AlterModelOptions(
-            name='requestexport',
-            options={'ordering': ['-created_at', '-pk'], 'verbose_name': 'request export', 'verbose_name_plural': 'request exports'},
-        ),
-        migrations.AlterModelOptions(
-            name='retentionrule',
-            options={'ordering': ['category'], 'verbose_name': 'retention rule', 'verbose_name_plural': 'retention rules'},
-        ),
-        migrations.AlterModelOptions(
-            name='subjectrequest',
-            options={'ordering': ['due_at', 'pk'], 'verbose_name': 'subject request', 'verbose_name_plural': 'subject requests'},
-        ),
-        migrations.AlterModelOptions(
-            name='verificationchallenge',
-            options={'verbose_name': 'verification challenge', 'verbose_name_plural': 'verification challenges'},
-        ),
-        migrations.AlterField(
-            model_name='erasurereceipt',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='erased by'),
-        ),
-        migrations.AlterField(
-            model_name='erasurereceipt',
-            name='counts',
-            field=models.JSONField(default=dict, verbose_name='rows erased'),
-        ),
-        migrations.AlterField(
-            model_name='erasurereceipt',
-            name='erased_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='erased at'),
-        ),
-        migrations.AlterField(
-            model_name='erasurereceipt',
-            name='id',
-            field=models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name='receipt number'),
-        ),
-        migrations.AlterField(
-            model_name='erasurereceipt',
-            name='kept',
-            field=models.JSONField(default=dict, help_text='Rows kept without identifiers, per category, and why.', verbose_name='kept'),
-        ),
-        migrations.AlterField(
-            model_name='erasurereceipt',
-            name='reason',
-            field=models.CharField(choices=[('subject_request', 'The person asked for it (GDPR Art. 17(1); LGPD Art. 18 VI)'), ('consent_withdrawn', 'Consent was withdrawn and nothing else allows keeping the data (GDPR Art. 17(1)(b); LGPD Art. 18 VI)'), ('objection', 'The person objected to the processing (GDPR Art. 17(1)(c); LGPD Art. 18 §2)'), ('unlawful', 'The data was processed unlawfully (GDPR Art. 17(1)(d); LGPD Art. 18 IV)'), ('legal_obligation', 'A legal obligation requires the erasure (GDPR Art. 17(1)(e))'), ('retention_expired', 'Nothing of the person is kept any more: their retention periods ran out (LGPD Art. 16)'), ('restored', 'Erased before; a restored backup brought the data back')], max_length=32, verbose_name='legal ground'),
-        ),
-        migrations.AlterField(
-            model_name='erasurereceipt',
-            name='recipients',
-            field=models.JSONField(default=list, help_text='Who else holds the data and must be told (Art. 19).', verbose_name='recipients to inform'),
-        ),
-        migrations.AlterField(
-            model_name='erasurereceipt',
-            name='reference',
-            field=models.CharField(blank=True, max_length=40, verbose_name='reference'),
-        ),
-        migrations.AlterField(
-            model_name='erasurereceipt',
-            name='trigger',
-            field=models.CharField(help_text='request, staff, purge, or reapplied after a restore', max_length=32, verbose_name='trigger'),
-        ),
-        migrations.AlterField(
-            model_name='historicalretentionrule',
-            name='action',
-            field=models.CharField(choices=[('delete', 'Delete'), ('anonymise', 'Anonymise (keep without anything that identifies the person)')], default='delete', help_text='Anonymise keeps what can be kept without anything that identifies the person (the staff access log keeps who looked and when) and removes what cannot.', max_length=16, verbose_name='then'),
-        ),
-        migrations.AlterField(
-            model_name='historicalretentionrule',
-            name='category',
-            field=models.CharField(choices=[('identity', 'identity'), ('contact_points', 'contact_points'), ('conversations', 'conversations'), ('messages', 'messages'), ('notes', 'notes'), ('media', 'media'), ('consent_evidence', 'consent_evidence'), ('sensitive_alerts', 'sensitive_alerts'), ('access_log', 'access_log'), ('realtime_events', 'realtime_events'), ('early_statuses', 'early_statuses'), ('background_tasks', 'background_tasks'), ('subject_requests', 'subject_requests'), ('legal_holds', 'legal_holds')], db_index=True, max_length=32, verbose_name='data category'),
-        ),
-        migrations.AlterField(
-            model_name='historicalretentionrule',
-            name='clock',
-            field=models.CharField(choices=[('collected', 'when it was collected'), ('nothing_else_kept', 'when nothing else of the person is kept'), ('conversation_resolved', 'when the conversation was resolved'), ('last_contact', "the person's last contact"), ('consent_withdrawn', 'when consent was withdrawn or ended'), ('request_closed', 'when the request was closed'), ('hold_ended', 'when the legal hold ended')], max_length=32, verbose_name='counted from'),
-        ),
-        migrations.AlterField(
-            model_name='historicalretentionrule',
-            name='legal_reason',
-            field=models.JSONField(help_text='Why we keep it this long, for the customer: en, de, nl, it, pt-br.', verbose_name='legal reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalretentionrule',
-            name='period_days',
-            field=models.PositiveIntegerField(help_text='How many days after the clock event the data goes.', verbose_name='period (days)'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='channel',
-            field=models.CharField(choices=[('self_service', 'Self-service page'), ('chat', 'Chat (the conversation is the verified channel)'), ('email', 'E-mail, entered by staff'), ('phone', 'Phone, entered by staff')], max_length=16, verbose_name='channel'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='closed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='closed at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='due_at',
-            field=models.DateTimeField(help_text='The legal deadline for the complete answer.', verbose_name='due at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='extended_until',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='extended until'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='extension_ground',
-            field=models.CharField(blank=True, choices=[('complexity', 'The request is complex'), ('number', 'We received many requests at the same time')], max_length=16, verbose_name='ground for the extension'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='extension_notified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='customer told of the extension at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='jurisdiction',
-            field=models.CharField(max_length=8, verbose_name='jurisdiction'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='kind',
-            field=models.CharField(choices=[('access', 'Access: a copy of my data'), ('portability', 'Portability: my data in a machine-readable form'), ('erasure', 'Erasure: delete my data'), ('rectification', 'Rectification: correct my data'), ('restriction', 'Restriction: keep my data but stop processing it'), ('objection', 'Objection: stop using my data for marketing or legitimate interests'), ('withdrawal', 'Withdrawal of consent')], max_length=16, verbose_name='right exercised'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='purposes',
-            field=models.JSONField(blank=True, default=list, verbose_name='purposes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='received_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='recipients_informed',
-            field=models.JSONField(blank=True, default=list, verbose_name='recipients informed'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='reference',
-            field=models.CharField(db_index=True, default=retention.models.requests.request_reference, editable=False, max_length=16, verbose_name='reference'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='rejection_ground',
-            field=models.CharField(blank=True, choices=[('identity_not_verified', 'We could not verify that the request comes from you'), ('manifestly_unfounded', 'The request is manifestly unfounded'), ('excessive', 'The request is excessive, in particular because it repeats an earlier one'), ('legal_obligation', 'A legal obligation requires us to keep the data'), ('legal_claims', 'We need the data to establish, exercise or defend legal claims'), ('no_data', 'We hold no data about you')], max_length=32, verbose_name='ground for the rejection'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='simplified_reply_at',
-            field=models.DateTimeField(blank=True, help_text='LGPD Art. 19 I: the simplified reply, sent at once after verification.', null=True, verbose_name='simplified reply sent at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='state',
-            field=models.CharField(choices=[('received', 'Received'), ('verifying', 'Waiting for identity verification'), ('verified', 'Identity verified'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn by the customer')], default='received', max_length=16, verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='subject',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='subject_public_id',
-            field=models.UUIDField(blank=True, db_index=True, editable=False, null=True, verbose_name="subject's public id"),
-        ),
-        migrations.AlterField(
-            model_name='historicalsubjectrequest',
-            name='verified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='identity verified at'),
-        ),
-        migrations.AlterField(
-            model_name='purgerun',
-            name='counts',
-            field=models.JSONField(default=dict, help_text='Rows removed per category (files counted with their rows).', verbose_name='rows removed'),
-        ),
-        migrations.AlterField(
-            model_name='purgerun',
-            name='finished_at',
-            field=models.DateTimeField(blank=True, help_text='Empty while it runs, and for an interrupted run (not known).', null=True, verbose_name='finished at'),
-        ),
-        migrations.AlterField(
-            model_name='purgerun',
-            name='held_back',
-            field=models.JSONField(default=dict, help_text='Rows due but kept by a legal hold, per category.', verbose_name='held back'),
-        ),
-        migrations.AlterField(
-            model_name='purgerun',
-            name='longest_transaction_ms',
-            field=models.PositiveIntegerField(default=0, verbose_name='longest transaction (ms)'),
-        ),
-        migrations.AlterField(
-            model_name='purgerun',
-            name='outcome',
-            field=models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('dry_run', 'Dry run (nothing removed)'), ('failed', 'Failed (what was removed stays removed; the next run goes on)'), ('interrupted', 'Interrupted (stopped without finishing; what was removed stays removed; the next run goes on)')], default='running', max_length=16, verbose_name='outcome'),
-        ),
-        migrations.AlterField(
-            model_name='purgerun',
-            name='progress_at',
-            field=models.DateTimeField(blank=True, help_text='When its latest batch committed (counts are recorded with each batch, in its transaction).', null=True, verbose_name='latest progress at'),
-        ),
-        migrations.AlterField(
-            model_name='purgerun',
-            name='started_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='started at'),
-        ),
-        migrations.AlterField(
-            model_name='purgerun',
-            name='subjects_erased',
-            field=models.PositiveIntegerField(default=0, verbose_name='subjects erased'),
-        ),
-        migrations.AlterField(
-            model_name='retentionrule',
-            name='action',
-            field=models.CharField(choices=[('delete', 'Delete'), ('anonymise', 'Anonymise (keep without anything that identifies the person)')], default='delete', help_text='Anonymise keeps what can be kept without anything that identifies the person (the staff access log keeps who looked and when) and removes what cannot.', max_length=16, verbose_name='then'),
-        ),
-        migrations.AlterField(
-            model_name='retentionrule',
-            name='category',
-            field=models.CharField(choices=[('identity', 'identity'), ('contact_points', 'contact_points'), ('conversations', 'conversations'), ('messages', 'messages'), ('notes', 'notes'), ('media', 'media'), ('consent_evidence', 'consent_evidence'), ('sensitive_alerts', 'sensitive_alerts'), ('access_log', 'access_log'), ('realtime_events', 'realtime_events'), ('early_statuses', 'early_statuses'), ('background_tasks', 'background_tasks'), ('subject_requests', 'subject_requests'), ('legal_holds', 'legal_holds')], max_length=32, unique=True, verbose_name='data category'),
-        ),
-        migrations.AlterField(
-            model_name='retentionrule',
-            name='clock',
-            field=models.CharField(choices=[('collected', 'when it was collected'), ('nothing_else_kept', 'when nothing else of the person is kept'), ('conversation_resolved', 'when the conversation was resolved'), ('last_contact', "the person's last contact"), ('consent_withdrawn', 'when consent was withdrawn or ended'), ('request_closed', 'when the request was closed'), ('hold_ended', 'when the legal hold ended')], max_length=32, verbose_name='counted from'),
-        ),
-        migrations.AlterField(
-            model_name='retentionrule',
-            name='legal_reason',
-            field=models.JSONField(help_text='Why we keep it this long, for the customer: en, de, nl, it, pt-br.', verbose_name='legal reason'),
-        ),
-        migrations.AlterField(
-            model_name='retentionrule',
-            name='period_days',
-            field=models.PositiveIntegerField(help_text='How many days after the clock event the data goes.', verbose_name='period (days)'),
-        ),
-        migrations.AlterField(
-            model_name='retentionrule',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='channel',
-            field=models.CharField(choices=[('self_service', 'Self-service page'), ('chat', 'Chat (the conversation is the verified channel)'), ('email', 'E-mail, entered by staff'), ('phone', 'Phone, entered by staff')], max_length=16, verbose_name='channel'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='closed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='closed at'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='due_at',
-            field=models.DateTimeField(help_text='The legal deadline for the complete answer.', verbose_name='due at'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='extended_until',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='extended until'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='extension_ground',
-            field=models.CharField(blank=True, choices=[('complexity', 'The request is complex'), ('number', 'We received many requests at the same time')], max_length=16, verbose_name='ground for the extension'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='extension_notified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='customer told of the extension at'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='jurisdiction',
-            field=models.CharField(max_length=8, verbose_name='jurisdiction'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='kind',
-            field=models.CharField(choices=[('access', 'Access: a copy of my data'), ('portability', 'Portability: my data in a machine-readable form'), ('erasure', 'Erasure: delete my data'), ('rectification', 'Rectification: correct my data'), ('restriction', 'Restriction: keep my data but stop processing it'), ('objection', 'Objection: stop using my data for marketing or legitimate interests'), ('withdrawal', 'Withdrawal of consent')], max_length=16, verbose_name='right exercised'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='purposes',
-            field=models.JSONField(blank=True, default=list, verbose_name='purposes'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='received_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='recipients_informed',
-            field=models.JSONField(blank=True, default=list, verbose_name='recipients informed'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='reference',
-            field=models.CharField(default=retention.models.requests.request_reference, editable=False, max_length=16, unique=True, verbose_name='reference'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='rejection_ground',
-            field=models.CharField(blank=True, choices=[('identity_not_verified', 'We could not verify that the request comes from you'), ('manifestly_unfounded', 'The request is manifestly unfounded'), ('excessive', 'The request is excessive, in particular because it repeats an earlier one'), ('legal_obligation', 'A legal obligation requires us to keep the data'), ('legal_claims', 'We need the data to establish, exercise or defend legal claims'), ('no_data', 'We hold no data about you')], max_length=32, verbose_name='ground for the rejection'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='simplified_reply_at',
-            field=models.DateTimeField(blank=True, help_text='LGPD Art. 19 I: the simplified reply, sent at once after verification.', null=True, verbose_name='simplified reply sent at'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='state',
-            field=models.CharField(choices=[('received', 'Received'), ('verifying', 'Waiting for identity verification'), ('verified', 'Identity verified'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn by the customer')], default='received', max_length=16, verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='subject',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='subject_requests', to='consent.subject', verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='subject_public_id',
-            field=models.UUIDField(blank=True, db_index=True, editable=False, null=True, verbose_name="subject's public id"),
-        ),
-        migrations.AlterField(
-            model_name='subjectrequest',
-            name='verified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='identity verified at'),
-        ),
+        ReadersOnly([
+            migrations.AlterModelOptions(
+                name='erasurereceipt',
+                options={'ordering': ['-erased_at'], 'verbose_name': 'erasure receipt', 'verbose_name_plural': 'erasure receipts'},
+            ),
+            migrations.AlterModelOptions(
+                name='purgerun',
+                options={'ordering': ['-started_at', '-id'], 'verbose_name': 'purge run', 'verbose_name_plural': 'purge runs'},
+            ),
+            migrations.AlterModelOptions(
+                name='requestdownload',
+                options={'ordering': ['-at', '-pk'], 'verbose_name': 'request download', 'verbose_name_plural': 'request downloads'},
+            ),
+            migrations.AlterModelOptions(
+                name='requestexport',
+                options={'ordering': ['-created_at', '-pk'], 'verbose_name': 'request export', 'verbose_name_plural': 'request exports'},
+            ),
+            migrations.AlterModelOptions(
+                name='retentionrule',
+                options={'ordering': ['category'], 'verbose_name': 'retention rule', 'verbose_name_plural': 'retention rules'},
+            ),
+            migrations.AlterModelOptions(
+                name='subjectrequest',
+                options={'ordering': ['due_at', 'pk'], 'verbose_name': 'subject request', 'verbose_name_plural': 'subject requests'},
+            ),
+            migrations.AlterModelOptions(
+                name='verificationchallenge',
+                options={'verbose_name': 'verification challenge', 'verbose_name_plural': 'verification challenges'},
+            ),
+            migrations.AlterField(
+                model_name='erasurereceipt',
+                name='actor',
+                field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='erased by'),
+            ),
+            migrations.AlterField(
+                model_name='erasurereceipt',
+                name='counts',
+                field=models.JSONField(default=dict, verbose_name='rows erased'),
+            ),
+            migrations.AlterField(
+                model_name='erasurereceipt',
+                name='erased_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='erased at'),
+            ),
+            migrations.AlterField(
+                model_name='erasurereceipt',
+                name='id',
+                field=models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name='receipt number'),
+            ),
+            migrations.AlterField(
+                model_name='erasurereceipt',
+                name='kept',
+                field=models.JSONField(default=dict, help_text='Rows kept without identifiers, per category, and why.', verbose_name='kept'),
+            ),
+            migrations.AlterField(
+                model_name='erasurereceipt',
+                name='reason',
+                field=models.CharField(choices=[('subject_request', 'The person asked for it (GDPR Art. 17(1); LGPD Art. 18 VI)'), ('consent_withdrawn', 'Consent was withdrawn and nothing else allows keeping the data (GDPR Art. 17(1)(b); LGPD Art. 18 VI)'), ('objection', 'The person objected to the processing (GDPR Art. 17(1)(c); LGPD Art. 18 §2)'), ('unlawful', 'The data was processed unlawfully (GDPR Art. 17(1)(d); LGPD Art. 18 IV)'), ('legal_obligation', 'A legal obligation requires the erasure (GDPR Art. 17(1)(e))'), ('retention_expired', 'Nothing of the person is kept any more: their retention periods ran out (LGPD Art. 16)'), ('restored', 'Erased before; a restored backup brought the data back')], max_length=32, verbose_name='legal ground'),
+            ),
+            migrations.AlterField(
+                model_name='erasurereceipt',
+                name='recipients',
+                field=models.JSONField(default=list, help_text='Who else holds the data and must be told (Art. 19).', verbose_name='recipients to inform'),
+            ),
+            migrations.AlterField(
+                model_name='erasurereceipt',
+                name='reference',
+                field=models.CharField(blank=True, max_length=40, verbose_name='reference'),
+            ),
+            migrations.AlterField(
+                model_name='erasurereceipt',
+                name='trigger',
+                field=models.CharField(help_text='request, staff, purge, or reapplied after a restore', max_length=32, verbose_name='trigger'),
+            ),
+            migrations.AlterField(
+                model_name='historicalretentionrule',
+                name='action',
+                field=models.CharField(choices=[('delete', 'Delete'), ('anonymise', 'Anonymise (keep without anything that identifies the person)')], default='delete', help_text='Anonymise keeps what can be kept without anything that identifies the person (the staff access log keeps who looked and when) and removes what cannot.', max_length=16, verbose_name='then'),
+            ),
+            migrations.AlterField(
+                model_name='historicalretentionrule',
+                name='category',
+                field=models.CharField(choices=[('identity', 'identity'), ('contact_points', 'contact_points'), ('conversations', 'conversations'), ('messages', 'messages'), ('notes', 'notes'), ('media', 'media'), ('consent_evidence', 'consent_evidence'), ('sensitive_alerts', 'sensitive_alerts'), ('access_log', 'access_log'), ('realtime_events', 'realtime_events'), ('early_statuses', 'early_statuses'), ('background_tasks', 'background_tasks'), ('subject_requests', 'subject_requests'), ('legal_holds', 'legal_holds')], db_index=True, max_length=32, verbose_name='data category'),
+            ),
+            migrations.AlterField(
+                model_name='historicalretentionrule',
+                name='clock',
+                field=models.CharField(choices=[('collected', 'when it was collected'), ('nothing_else_kept', 'when nothing else of the person is kept'), ('conversation_resolved', 'when the conversation was resolved'), ('last_contact', "the person's last contact"), ('consent_withdrawn', 'when consent was withdrawn or ended'), ('request_closed', 'when the request was closed'), ('hold_ended', 'when the legal hold ended')], max_length=32, verbose_name='counted from'),
+            ),
+            migrations.AlterField(
+                model_name='historicalretentionrule',
+                name='legal_reason',
+                field=models.JSONField(help_text='Why we keep it this long, for the customer: en, de, nl, it, pt-br.', verbose_name='legal reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalretentionrule',
+                name='period_days',
+                field=models.PositiveIntegerField(help_text='How many days after the clock event the data goes.', verbose_name='period (days)'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='channel',
+                field=models.CharField(choices=[('self_service', 'Self-service page'), ('chat', 'Chat (the conversation is the verified channel)'), ('email', 'E-mail, entered by staff'), ('phone', 'Phone, entered by staff')], max_length=16, verbose_name='channel'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='closed_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='closed at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='created_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='due_at',
+                field=models.DateTimeField(help_text='The legal deadline for the complete answer.', verbose_name='due at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='extended_until',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='extended until'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='extension_ground',
+                field=models.CharField(blank=True, choices=[('complexity', 'The request is complex'), ('number', 'We received many requests at the same time')], max_length=16, verbose_name='ground for the extension'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='extension_notified_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='customer told of the extension at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='jurisdiction',
+                field=models.CharField(max_length=8, verbose_name='jurisdiction'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='kind',
+                field=models.CharField(choices=[('access', 'Access: a copy of my data'), ('portability', 'Portability: my data in a machine-readable form'), ('erasure', 'Erasure: delete my data'), ('rectification', 'Rectification: correct my data'), ('restriction', 'Restriction: keep my data but stop processing it'), ('objection', 'Objection: stop using my data for marketing or legitimate interests'), ('withdrawal', 'Withdrawal of consent')], max_length=16, verbose_name='right exercised'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='purposes',
+                field=models.JSONField(blank=True, default=list, verbose_name='purposes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='received_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='recipients_informed',
+                field=models.JSONField(blank=True, default=list, verbose_name='recipients informed'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='reference',
+                field=models.CharField(db_index=True, default=retention.models.requests.request_reference, editable=False, max_length=16, verbose_name='reference'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='rejection_ground',
+                field=models.CharField(blank=True, choices=[('identity_not_verified', 'We could not verify that the request comes from you'), ('manifestly_unfounded', 'The request is manifestly unfounded'), ('excessive', 'The request is excessive, in particular because it repeats an earlier one'), ('legal_obligation', 'A legal obligation requires us to keep the data'), ('legal_claims', 'We need the data to establish, exercise or defend legal claims'), ('no_data', 'We hold no data about you')], max_length=32, verbose_name='ground for the rejection'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='simplified_reply_at',
+                field=models.DateTimeField(blank=True, help_text='LGPD Art. 19 I: the simplified reply, sent at once after verification.', null=True, verbose_name='simplified reply sent at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='state',
+                field=models.CharField(choices=[('received', 'Received'), ('verifying', 'Waiting for identity verification'), ('verified', 'Identity verified'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn by the customer')], default='received', max_length=16, verbose_name='state'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='subject',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='subject_public_id',
+                field=models.UUIDField(blank=True, db_index=True, editable=False, null=True, verbose_name="subject's public id"),
+            ),
+            migrations.AlterField(
+                model_name='historicalsubjectrequest',
+                name='verified_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='identity verified at'),
+            ),
+            migrations.AlterField(
+                model_name='purgerun',
+                name='counts',
+                field=models.JSONField(default=dict, help_text='Rows removed per category (files counted with their rows).', verbose_name='rows removed'),
+            ),
+            migrations.AlterField(
+                model_name='purgerun',
+                name='finished_at',
+                field=models.DateTimeField(blank=True, help_text='Empty while it runs, and for an interrupted run (not known).', null=True, verbose_name='finished at'),
+            ),
+            migrations.AlterField(
+                model_name='purgerun',
+                name='held_back',
+                field=models.JSONField(default=dict, help_text='Rows due but kept by a legal hold, per category.', verbose_name='held back'),
+            ),
+            migrations.AlterField(
+                model_name='purgerun',
+                name='longest_transaction_ms',
+                field=models.PositiveIntegerField(default=0, verbose_name='longest transaction (ms)'),
+            ),
+            migrations.AlterField(
+                model_name='purgerun',
+                name='outcome',
+                field=models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('dry_run', 'Dry run (nothing removed)'), ('failed', 'Failed (what was removed stays removed; the next run goes on)'), ('interrupted', 'Interrupted (stopped without finishing; what was removed stays removed; the next run goes on)')], default='running', max_length=16, verbose_name='outcome'),
+            ),
+            migrations.AlterField(
+                model_name='purgerun',
+                name='progress_at',
+                field=models.DateTimeField(blank=True, help_text='When its latest batch committed (counts are recorded with each batch, in its transaction).', null=True, verbose_name='latest progress at'),
+            ),
+            migrations.AlterField(
+                model_name='purgerun',
+                name='started_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='started at'),
+            ),
+            migrations.AlterField(
+                model_name='purgerun',
+                name='subjects_erased',
+                field=models.PositiveIntegerField(default=0, verbose_name='subjects erased'),
+            ),
+            migrations.AlterField(
+                model_name='retentionrule',
+                name='action',
+                field=models.CharField(choices=[('delete', 'Delete'), ('anonymise', 'Anonymise (keep without anything that identifies the person)')], default='delete', help_text='Anonymise keeps what can be kept without anything that identifies the person (the staff access log keeps who looked and when) and removes what cannot.', max_length=16, verbose_name='then'),
+            ),
+            migrations.AlterField(
+                model_name='retentionrule',
+                name='category',
+                field=models.CharField(choices=[('identity', 'identity'), ('contact_points', 'contact_points'), ('conversations', 'conversations'), ('messages', 'messages'), ('notes', 'notes'), ('media', 'media'), ('consent_evidence', 'consent_evidence'), ('sensitive_alerts', 'sensitive_alerts'), ('access_log', 'access_log'), ('realtime_events', 'realtime_events'), ('early_statuses', 'early_statuses'), ('background_tasks', 'background_tasks'), ('subject_requests', 'subject_requests'), ('legal_holds', 'legal_holds')], max_length=32, unique=True, verbose_name='data category'),
+            ),
+            migrations.AlterField(
+                model_name='retentionrule',
+                name='clock',
+                field=models.CharField(choices=[('collected', 'when it was collected'), ('nothing_else_kept', 'when nothing else of the person is kept'), ('conversation_resolved', 'when the conversation was resolved'), ('last_contact', "the person's last contact"), ('consent_withdrawn', 'when consent was withdrawn or ended'), ('request_closed', 'when the request was closed'), ('hold_ended', 'when the legal hold ended')], max_length=32, verbose_name='counted from'),
+            ),
+            migrations.AlterField(
+                model_name='retentionrule',
+                name='legal_reason',
+                field=models.JSONField(help_text='Why we keep it this long, for the customer: en, de, nl, it, pt-br.', verbose_name='legal reason'),
+            ),
+            migrations.AlterField(
+                model_name='retentionrule',
+                name='period_days',
+                field=models.PositiveIntegerField(help_text='How many days after the clock event the data goes.', verbose_name='period (days)'),
+            ),
+            migrations.AlterField(
+                model_name='retentionrule',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='channel',
+                field=models.CharField(choices=[('self_service', 'Self-service page'), ('chat', 'Chat (the conversation is the verified channel)'), ('email', 'E-mail, entered by staff'), ('phone', 'Phone, entered by staff')], max_length=16, verbose_name='channel'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='closed_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='closed at'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='created_by',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='due_at',
+                field=models.DateTimeField(help_text='The legal deadline for the complete answer.', verbose_name='due at'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='extended_until',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='extended until'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='extension_ground',
+                field=models.CharField(blank=True, choices=[('complexity', 'The request is complex'), ('number', 'We received many requests at the same time')], max_length=16, verbose_name='ground for the extension'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='extension_notified_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='customer told of the extension at'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='jurisdiction',
+                field=models.CharField(max_length=8, verbose_name='jurisdiction'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='kind',
+                field=models.CharField(choices=[('access', 'Access: a copy of my data'), ('portability', 'Portability: my data in a machine-readable form'), ('erasure', 'Erasure: delete my data'), ('rectification', 'Rectification: correct my data'), ('restriction', 'Restriction: keep my data but stop processing it'), ('objection', 'Objection: stop using my data for marketing or legitimate interests'), ('withdrawal', 'Withdrawal of consent')], max_length=16, verbose_name='right exercised'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='purposes',
+                field=models.JSONField(blank=True, default=list, verbose_name='purposes'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='received_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='recipients_informed',
+                field=models.JSONField(blank=True, default=list, verbose_name='recipients informed'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='reference',
+                field=models.CharField(default=retention.models.requests.request_reference, editable=False, max_length=16, unique=True, verbose_name='reference'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='rejection_ground',
+                field=models.CharField(blank=True, choices=[('identity_not_verified', 'We could not verify that the request comes from you'), ('manifestly_unfounded', 'The request is manifestly unfounded'), ('excessive', 'The request is excessive, in particular because it repeats an earlier one'), ('legal_obligation', 'A legal obligation requires us to keep the data'), ('legal_claims', 'We need the data to establish, exercise or defend legal claims'), ('no_data', 'We hold no data about you')], max_length=32, verbose_name='ground for the rejection'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='simplified_reply_at',
+                field=models.DateTimeField(blank=True, help_text='LGPD Art. 19 I: the simplified reply, sent at once after verification.', null=True, verbose_name='simplified reply sent at'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='state',
+                field=models.CharField(choices=[('received', 'Received'), ('verifying', 'Waiting for identity verification'), ('verified', 'Identity verified'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn by the customer')], default='received', max_length=16, verbose_name='state'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='subject',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='subject_requests', to='consent.subject', verbose_name='subject'),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='subject_public_id',
+                field=models.UUIDField(blank=True, db_index=True, editable=False, null=True, verbose_name="subject's public id"),
+            ),
+            migrations.AlterField(
+                model_name='subjectrequest',
+                name='verified_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='identity verified at'),
+            ),
+        ]),
     ]
