@@ -1,10 +1,12 @@
 from conversations.models.conversation import (
     CONVERSATION_TRANSITIONS,
     AgentPresence,
+    AgentProfile,
     Channel,
     Conversation,
     ConversationStatus,
     Note,
+    PresenceStatus,
 )
 from conversations.models.events import ConversationEvent
 from conversations.models.message import (
@@ -26,6 +28,7 @@ __all__ = [
     "CONVERSATION_TRANSITIONS",
     "MEDIA_TYPES",
     "AgentPresence",
+    "AgentProfile",
     "AlertStatus",
     "Attachment",
     "AttachmentStatus",
@@ -40,6 +43,7 @@ __all__ = [
     "MessageStatus",
     "MessageType",
     "Note",
+    "PresenceStatus",
     "SensitiveAlert",
     "SensitivePolicy",
     "Severity",

@@ -109,11 +109,26 @@ class Note(models.Model):
         return f"note #{self.pk}"
 
 
+class PresenceStatus(models.TextChoices):
+    """What an agent says about themselves in the inbox's header; auto-assignment only picks ``online``."""
+
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
 class AgentPresence(models.Model):
-    """Which agents have the inbox open now (counted per socket), for auto-assignment."""
+    """Which agents have the inbox open now (counted per socket) and what they set (online, away, offline).
+
+    Auto-assignment picks an agent who is connected *and* online; supervisors see both.
+    """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence")
     connections = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        _("availability"), max_length=8, choices=PresenceStatus.choices, default=PresenceStatus.ONLINE
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -122,3 +137,20 @@ class AgentPresence(models.Model):
 
     def __str__(self) -> str:
         return f"presence of user #{self.user_id}"
+
+
+class AgentProfile(models.Model):
+    """An agent's own settings for the inbox: the language it is shown in (empty: the browser's)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_profile")
+    language = models.CharField(
+        _("inbox language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text=_("Empty: the browser's language."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("agent profile")
+        verbose_name_plural = _("agent profiles")
+
+    def __str__(self) -> str:
+        return f"inbox profile of user #{self.user_id}"
