@@ -30,18 +30,22 @@ messages: install
 migrate: messages
 	$(BIN)/python manage.py migrate --noinput
 
+# Links printed and sent (seed_demo's sign-in hint, notices, the self-service page) lead to where `make run` serves;
+# an explicit PUBLIC_BASE_URL (a tunnel, a proxy) wins.
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py seed_demo
 
 # The embedded demo: the app, plus a local fake of Meta's Graph API (it accepts the agents' replies and
 # posts delivery and read receipts back). `make customer TEXT="Hallo"` plays a WhatsApp customer.
 run: seed
-	@echo "Serving on http://$(HOST):$(PORT): inbox /inbox/ (agent), admin /admin/ (dpo), web chat /webchat/demo/,"
+	@echo "Serving on http://$(HOST):$(PORT) (links: $${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}): inbox /inbox/ (agent),"
+	@echo "admin /admin/ (dpo), web chat /webchat/demo/,"
 	@echo "API docs /api/docs/, health /healthz; fake Graph API on 127.0.0.1:$(FAKE_GRAPH_PORT)"
 	@$(BIN)/python manage.py fake_graph_api --port $(FAKE_GRAPH_PORT) \
 		--webhook http://$(HOST):$(PORT)/webhooks/whatsapp/ & fake=$$!; \
 	trap 'kill $$fake 2>/dev/null' EXIT INT TERM; \
 	WHATSAPP_API_BASE=$${WHATSAPP_API_BASE:-http://127.0.0.1:$(FAKE_GRAPH_PORT)} \
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/uvicorn contactcenter.asgi:application --host $(HOST) --port $(PORT) --ws-per-message-deflate false
 
 TEXT ?= Hallo, wo ist meine Bestellung?
@@ -73,6 +77,7 @@ bench: install-dev
 	$(BIN)/python bench/ingest.py --bare
 	$(BIN)/python bench/realtime.py
 	$(BIN)/python bench/lifecycle.py
+	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/privacy_timing.py
 	$(BIN)/python bench/scan_quality.py
 	$(BIN)/python bench/scan_speed.py

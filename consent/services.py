@@ -46,6 +46,7 @@ from consent.models import (
     RestrictionGround,
     Subject,
 )
+from consent.public_links import public_url
 from consent.references import reference_problem
 from consent.selectors import notice_current, subject_get_by_contact
 
@@ -371,8 +372,8 @@ def notice_delete(*, notice: PrivacyNotice, actor: Actor) -> None:
 
 
 def notice_url(notice: PrivacyNotice) -> str:
-    """Where a customer reads this notice version: ``PRIVACY_NOTICE_URL`` (the project serves it there)."""
-    return settings.PRIVACY_NOTICE_URL.format(notice_id=notice.pk)
+    """Where a customer reads this notice version: ``PRIVACY_NOTICE_PATH`` under ``PUBLIC_BASE_URL``."""
+    return public_url(settings.PRIVACY_NOTICE_PATH.format(notice_id=notice.pk))
 
 
 # --- The consent ledger ----------------------------------------------------------------

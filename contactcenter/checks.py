@@ -107,9 +107,10 @@ def public_address_check(app_configs, **kwargs) -> list[Error]:
         local = host == "localhost" or host.endswith(".localhost")
     if url.scheme == "https" and host and not local:
         return []
+    shown = settings.PUBLIC_BASE_URL or "not set"
     return [
         Error(
-            f"PUBLIC_BASE_URL ({settings.PUBLIC_BASE_URL}) is not this server's public HTTPS address: the links "
+            f"PUBLIC_BASE_URL ({shown}) is not this server's public HTTPS address: the links "
             "in messages to customers (their request's page, the privacy notice) would lead nowhere.",
             hint="Set PUBLIC_BASE_URL=https://<the host customers reach>.",
             id="contactcenter.E005",

@@ -16,6 +16,7 @@ from django.conf import settings
 from consent.declarations import Category
 from consent.jurisdictions import JURISDICTIONS
 from consent.models import Purpose
+from consent.public_links import subject_rights_url
 from contactcenter.models import Controller, Recipient, SupervisoryAuthority
 from retention.models import RetentionRule
 
@@ -118,6 +119,6 @@ def programme_facts() -> dict[str, Any]:
         "authorities": _authorities(),
         "channels": _channels(purposes),
         "sensitive_scan": bool(settings.SENSITIVE_SCAN_ENABLED),
-        "rights_url": settings.SUBJECT_RIGHTS_URL,
+        "rights_url": subject_rights_url(),
         "controller_time_zone": settings.CONTROLLER_TIME_ZONE,
     }

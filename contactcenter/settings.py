@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in agent's chosen language (the inbox profile) over the browser's.
+    "conversations.languages.AgentLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -236,6 +238,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConversationStatusEnum": "conversations.models.ConversationStatus",
         "MessageStatusEnum": "conversations.models.MessageStatus",
+        "PresenceStatusEnum": "conversations.models.PresenceStatus",
         "ConsentStatusEnum": "consent.models.ConsentStatus",
     },
 }
@@ -261,12 +264,15 @@ WEBHOOK_COMMIT_LANES = env.int("WEBHOOK_COMMIT_LANES", default=1)
 WEBHOOK_GROUP_MAX = env.int("WEBHOOK_GROUP_MAX", default=200)
 # Origins of the company's websites that embed the web-chat widget (scheme://host[:port]), beside our own hosts.
 WEBCHAT_ALLOWED_ORIGINS = env.list("WEBCHAT_ALLOWED_ORIGINS", default=[])
-# Where customers exercise their data-protection rights: by default our self-service page (/privacy/, after
-# PUBLIC_BASE_URL below); a company that takes requests elsewhere (its own form, a mailto: to the DPO) sets it.
+# Where customers exercise their data-protection rights; empty: our self-service page, PUBLIC_BASE_URL + /privacy/
+# (consent.public_links.subject_rights_url). A company that takes requests elsewhere (its own form, a mailto: to the
+# DPO) sets it.
 SUBJECT_RIGHTS_URL = env.str("SUBJECT_RIGHTS_URL", default="")
 # The sensitive-data guard (conversations.services.sensitive, with the detectors of sensitive/). Scanning off
 # exists for benchmarks only.
 SENSITIVE_SCAN_ENABLED = env.bool("SENSITIVE_SCAN_ENABLED", default=True)
+# The inbox search's token index (conversations.search): off only to measure what it costs (bench/inbox.py).
+SEARCH_INDEX_ENABLED = env.bool("SEARCH_INDEX_ENABLED", default=True)
 # Agents' drafts asking for card numbers, IBANs, ids or health details: warn (default) or block.
 SENSITIVE_DRAFT_BLOCK = env.bool("SENSITIVE_DRAFT_BLOCK", default=False)
 # Where customers should send such data instead (a link, or words), told them in their language.
@@ -358,16 +364,28 @@ DEFAULT_JURISDICTION = env.str("DEFAULT_JURISDICTION", default="GDPR")
 CONTROLLER_TIME_ZONE = env.str("CONTROLLER_TIME_ZONE", default="Europe/Berlin")
 # How long a double opt-in request may be confirmed.
 CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=72)
-# Where subjects reach us: links in messages (privacy notice, confirmation) start here.
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
-SUBJECT_RIGHTS_URL = SUBJECT_RIGHTS_URL or PUBLIC_BASE_URL.rstrip("/") + "/privacy/"
+# Where customers reach us: every absolute link we send or print (privacy notice, double opt-in, request status,
+# the self-service page, the contact snippet, seed_demo's sign-in hint) starts here (consent.public_links).
+# `make run` sets it from HOST and PORT. Checked now: scheme and host, no query or fragment, no trailing slash.
+# With DEBUG off it has no default (check --deploy wants the public HTTPS address: contactcenter.E005).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="") or ("http://127.0.0.1:8000" if DEBUG else "")
+if PUBLIC_BASE_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from consent.public_links import PublicBaseUrlInvalid, base_url_normalise
+
+    try:
+        PUBLIC_BASE_URL = base_url_normalise(PUBLIC_BASE_URL)
+    except PublicBaseUrlInvalid as error:
+        raise ImproperlyConfigured(str(error)) from None
+# The page of the notice version a consent message carries a link to ({notice_id}), under PUBLIC_BASE_URL;
+# contactcenter.urls serves this path.
+PRIVACY_NOTICE_PATH = "/privacy/notices/{notice_id}/"
 # The erasure journal (retention.journal): outside the database, on storage its backups do not cover, so that a
 # restored backup can be re-erased (manage.py erasures_reapply). Embedded default: var/, beside the SQLite
 # database. With DEBUG off there is no default: `check --deploy` requires an absolute path outside the database's
 # directory (retention.checks), and an erasure refuses to run without one.
 ERASURE_JOURNAL_PATH = env.str("ERASURE_JOURNAL_PATH", default=str(VAR_DIR / "erasure-journal.jsonl") if DEBUG else "")
-# The link consent messages carry to the notice version shown ({notice_id}); contactcenter.urls serves this path.
-PRIVACY_NOTICE_URL = PUBLIC_BASE_URL.rstrip("/") + "/privacy/notices/{notice_id}/"
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SILENCED_SYSTEM_CHECKS = []

@@ -14,7 +14,8 @@ import re
 from datetime import time
 from typing import Any
 
-from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.html import format_html, format_html_join
@@ -22,6 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from consent.declarations import CLOCK_NAMES, Category
+from consent.public_links import public_url
 from contactcenter.models import WEEKDAYS, business_hours_problem
 from contactcenter.programme import programme_facts
 from contactcenter.records import period_words
@@ -110,8 +112,15 @@ def _missing(facts: dict[str, Any]) -> list[str]:
     return missing
 
 
+def webchat_embed() -> SafeString:
+    """The one tag a company pastes into its website for the web-chat widget: script and server both on
+    ``PUBLIC_BASE_URL`` (the page it runs on is the company's, so nothing may be relative)."""
+    script, server = public_url(static("webchat/widget.js")), public_url("").rstrip("/")
+    return format_html('<script src="{}" data-server="{}" defer></script>', script, server)
+
+
 def statement_url(language: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/privacy/statement/?lang={language}"
+    return public_url(f"{reverse('privacy-statement')}?lang={language}")
 
 
 def contact_snippet(language: str, facts: dict[str, Any] | None = None) -> SafeString:

@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from contactcenter import health, views
+from contactcenter import health, home, views
 
 urlpatterns = [
+    path("", home.home, name="home"),  # each role to its home; a landing page for everyone else
+    path("favicon.ico", home.favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("retention.urls")),  # /privacy/download/<token>/, /dpo/requests/<reference>/export/

@@ -10,6 +10,7 @@ from django.views import defaults
 
 from consent.jurisdictions import JURISDICTIONS, LANGUAGES
 from consent.models import PrivacyNotice
+from consent.public_links import subject_rights_url
 from consent.selectors import notice_current
 
 
@@ -75,7 +76,7 @@ def _notice_context(notice: PrivacyNotice) -> dict:
     """The notice, and where its reader exercises their rights (the self-service page, in its language)."""
     with translation.override(notice.language):
         label = _("Your data, your rights")
-    url = settings.SUBJECT_RIGHTS_URL
+    url = subject_rights_url()
     if url.endswith("/privacy/"):
         url += f"?lang={notice.language}"
     return {"notice": notice, "rights_url": url, "rights_label": label}

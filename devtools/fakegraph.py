@@ -10,7 +10,13 @@ so the whole loop runs without a Meta account:
   Meta checks them: the code as the body's only parameter and again as the copy-code
   button's (a ``url`` button at index 0). The codes accepted are recorded:
   ``sent_codes(to=...)``, so that a test, or a person trying ``make run``, can read them.
+- ``POST /{phone_number_id}/media``: the upload of a file an agent sends (multipart/form-data with
+  ``messaging_product=whatsapp``, ``type`` and ``file``), checked as the Cloud API checks it (token, fields,
+  the supported types and their limits); recorded (``uploads``) and answered with a media id. Image and
+  document messages must name an uploaded (or ``add_media``) id: an unknown one is refused as Meta refuses it.
+  ``fail_upload_next`` makes the next uploads fail.
 - ``GET /{media_id}`` and ``GET /media-download/{media_id}``: the two-step media download.
+- Paths may start with the Graph API version (``/v23.0/...``), as the real base URL does.
 - With a webhook URL and the app secret it posts signed ``sent`` → ``delivered`` →
   ``read`` status webhooks for each accepted send, and ``customer_says`` posts a
   signed inbound text message, as Meta would.
@@ -23,6 +29,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
@@ -135,6 +142,15 @@ class _Failure:
     retry_after: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedUpload:
+    media_id: str
+    data: bytes
+    mime_type: str  # the form's ``type`` field
+    filename: str  # the file part's filename
+    file_content_type: str  # the file part's own Content-Type
+
+
 @dataclass(slots=True)
 class _Media:
     data: bytes
@@ -159,9 +175,13 @@ class FakeGraphAPI:
     authentication_templates: tuple[str, ...] = ("verification_code",)
     on_code: Callable[[str, str], None] | None = None  # called with (to, code) for each accepted one-time code
 
+    uploads: list[RecordedUpload] = field(default_factory=list)  # every accepted upload, in order
+    on_upload: Callable[[RecordedUpload], None] | None = None  # called with each accepted upload
+
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
+        self._upload_failures: list[_Failure] = []
         self._media_failures: list[int] = []
         self._media: dict[str, _Media] = {}
         self._codes: list[tuple[str, str]] = []  # (to, code) of every accepted authentication template
@@ -219,6 +239,15 @@ class FakeGraphAPI:
     ) -> None:
         with self._lock:
             self._failures.extend(
+                _Failure(status, code, message or HTTPStatus(status).phrase, retry_after) for _ in range(count)
+            )
+
+    def fail_upload_next(
+        self, count: int = 1, *, status: int = 500, code: int = 1, message: str = "", retry_after: str | None = None
+    ) -> None:
+        """The next ``count`` uploads (``POST /{phone_number_id}/media``) fail so."""
+        with self._lock:
+            self._upload_failures.extend(
                 _Failure(status, code, message or HTTPStatus(status).phrase, retry_after) for _ in range(count)
             )
 
@@ -280,6 +309,23 @@ class FakeGraphAPI:
     def _take_failure(self) -> _Failure | None:
         with self._lock:
             return self._failures.pop(0) if self._failures else None
+
+    def _take_upload_failure(self) -> _Failure | None:
+        with self._lock:
+            return self._upload_failures.pop(0) if self._upload_failures else None
+
+    def _accept_upload(self, *, data: bytes, mime_type: str, filename: str, file_content_type: str) -> str:
+        media_id = self.add_media(data, mime_type=mime_type)
+        upload = RecordedUpload(media_id, data, mime_type, filename, file_content_type)
+        with self._lock:
+            self.uploads.append(upload)
+        if self.on_upload is not None:
+            self.on_upload(upload)
+        return media_id
+
+    def _media_known(self, media_id: str) -> bool:
+        with self._lock:
+            return media_id in self._media
 
     def _take_media_failure(self) -> int | None:
         with self._lock:
@@ -394,7 +440,126 @@ def message_body_problem(body: Any) -> str:
             if problem := _component_problem(component):
                 return problem
         return ""
+    if kind in ("image", "document"):
+        return _media_section_problem(kind, body.get(kind))
     return f"message type {kind!r} is not supported by this fake"
+
+
+# What the Cloud API takes in a media message's section, beside the id (or a link).
+_MEDIA_SECTION_KEYS = {"image": {"id", "link", "caption"}, "document": {"id", "link", "caption", "filename"}}
+
+
+def _media_section_problem(kind: str, section: Any) -> str:
+    if not isinstance(section, dict):
+        return f"{kind} must be an object"
+    unknown = set(section) - _MEDIA_SECTION_KEYS[kind]
+    if unknown:
+        return f"{kind} does not take {', '.join(sorted(unknown))}"
+    if not isinstance(section.get("id"), str) or not section["id"]:
+        return f"{kind}.id is required (this fake takes uploaded media, not links)"
+    caption = section.get("caption", "")
+    if not isinstance(caption, str) or len(caption) > 1024:
+        return f"{kind}.caption is at most 1024 characters"
+    if kind == "document" and not isinstance(section.get("filename", ""), str):
+        return "document.filename must be a string"
+    return ""
+
+
+MB = 1024 * 1024
+# The Cloud API's supported media for messages an app sends, with their size limits.
+UPLOAD_LIMITS = {
+    "image/jpeg": 5 * MB,
+    "image/png": 5 * MB,
+    "image/webp": 500 * 1024,
+    "application/pdf": 100 * MB,
+    "text/plain": 100 * MB,
+    "application/msword": 100 * MB,
+    "application/vnd.ms-excel": 100 * MB,
+    "application/vnd.ms-powerpoint": 100 * MB,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": 100 * MB,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": 100 * MB,
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": 100 * MB,
+    "audio/aac": 16 * MB,
+    "audio/amr": 16 * MB,
+    "audio/mpeg": 16 * MB,
+    "audio/mp4": 16 * MB,
+    "audio/ogg": 16 * MB,
+    "video/mp4": 16 * MB,
+    "video/3gpp": 16 * MB,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FormPart:
+    name: str
+    filename: str | None
+    content_type: str
+    data: bytes
+
+
+def multipart_parse(content_type: str, body: bytes) -> dict[str, FormPart] | None:
+    """The parts of a multipart/form-data body by field name; None when it is not one."""
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None
+    match = re.search(r'boundary="?([^";]+)"?', content_type)
+    if match is None:
+        return None
+    parts: dict[str, FormPart] = {}
+    for chunk in body.split(b"--" + match.group(1).encode())[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, separator, data = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        if not separator:
+            return None
+        headers = {}
+        for line in head.decode("utf-8", errors="replace").split("\r\n"):
+            key, _, value = line.partition(":")
+            headers[key.strip().lower()] = value.strip()
+        disposition = headers.get("content-disposition", "")
+        name = re.search(r'\bname="([^"]*)"', disposition)
+        filename = re.search(r'\bfilename="([^"]*)"', disposition)
+        if name is None:
+            return None
+        parts[name.group(1)] = FormPart(
+            name.group(1),
+            filename.group(1) if filename else None,
+            headers.get("content-type", ""),
+            data.removesuffix(b"\r\n"),
+        )
+    return parts
+
+
+def upload_problem(parts: dict[str, FormPart] | None) -> tuple[int, str]:
+    """(Graph error code, message) of an upload the Cloud API would refuse, or (0, "")."""
+    if parts is None:
+        return 100, "(#100) The request must be multipart/form-data"
+    product = parts.get("messaging_product")
+    if product is None or product.data != b"whatsapp":
+        return 100, "(#100) The parameter messaging_product is required and must be whatsapp"
+    kind = parts.get("type")
+    if kind is None or not kind.data:
+        return 100, "(#100) The parameter type is required"
+    upload = parts.get("file")
+    if upload is None or upload.filename is None:
+        return 100, "(#100) The parameter file is required"
+    mime_type = kind.data.decode("utf-8", errors="replace")
+    limit = UPLOAD_LIMITS.get(mime_type)
+    if limit is None:
+        return 131053, f"(#131053) Media upload error: unsupported type {mime_type}"
+    if not upload.data:
+        return 131053, "(#131053) Media upload error: the file is empty"
+    if len(upload.data) > limit:
+        return 131053, f"(#131053) Media upload error: larger than {limit // 1024} KB for {mime_type}"
+    return 0, ""
+
+
+_VERSION = re.compile(r"v\d+(\.\d+)?")
+
+
+def _graph_parts(path: str) -> list[str]:
+    """The path's segments without a leading Graph API version (``/v23.0/...``)."""
+    parts = path.strip("/").split("/")
+    return parts[1:] if parts and _VERSION.fullmatch(parts[0]) else parts
 
 
 def _handler_for(fake: FakeGraphAPI) -> type[BaseHTTPRequestHandler]:
@@ -428,11 +593,39 @@ def _handler_for(fake: FakeGraphAPI) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 return raw
 
+        def _upload(self, parts: dict[str, FormPart] | None) -> None:
+            failure = fake._take_upload_failure()
+            if failure is not None:
+                headers = {"Retry-After": failure.retry_after} if failure.retry_after else None
+                self._json(failure.status, graph_error(failure.code, failure.message), headers)
+                return
+            code, problem = upload_problem(parts)
+            if problem:
+                self._json(400, graph_error(code, problem))
+                return
+            assert parts is not None
+            media_id = fake._accept_upload(
+                data=parts["file"].data,
+                mime_type=parts["type"].data.decode(),
+                filename=parts["file"].filename or "",
+                file_content_type=parts["file"].content_type,
+            )
+            self._json(200, {"id": media_id})
+
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
             body = self._read_body()
             fake._record(RecordedRequest("POST", path, dict(self.headers.items()), body))
-            parts = path.strip("/").split("/")
+            parts = _graph_parts(path)
+            if len(parts) == 2 and parts[1] == "media":
+                if not self._authorised():
+                    return
+                if fake.phone_number_id and parts[0] != fake.phone_number_id:
+                    self._json(400, graph_error(100, "Unsupported post request.", kind="GraphMethodException"))
+                    return
+                raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self._upload(multipart_parse(self.headers.get("Content-Type", ""), raw))
+                return
             if len(parts) != 2 or parts[1] != "messages":
                 self._json(400, graph_error(100, "Unsupported post request.", kind="GraphMethodException"))
                 return
@@ -449,6 +642,10 @@ def _handler_for(fake: FakeGraphAPI) -> type[BaseHTTPRequestHandler]:
             problem = message_body_problem(body)
             if problem:
                 self._json(400, graph_error(100, f"(#100) Invalid parameter: {problem}"))
+                return
+            kind = body.get("type")
+            if kind in ("image", "document") and not fake._media_known(body[kind]["id"]):
+                self._json(400, graph_error(131009, "(#131009) Parameter value is not valid: unknown media id"))
                 return
             code = ""
             if body.get("type") == "template" and body["template"]["name"] in fake.authentication_templates:
@@ -478,7 +675,7 @@ def _handler_for(fake: FakeGraphAPI) -> type[BaseHTTPRequestHandler]:
             fake._record(RecordedRequest("GET", path, dict(self.headers.items()), None))
             if not self._authorised():
                 return
-            parts = path.strip("/").split("/")
+            parts = _graph_parts(path)
             media = fake._media_get(parts[-1]) if parts else None
             status = fake._take_media_failure()
             if status is not None:

@@ -55,7 +55,9 @@ def test_the_notice_link_consent_messages_carry_is_the_page_that_serves_it(setti
 
     from django.urls import resolve, reverse
 
-    link = urlsplit(settings.PRIVACY_NOTICE_URL.format(notice_id=42))
+    from consent.public_links import public_url
+
+    link = urlsplit(public_url(settings.PRIVACY_NOTICE_PATH.format(notice_id=42)))
     assert link.path == reverse("privacy-notice", kwargs={"notice_id": 42})
     assert resolve(link.path).url_name == "privacy-notice"
     assert f"{link.scheme}://{link.netloc}" == settings.PUBLIC_BASE_URL.rstrip("/")

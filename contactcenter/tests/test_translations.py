@@ -39,6 +39,39 @@ def test_every_text_is_translated_and_served(locale_dir):
             assert translation.gettext(msgid) == msgstr, f"{locale_dir}: {msgid!r} is not compiled (make messages)"
 
 
+@pytest.mark.parametrize("locale_dir", sorted(LANGUAGES))
+def test_every_text_of_the_javascript_catalogue_is_translated_and_compiled(locale_dir):
+    """The inbox's JavaScript strings (``djangojs``, served by ``/inbox/jsi18n/``)."""
+    import gettext as gnu_gettext
+
+    po = Path(settings.LOCALE_PATHS[0]) / locale_dir / "LC_MESSAGES" / "djangojs.po"
+    entries = _entries(po)
+    assert entries, po
+    compiled = gnu_gettext.translation("djangojs", settings.LOCALE_PATHS[0], [locale_dir])
+    for msgid, msgstr, fuzzy in entries:
+        assert msgstr and not fuzzy, f"{locale_dir}: {msgid!r} has no translation"
+        assert msgstr != msgid, f"{locale_dir}: {msgid!r} is English inside the translation"
+        assert compiled.gettext(msgid) == msgstr, f"{locale_dir}: {msgid!r} is not compiled (make messages)"
+
+
+def test_every_text_of_the_inbox_javascript_is_in_the_javascript_catalogue(tmp_path):
+    """``gettext("…")`` and ``t("…")`` in the inbox's scripts; a text missing from djangojs.po shows in English."""
+    import subprocess
+
+    scripts = sorted((Path(settings.BASE_DIR) / "conversations" / "static" / "inbox").glob("*.js"))
+    pot = tmp_path / "js.pot"
+    subprocess.run(
+        ["xgettext", "--language=JavaScript", "--from-code=UTF-8", "--keyword=gettext", "--keyword=t",
+         "-o", str(pot), *map(str, scripts)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    marked = {msgid for msgid, _, _ in _entries(pot)}
+    assert len(marked) > 50  # the inbox's own texts were found
+    for locale_dir in LANGUAGES:
+        po = Path(settings.LOCALE_PATHS[0]) / locale_dir / "LC_MESSAGES" / "djangojs.po"
+        assert marked - {msgid for msgid, _, _ in _entries(po)} == set(), locale_dir
+
+
 def test_all_five_languages_have_a_catalogue():
     found = {path.parent.parent.name for path in Path(settings.LOCALE_PATHS[0]).glob("*/LC_MESSAGES/django.po")}
     assert found == set(LANGUAGES)

@@ -44,7 +44,7 @@ def test_the_alert_queue_shows_masked_excerpts_and_moves_through_actions(dpo_cli
     card_message()
     alert = SensitiveAlert.objects.get()
 
-    page = dpo_client.get("/admin/conversations/sensitivealert/")
+    page = dpo_client.get("/admin/conversations/sensitivealert/", follow=True)
     assert page.status_code == 200
     assert "•••• •••• •••• 1111" in page.content.decode() and "4111 1111" not in page.content.decode()
     dpo_client.post("/admin/conversations/sensitivealert/",

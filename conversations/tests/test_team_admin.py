@@ -21,7 +21,7 @@ def admin_client(client):
 def form_data(team: Team, **changes) -> dict:
     data = {
         "name": team.name, "slug": team.slug, "auto_assign": "on" if team.auto_assign else "",
-        "is_default": "on" if team.is_default else "", "languages": '["de"]',
+        "is_default": "on" if team.is_default else "", "languages": ["de"],
         "sensitive_policy": team.sensitive_policy, "reason": "",
         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
         "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",

@@ -31,13 +31,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from consent.declarations import CATEGORY_NAMES, Category, PersonalData, at, staff_role, staff_roles_remembered
 from consent.jurisdictions import JURISDICTIONS
 from consent.models import Purpose, Subject
+from consent.public_links import subject_rights_url
 from consent.selectors import consent_history
 from conversations.services.media import attachment_read
 from retention import registry
@@ -250,7 +250,7 @@ def _summary(subject: Subject, *, counts: dict[str, int], exported_at: datetime)
         ],
         "recipients": [RECIPIENTS[channel] for channel in sorted(channels) if channel in RECIPIENTS],
         "channels": sorted(channels),
-        "rights_url": settings.SUBJECT_RIGHTS_URL,
+        "rights_url": subject_rights_url(),
     }
     with translation.override(language):
         context["consent_history"] = [

@@ -25,6 +25,7 @@ from consent.deadlines import deadline_zone
 from consent.declarations import CATEGORY_NAMES
 from consent.exceptions import DomainError
 from consent.history import history_note
+from consent.public_links import public_url
 from conversations import services as conversation_services
 from retention.models import ExtensionGround, RejectionGround, SubjectRequest
 from retention.services.request_status import request_status_url
@@ -129,7 +130,7 @@ def request_tell(*, request: SubjectRequest, notice: str, **params: Any) -> bool
 
 
 def _start_url(language: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('privacy-start')}?lang={language}"
+    return public_url(f"{reverse('privacy-start')}?lang={language}")
 
 
 # What a notice's sending records on the request: unrecorded again when the e-mail could not go.

@@ -16,7 +16,6 @@ Invariants:
 import hmac
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.db.models import Q
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from consent.exceptions import DomainError
 from consent.models import Subject
+from consent.public_links import public_url
 from retention.models import SubjectRequest
 
 STATUS_AFTER_CLOSE = timedelta(days=30)
@@ -49,7 +49,7 @@ def request_status_path(*, request: SubjectRequest) -> str:
 def request_status_url(*, request: SubjectRequest, language: str = "") -> str:
     """The absolute link, for an e-mail to the customer (``PUBLIC_BASE_URL``), opening in ``language``."""
     query = f"?lang={language}" if language else ""
-    return settings.PUBLIC_BASE_URL.rstrip("/") + request_status_path(request=request) + query
+    return public_url(request_status_path(request=request) + query)
 
 
 def request_status_list(*, subject: Subject) -> list[SubjectRequest]:

@@ -1,6 +1,7 @@
-"""Run the fake Graph API so the WhatsApp loop works without a Meta account (development only).
+"""Run the fake Graph API so the WhatsApp loop works without a Meta account (development only): messages, the
+files agents send (uploads), the customers' media, signed status webhooks.
 
-manage.py fake_graph_api --port 8099 --webhook http://127.0.0.1:8000/webhooks/whatsapp/
+manage.py fake_graph_api --port 8099 --webhook "$PUBLIC_BASE_URL/webhooks/whatsapp/" (`make run` passes its HOST:PORT)
 """
 
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from devtools.fakegraph import FakeGraphAPI
+from devtools.fakegraph import FakeGraphAPI, RecordedUpload
 
 
 class Command(BaseCommand):
@@ -28,6 +29,10 @@ class Command(BaseCommand):
             # development, is a code ever printed; the number is left out).
             self.stdout.write(f"one-time code {code} sent by WhatsApp (authentication template)")
 
+        def file_uploaded(upload: RecordedUpload) -> None:
+            # Type and size only: what an agent sends is the customer's business, even in development.
+            self.stdout.write(f"file uploaded: {upload.mime_type}, {len(upload.data)} bytes (id {upload.media_id})")
+
         fake = FakeGraphAPI(
             access_token=settings.WHATSAPP_ACCESS_TOKEN,
             phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID or None,
@@ -40,6 +45,7 @@ class Command(BaseCommand):
                 name for name, spec in settings.WHATSAPP_TEMPLATES.items() if spec.get("category") == "AUTHENTICATION"
             ),
             on_code=code_sent,
+            on_upload=file_uploaded,
         )
         self.stdout.write(
             f"Fake Graph API on http://127.0.0.1:{options['port']} "

@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from consent import services as consent_services
 from consent.models import ConsentChannel, PrivacyNotice, Purpose
+from consent.public_links import public_url
 from consent.selectors import notice_current
 from contactcenter import roles
 from contactcenter.models import Controller, Recipient, SupervisoryAuthority
@@ -182,7 +184,8 @@ class Command(BaseCommand):
             self._statement(users)
             self._subjects()
             self._watch_terms(users)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/admin/ with:"))
+        inbox, admin = public_url(reverse("inbox:index")), public_url(reverse("admin:index"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {inbox} (agents) or {admin} with:"))
         for username, password, role, _, _ in DEMO_USERS:
             self.stdout.write(f"  {username:<11} {password:<22} ({role})")
 
