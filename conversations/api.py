@@ -8,13 +8,12 @@ can answer. Responses are built by the serializers of ``conversations.serializer
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from consent.api_errors import SensitiveDraftErrorOut, error_responses
@@ -23,9 +22,11 @@ from consent.api_permissions import require_perms
 from conversations import selectors, services
 from conversations.models import Conversation, ConversationStatus
 from conversations.serializers import (
+    AssigneeOut,
     AssignIn,
     CannedResponseOut,
     ConversationOut,
+    ConversationPageOut,
     DraftCheckIn,
     DraftCheckOut,
     MessageOut,
@@ -102,31 +103,48 @@ class InboxApi(APIView):
 # --- conversations ---------------------------------------------------------------------------------------------
 
 
-class ConversationListApi(ListAPIView):
+class ConversationListApi(APIView):
     permission_classes = [require_perms(get=VIEW)]
-    serializer_class = ConversationOut
-
-    def get_queryset(self) -> QuerySet[Conversation]:
-        scope = self.request.query_params.get("scope", "all")
-        if scope not in ("mine", "team", "unassigned", "all"):
-            raise serializers.ValidationError({"scope": ["one of mine, team, unassigned, all"]})
-        wanted = self.request.query_params.get("status") or None
-        if wanted is not None and wanted not in ConversationStatus.values:
-            raise serializers.ValidationError({"status": ["one of " + ", ".join(ConversationStatus.values)]})
-        return selectors.conversation_list(user=self.request.user, scope=scope, status=wanted)
 
     @extend_schema(
-        summary="Conversations you may see, newest activity first",
+        operation_id="v1_conversations_list",
+        summary="Conversations you may see, newest activity first, a page at a time",
+        description="Keyset paging: follow `next` (a path carrying `cursor`) until it is null; `count` is the "
+        "size of the whole filtered set. `q` finds a phone number or an e-mail address exactly, else every word "
+        "of it (accents and case ignored) in the customer's name or in a message.",
         parameters=[
             OpenApiParameter("scope", str, enum=["mine", "team", "unassigned", "all"], default="all"),
             OpenApiParameter("status", str, enum=ConversationStatus.values, required=False),
+            OpenApiParameter("q", str, required=False, description="Search: a phone number, an e-mail, or words."),
+            OpenApiParameter("cursor", str, required=False, description="From the `next` of the page before."),
+            OpenApiParameter("limit", int, description=f"Rows per page, 1 to {selectors.MAX_PAGE_LIMIT}.",
+                             default=selectors.PAGE_LIMIT),
         ],
-        responses={200: ConversationOut(many=True), **error_responses(400, 401, 403)},
-    )
+        responses={200: ConversationPageOut, **error_responses(400, 401, 403)},
+    )  # fmt: skip
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(ConversationOut([selectors.conversation_render(c) for c in page],
-                                                           many=True).data)  # fmt: skip
+        params = request.query_params
+        scope = params.get("scope", "all")
+        if scope not in ("mine", "team", "unassigned", "all"):
+            raise serializers.ValidationError({"scope": ["one of mine, team, unassigned, all"]})
+        wanted = params.get("status") or None
+        if wanted is not None and wanted not in ConversationStatus.values:
+            raise serializers.ValidationError({"status": ["one of " + ", ".join(ConversationStatus.values)]})
+        q = params.get("q", "")
+        if len(q) > 200:
+            raise serializers.ValidationError({"q": ["at most 200 characters"]})
+        limit = query_int(request, "limit", default=selectors.PAGE_LIMIT, min_value=1,
+                          max_value=selectors.MAX_PAGE_LIMIT)  # fmt: skip
+        try:
+            page = selectors.conversation_page(user=request.user, scope=scope, status=wanted, q=q,
+                                               before=params.get("cursor") or None, limit=limit)  # fmt: skip
+        except selectors.BadCursor:
+            raise serializers.ValidationError(
+                {"cursor": ["not a cursor of this list: start again without one, then follow next"]}
+            ) from None
+        results = [selectors.conversation_render(c) for c in page.rows]
+        following = replace_query_param(request.get_full_path(), "cursor", page.next) if page.next else None
+        return Response(ConversationPageOut({"count": page.total, "next": following, "results": results}).data)
 
 
 class ConversationDetailApi(InboxApi):
@@ -345,3 +363,16 @@ class TemplateListApi(InboxApi):
     )
     def get(self, request: Request) -> Response:
         return Response(TemplateOut(selectors.template_list(), many=True).data)
+
+
+class ConversationAssigneesApi(InboxApi):
+    permission_classes = [require_perms(get=CHANGE)]
+
+    @extend_schema(
+        summary="Whom the conversation can be assigned to: the active members of its team",
+        responses={200: AssigneeOut(many=True), **error_responses(*_SEEN)},
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.conversation(conversation_id)
+        members = selectors.teammates(team_id=conversation.team_id)
+        return Response(AssigneeOut([{"id": u.pk, "username": u.get_username()} for u in members], many=True).data)

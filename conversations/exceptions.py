@@ -32,6 +32,11 @@ class ProcessingRestricted(ConversationError, code="processing_restricted", http
     """The customer's data may only be stored (GDPR Art. 18, LGPD Art. 18 IV): nothing is sent to them."""
 
 
+class FileRefused(ConversationError, code="file_refused", http_status=400):
+    """A file an agent wants to send that WhatsApp would not carry: empty (``file_empty``), too large
+    (``file_too_large``, 413) or of a type it does not take (``file_type_not_allowed``, 415)."""
+
+
 class WebchatRefused(ConversationError):
     """An answer to the web-chat client (an ``error`` frame with this code), not a failure of ours."""
 

@@ -4,7 +4,8 @@ Everything here goes when its subject is erased, or when its category's retentio
 messages with their content, attachments with their files, notes, alerts, the real-time outbox, and the rows no
 foreign key ties to the subject but that name her or her messages (delivery statuses kept early, whose WhatsApp
 ids encode the phone number, found by their recipient's blind index; background tasks, whose arguments are
-message and attachment ids).
+message and attachment ids). The search index's tokens (keyed hashes of her words and of her name) go with
+their message, or with her.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -162,6 +163,11 @@ PERSONAL_DATA = [
         clocks={Clock.COLLECTED: "created_at", Clock.CONVERSATION_RESOLVED: "conversation__resolved_at"},
         conversation="conversation",
     ),
+    # The search index: keyed hashes of her name and of her messages' words. A message's tokens go with the message
+    # (foreign key, whenever its retention removes it), her name's with her: they never keep her data alive on
+    # their own, hence her identity's category. Not exported: hashes of words the export holds whole already,
+    # meaningless without our master key.
+    PersonalData("conversations.SearchToken", Category.IDENTITY, subject="subject", conversation="conversation"),
     PersonalData(
         "conversations.Attachment",
         Category.MEDIA,

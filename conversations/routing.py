@@ -14,6 +14,7 @@ from django.urls import path
 
 from conversations.consumers.agent import AgentInboxConsumer
 from conversations.consumers.dpo import DpoAlertConsumer
+from conversations.consumers.presence import SupervisorPresenceConsumer
 from conversations.consumers.webchat import WebchatConsumer
 
 
@@ -46,4 +47,5 @@ websocket_urlpatterns = [
     path("ws/agent/", SameOriginOnly(AgentInboxConsumer.as_asgi())),
     path("ws/webchat/", WebchatOrigins(WebchatConsumer.as_asgi())),
     path("ws/dpo/", SameOriginOnly(DpoAlertConsumer.as_asgi())),
+    path("ws/presence/", SameOriginOnly(SupervisorPresenceConsumer.as_asgi())),
 ]

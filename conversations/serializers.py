@@ -26,6 +26,18 @@ class SubjectOut(serializers.Serializer):
     contact = serializers.CharField(help_text="Masked contact point.")
 
 
+class PreviewOut(serializers.Serializer):
+    text = serializers.CharField(
+        help_text="The newest message's text, masked as in the thread, at most 140 characters; empty for "
+        "special-category data and for what has no text (media without caption)."
+    )
+    type = serializers.ChoiceField(choices=MessageType.choices)
+    direction = serializers.ChoiceField(choices=["in", "out"])
+    author_name = serializers.CharField(help_text="The agent who wrote it; empty for the customer and the system.")
+    automatic = serializers.BooleanField(help_text="Sent by the system (a notice, a consent confirmation).")
+    special_category = serializers.BooleanField(help_text="Special-category data: show a label, never the text.")
+
+
 class ConversationOut(serializers.Serializer):
     id = serializers.IntegerField()
     channel = serializers.CharField()
@@ -39,7 +51,14 @@ class ConversationOut(serializers.Serializer):
     window_closes_at = serializers.DateTimeField(allow_null=True)
     window_open = serializers.BooleanField(help_text="The 24-hour window for free text is open (WhatsApp).")
     sensitive = serializers.BooleanField(help_text="Special-category data appeared: narrower visibility.")
+    preview = PreviewOut(allow_null=True, help_text="The newest message; null before the first.")
     subject = SubjectOut()
+
+
+class ConversationPageOut(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many conversations the filters (and the search) select.")
+    next = serializers.CharField(allow_null=True, help_text="The next page's path; null on the last one.")
+    results = ConversationOut(many=True)
 
 
 class AttachmentOut(serializers.Serializer):
@@ -73,6 +92,10 @@ class MessageOut(serializers.Serializer):
     error_code = serializers.CharField()
     error_title = serializers.CharField()
     author = serializers.IntegerField(allow_null=True)
+    author_name = serializers.CharField(help_text="The agent who wrote it; empty for the customer and the system.")
+    automatic = serializers.BooleanField(
+        help_text="Sent by the system itself (STOP and opt-in confirmations, secure-channel notices, one-time codes)."
+    )
     template = serializers.CharField()
     created_at = serializers.DateTimeField()
     request_suggestion = RequestSuggestionOut(
@@ -107,6 +130,11 @@ class TemplateOut(serializers.Serializer):
     purpose = serializers.CharField()
     languages = serializers.ListField(child=serializers.CharField())
     preview = serializers.DictField(child=serializers.CharField())
+
+
+class AssigneeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
 
 
 class RevealOut(serializers.Serializer):

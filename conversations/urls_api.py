@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from conversations import api
+from conversations import api, api_media, api_presence
 
 # Actions on one conversation: /conversations/<id>/<action>/, named api-conversation-<action>.
 _ACTIONS = {
@@ -15,6 +15,7 @@ _ACTIONS = {
     "read": api.ConversationReadApi,
     "notes": api.ConversationNoteApi,
     "draft-check": api.ConversationDraftCheckApi,
+    "assignees": api.ConversationAssigneesApi,
 }
 
 urlpatterns = [
@@ -29,6 +30,9 @@ urlpatterns = [
         api.MessageRevealApi.as_view(),
         name="api-message-reveal",
     ),
+    *api_media.urlpatterns,  # files: send one (attachments/), download one (attachments/<id>/)
     path("canned-responses/", api.CannedResponseListApi.as_view(), name="api-canned-response-list"),
     path("templates/", api.TemplateListApi.as_view(), name="api-template-list"),
+    path("presence/", api_presence.PresenceApi.as_view(), name="api-presence"),
+    path("teams/presence/", api_presence.TeamPresenceApi.as_view(), name="api-team-presence"),
 ]

@@ -163,6 +163,10 @@ class AgentInboxConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
         last_id = after_id
         for payload in payloads:
             last_id = max(last_id, payload["id"])
+            # The rows were chosen by who could see the conversation when each event happened; the render shows
+            # the conversation as it is now (its newest message too): replay only what the agent may see now.
+            if payload.get("conversation") is not None and not self._may_see(payload):
+                continue
             if self._seen(payload["id"]):
                 continue
             await self.send_json({"type": "event", "event": payload})

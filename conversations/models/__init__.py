@@ -20,6 +20,7 @@ from conversations.models.message import (
     MessageType,
     status_may_advance,
 )
+from conversations.models.search import SearchToken
 from conversations.models.sensitive import ALERT_TRANSITIONS, AlertStatus, SensitiveAlert, Severity, WatchTerm
 from conversations.models.team import CannedResponse, SensitivePolicy, Team, TeamMembership
 
@@ -44,6 +45,7 @@ __all__ = [
     "MessageType",
     "Note",
     "PresenceStatus",
+    "SearchToken",
     "SensitiveAlert",
     "SensitivePolicy",
     "Severity",

@@ -51,6 +51,10 @@ class Conversation(models.Model):
     status = models.CharField(max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.OPEN)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # The newest message, for the list's preview (kept with ``last_message_at``, read with the list: no query per row).
+    last_message = models.ForeignKey(
+        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     unread_count = models.PositiveIntegerField(default=0)
     sensitive = models.BooleanField(
         _("sensitive"), default=False, help_text=_("Holds special-category data: narrower visibility.")
@@ -58,7 +62,7 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["last_inbound_at", "last_message_at", "unread_count"])
+    history = HistoricalRecords(excluded_fields=["last_inbound_at", "last_message_at", "last_message", "unread_count"])
 
     class Meta:
         ordering = ["-last_message_at"]

@@ -23,7 +23,6 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.core import signing
 from django.db.models import QuerySet
 
@@ -31,6 +30,7 @@ from consent.encrypted import or_erased
 from consent.exceptions import ConsentError
 from consent.jurisdictions import LANGUAGES
 from consent.models import ContactKind, PrivacyNotice, Subject
+from consent.public_links import subject_rights_url
 from consent.services import notice_url
 from conversations.models import Direction, Message, MessageStatus, MessageType
 from conversations.providers.base import PermanentSendError, RetryableSendError
@@ -136,16 +136,10 @@ _TRANSCRIPT_LABELS = {
 }
 
 
-def public_url(path: str) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
-
-
 def rights_url(notice: dict[str, Any] | None) -> str:
     """Where the visitor asks for their data, its erasure or correction: ``SUBJECT_RIGHTS_URL`` (the company's
-    request form or DPO address), else the privacy notice shown to them, which names the controller and the DPO."""
-    if settings.SUBJECT_RIGHTS_URL:
-        return settings.SUBJECT_RIGHTS_URL
-    return notice["url"] if notice else ""
+    request form or DPO address), else our self-service page, whether or not a notice was shown."""
+    return subject_rights_url()
 
 
 def notice_render(notice: PrivacyNotice | None, *, language: str) -> dict[str, Any] | None:

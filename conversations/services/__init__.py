@@ -5,10 +5,9 @@ from conversations.services.conversation import (
     conversation_mark_read,
     conversation_resolve,
     conversation_set_status,
+    conversation_take_on_reply,
     conversation_transfer,
     note_add,
-    presence_connect,
-    presence_disconnect,
 )
 from conversations.services.ingest import IngestResult, contact_number_change, ingest
 from conversations.services.ingest_many import ingest_many
@@ -21,6 +20,8 @@ from conversations.services.outbound import (
     template_language,
     template_locale,
 )
+from conversations.services.outbound_media import message_send_media
+from conversations.services.presence import presence_connect, presence_disconnect, presence_get, presence_set
 from conversations.services.realtime import event_record, signal_send
 from conversations.services.sensitive import (
     alert_set_status,
@@ -59,6 +60,7 @@ __all__ = [
     "conversation_mark_read",
     "conversation_resolve",
     "conversation_set_status",
+    "conversation_take_on_reply",
     "conversation_transfer",
     "draft_warnings",
     "early_statuses_purge",
@@ -71,12 +73,15 @@ __all__ = [
     "message_reply",
     "message_reveal",
     "message_send_code",
+    "message_send_media",
     "message_send_template",
     "message_status_update",
     "message_status_update_many",
     "note_add",
     "presence_connect",
     "presence_disconnect",
+    "presence_get",
+    "presence_set",
     "signal_send",
     "team_create",
     "team_delete",

@@ -1,8 +1,7 @@
-"""Agent actions on a conversation: assign, transfer, status, read, notes, presence."""
+"""Agent actions on a conversation: assign, transfer, status, read, notes (presence: ``services.presence``)."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from consent.exceptions import InvalidTransition
@@ -10,7 +9,6 @@ from consent.history import history_note
 from conversations.exceptions import NotAllowed
 from conversations.models import (
     CONVERSATION_TRANSITIONS,
-    AgentPresence,
     Conversation,
     ConversationStatus,
     Note,
@@ -47,6 +45,20 @@ def conversation_assign(
         data={"from_agent": previous, "to_agent": agent.pk if agent else None},
     )
     return conversation
+
+
+def conversation_take_on_reply(
+    *, conversation: Conversation, actor: AbstractBaseUser | None, reason: str
+) -> Conversation:
+    """Answering a conversation nobody holds makes it the answering agent's, if they belong to its team (a
+    supervisor or DPO answering across teams leaves it in the queue). Call inside the sender's transaction,
+    with the conversation locked."""
+    if conversation.assigned_agent_id is not None or actor is None or not actor.is_authenticated:
+        return conversation
+    if conversation.team_id is not None:
+        if not TeamMembership.objects.filter(team_id=conversation.team_id, user=actor).exists():
+            return conversation
+    return conversation_assign(conversation=conversation, agent=actor, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -109,14 +121,3 @@ def note_add(*, conversation: Conversation, actor: AbstractBaseUser, body: str) 
     note.save(force_insert=True)
     event_record(kind="conversation.note", conversation=conversation, data={"note": note.pk})
     return note
-
-
-def presence_connect(*, user: AbstractBaseUser) -> None:
-    presence, _ = AgentPresence.objects.get_or_create(user=user)
-    AgentPresence.objects.filter(pk=presence.pk).update(connections=F("connections") + 1, last_seen_at=timezone.now())
-
-
-def presence_disconnect(*, user: AbstractBaseUser) -> None:
-    AgentPresence.objects.filter(user=user, connections__gt=0).update(
-        connections=F("connections") - 1, last_seen_at=timezone.now()
-    )

@@ -43,6 +43,7 @@ from conversations.models import (
     Team,
 )
 from conversations.providers.base import InboundMessage, NumberChange
+from conversations.search import messages_index
 from conversations.selectors import online_agent_loads
 from conversations.services.conversation import conversation_status_move
 from conversations.services.media import fetch_attachment
@@ -283,12 +284,14 @@ def _ingest(inbound: InboundMessage, *, first_contact: bool = False) -> IngestRe
     message, outcome = _store_message(conversation=conversation, inbound=inbound)
     now = timezone.now()
     conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, inbound.timestamp]), default=now)
-    conversation.last_message_at = now
+    conversation.last_message_at, conversation.last_message = now, message
     conversation.unread_count += 1
+    messages_index(messages=[message])
     # Counters, not a change anyone audits: no history row per message (QuerySet.update writes none).
     Conversation.objects.filter(pk=conversation.pk).update(
         last_inbound_at=conversation.last_inbound_at,
         last_message_at=conversation.last_message_at,
+        last_message=message,
         unread_count=F("unread_count") + 1,
     )
     consent_services.subject_contact_seen(subjects=[subject], at=now)  # a write at most twice a day

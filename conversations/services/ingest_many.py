@@ -42,6 +42,7 @@ from conversations.models import (
     MessageType,
 )
 from conversations.providers.base import InboundMessage
+from conversations.search import messages_index
 from conversations.services.ingest import IngestResult, inbound_message_build, inbound_scan, ingest, subjects_locked
 from conversations.services.outbound import message_queue_system_reply
 from conversations.services.realtime import event_record_many
@@ -195,13 +196,16 @@ def _append_simple(
     # Two deliveries racing each other meet the unique constraint: the whole transaction fails and
     # the provider retries, finding the message stored (as in ``ingest``).
     Message.objects.bulk_create([message for _, message in messages])
+    messages_index(messages=[message for _, message in messages])
+    for _, message in messages:
+        message.conversation.last_message = message  # in arrival order: the last one stays
     # The rows are locked: the counters computed here are the ones to write. No history row (as
     # ``ingest``). Plain SQL: the ORM's bulk_update builds a CASE per row, which cost more than the rest.
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {Conversation._meta.db_table} SET last_inbound_at = %s, last_message_at = %s, "  # noqa: S608
-            "unread_count = %s WHERE id = %s",
-            [(c.last_inbound_at, c.last_message_at, c.unread_count, c.pk) for c, _, _ in simple],
+            "last_message_id = %s, unread_count = %s WHERE id = %s",
+            [(c.last_inbound_at, c.last_message_at, c.last_message.pk, c.unread_count, c.pk) for c, _, _ in simple],
         )
     consent_services.subject_contact_seen(subjects={c.subject.pk: c.subject for c, _, _ in simple}.values(), at=now)
     # What the scan found: the conversation flagged sensitive, alerts, the customer told about a

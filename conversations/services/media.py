@@ -27,7 +27,7 @@ from django.db import transaction
 from django.tasks import task
 
 from consent.exceptions import KeyDestroyed
-from conversations.models import Attachment, AttachmentStatus
+from conversations.models import Attachment, AttachmentStatus, Conversation
 from conversations.providers.base import PermanentMediaError, RetryableMediaError
 from conversations.providers.whatsapp.media import media_download
 from conversations.services.realtime import event_record
@@ -114,6 +114,20 @@ def _store(attachment: Attachment, *, data: bytes, mime_type: str) -> str:
         default_storage.delete(name)  # no orphaned ciphertext when the row could not be written
         raise
     return AttachmentStatus.STORED
+
+
+def attachment_get(*, conversation: Conversation, attachment_id: int) -> Attachment | None:
+    """A stored attachment of a message in ``conversation`` (one the caller already may see), with that
+    conversation attached (its subject's key already unwrapped); None for another conversation's, or one not
+    stored (yet, or ever)."""
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, message__conversation=conversation, status=AttachmentStatus.STORED)
+        .select_related("message")
+        .first()
+    )
+    if attachment is not None:
+        attachment.message.conversation = conversation
+    return attachment
 
 
 def attachment_read(*, attachment: Attachment) -> bytes:

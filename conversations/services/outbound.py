@@ -42,7 +42,8 @@ from conversations.models import (
     Severity,
 )
 from conversations.providers.base import PermanentSendError, RetryableSendError
-from conversations.services.conversation import conversation_locked
+from conversations.search import messages_index
+from conversations.services.conversation import conversation_locked, conversation_take_on_reply
 from conversations.services.realtime import event_record
 from conversations.services.sensitive import (
     alert_raise,
@@ -85,8 +86,11 @@ def _queue(
     message.content = content  # encrypted under the subject's key
     message_apply_scan(message, outcome)
     message.save(force_insert=True)
-    conversation.last_message_at = timezone.now()
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=conversation.last_message_at)  # no history
+    messages_index(messages=[message])
+    conversation.last_message_at, conversation.last_message = timezone.now(), message
+    Conversation.objects.filter(pk=conversation.pk).update(  # no history
+        last_message_at=conversation.last_message_at, last_message=message
+    )
     sensitive_after_store(message=message, conversation=conversation, outcome=outcome)
     event_record(kind="conversation.message", conversation=conversation, message=message)
     if deliver:
@@ -94,7 +98,7 @@ def _queue(
     return message
 
 
-def _ensure_not_restricted(conversation: Conversation) -> None:
+def ensure_not_restricted(conversation: Conversation) -> None:
     if conversation.subject.restricted:
         raise ProcessingRestricted(
             f"conversation {conversation.pk}: processing of this customer's data is restricted "
@@ -124,12 +128,13 @@ def message_reply(
     if len(text) > 4096:
         raise NotAllowed("a reply is at most 4096 characters (WhatsApp's limit)")
     conversation = conversation_locked(conversation)
-    _ensure_not_restricted(conversation)
+    ensure_not_restricted(conversation)
     if conversation.channel == "whatsapp" and not conversation.window_open:
         raise WindowClosed(
             f"conversation {conversation.pk}: the 24-hour window is closed; send an approved template instead"
         )
     asked = draft_guard(text=text, language=conversation.subject.language, confirmed=confirm_sensitive)
+    conversation = conversation_take_on_reply(conversation=conversation, actor=actor, reason="answered")
     message = _queue(conversation=conversation, text=text, author=actor)
     if asked:
         alert_raise(
@@ -156,7 +161,7 @@ def message_send_template(
     if template.get("system_only") and actor is not None:
         raise NotAllowed(f"template {name!r} carries the system's own notices: only the system sends it")
     conversation = conversation_locked(conversation)
-    _ensure_not_restricted(conversation)
+    ensure_not_restricted(conversation)
     if conversation.channel != "whatsapp":
         raise NotAllowed("templates are a WhatsApp feature")
     purpose_code = template.get("purpose", "")
@@ -172,6 +177,7 @@ def message_send_template(
         # Utility templates too answer something the customer started.
         raise NotAllowed("the customer has never written: no business-initiated conversation")
     payload = {"name": name, "language": language, "parameters": [str(p)[:1024] for p in parameters]}
+    conversation = conversation_take_on_reply(conversation=conversation, actor=actor, reason="answered with a template")
     preview = template.get("preview", {}).get(language, name)
     try:
         text = preview.format(*payload["parameters"])
@@ -231,7 +237,7 @@ def _code_queue(*, contact_point: ContactPoint, language: str) -> Message:
     name, template = _authentication_template()
     locale = template_locale(name, language)
     conversation = _code_conversation(contact_point)
-    _ensure_not_restricted(conversation)
+    ensure_not_restricted(conversation)
     # The stored copy holds the mask; the button (Meta's copy-code button is sent as a "url" button) carries
     # the same parameter as the body.
     payload = {"name": name, "language": locale, "parameters": [CODE_MASK], "button": template.get("button", "")}
@@ -256,18 +262,20 @@ def message_send_code(
     queued = _code_queue(contact_point=contact_point, language=language)
     message = Message.objects.select_related("conversation__subject", "conversation__contact_point").get(pk=queued.pk)
     message.one_time_code = code  # in memory only: the sender puts it where the stored copy holds the mask
-    return _deliver(message, sleep=sleep)
+    return message_send_with_retries(message, sleep=sleep)
 
 
 def message_deliver_enqueue(*, message_id: int) -> None:
     deliver_message.enqueue(message_id=message_id)
 
 
-def _sender(provider: str):
+def sender_for(provider: str):
     return import_string(settings.CONVERSATION_SENDERS[provider])()
 
 
-def _mark(message: Message, *, status: str, provider_message_id: str = "", code: str = "", title: str = "") -> None:
+def message_mark(
+    message: Message, *, status: str, provider_message_id: str = "", code: str = "", title: str = ""
+) -> None:
     with transaction.atomic():
         locked = Message.objects.select_for_update().select_related("conversation").get(pk=message.pk)
         if locked.status != MessageStatus.QUEUED:
@@ -308,18 +316,20 @@ def message_deliver(*, message_id: int, sleep=time.sleep) -> str:
     if message is None:
         logger.info("message %s: gone before it was delivered", message_id)
         return "gone"
-    return _deliver(message, sleep=sleep)
+    return message_send_with_retries(message, sleep=sleep)
 
 
-def _deliver(message: Message, *, sleep: Callable[[float], object]) -> str:
+def message_send_with_retries(message: Message, *, sleep: Callable[[float], object]) -> str:
     message_id = message.pk
     if message.status != MessageStatus.QUEUED:
         return message.status
     if message.conversation.subject.restricted:
         # Restricted while the message waited in the queue: it is not sent.
-        _mark(message, status=MessageStatus.FAILED, code="restricted", title="processing restricted (GDPR Art. 18)")
+        message_mark(
+            message, status=MessageStatus.FAILED, code="restricted", title="processing restricted (GDPR Art. 18)"
+        )
         return MessageStatus.FAILED
-    sender = _sender(message.provider)
+    sender = sender_for(message.provider)
     attempts = settings.OUTBOUND_MAX_ATTEMPTS
     delay = settings.OUTBOUND_BACKOFF_SECONDS
     last: RetryableSendError | None = None
@@ -328,7 +338,7 @@ def _deliver(message: Message, *, sleep: Callable[[float], object]) -> str:
         try:
             provider_id = sender.send(message=message)
         except PermanentSendError as exc:
-            _mark(message, status=MessageStatus.FAILED, code=exc.code, title=str(exc))
+            message_mark(message, status=MessageStatus.FAILED, code=exc.code, title=str(exc))
             return MessageStatus.FAILED
         except RetryableSendError as exc:
             last = exc
@@ -338,9 +348,9 @@ def _deliver(message: Message, *, sleep: Callable[[float], object]) -> str:
             if attempt < attempts:
                 sleep(min(exc.retry_after or delay * 2 ** (attempt - 1), settings.OUTBOUND_BACKOFF_MAX_SECONDS))
             continue
-        _mark(message, status=MessageStatus.SENT, provider_message_id=provider_id)
+        message_mark(message, status=MessageStatus.SENT, provider_message_id=provider_id)
         return MessageStatus.SENT
-    _mark(message, status=MessageStatus.FAILED, code=last.code if last else "", title="gave up after retries")
+    message_mark(message, status=MessageStatus.FAILED, code=last.code if last else "", title="gave up after retries")
     return MessageStatus.FAILED
 
 

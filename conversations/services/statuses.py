@@ -7,7 +7,7 @@ Invariants:
   order, then their conversations in id order (as ``ingest_many`` locks them), so two groups, or a group
   and an ingest, cannot deadlock.
 - A status for an id no stored message has yet (the send has not recorded the provider's id) is kept as
-  an ``EarlyStatus`` and applied once the send records it (``outbound._mark``), looked for again after
+  an ``EarlyStatus`` and applied once the send records it (``outbound.message_mark``), looked for again after
   both commits; a WhatsApp id encodes the recipient's number, so unclaimed rows are purged after a day.
   Each kept row carries the blind index of its recipient (never the number), by which the registry finds
   it for the subject with that number (erasure, export), whether or not a send ever claims it.
@@ -149,7 +149,7 @@ def _recipient_index(update: StatusUpdate) -> str:
 
 def _statuses_keep_early(updates: list[StatusUpdate]) -> None:
     """No stored message has these ids (yet): a send may not have recorded the provider's id. Keep the
-    statuses for then (see outbound._mark), in one insert; a repeat is already kept. Ids no send ever
+    statuses for then (see outbound.message_mark), in one insert; a repeat is already kept. Ids no send ever
     claims (another system sending on the same number) are purged later (``early_statuses_purge``).
     Each row keeps its recipient's blind index: the subject's erasure finds it by her contact points. A status
     whose recipient is nobody we know is not kept: every send goes to a contact point, so it reports a message
@@ -179,7 +179,7 @@ def _statuses_keep_early(updates: list[StatusUpdate]) -> None:
     )
     # If a send committed its id meanwhile, it may already have looked for early statuses: look again
     # once these rows are committed too. Together with the send's own look after its commit
-    # (outbound._mark), one of the two sees both rows.
+    # (outbound.message_mark), one of the two sees both rows.
     keys = sorted({(update.provider, update.provider_message_id) for update in updates})
     transaction.on_commit(lambda: early_statuses_retry_many(keys=keys), robust=True)
 

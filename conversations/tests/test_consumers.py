@@ -231,3 +231,15 @@ async def test_malformed_frames_get_bad_request_and_the_socket_stays(agent, fram
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from(timeout=TIMEOUT) == {"type": "pong"}
     await communicator.disconnect()
+
+
+async def test_resume_replays_nothing_of_a_conversation_that_left_the_agents_sight(agent, ours, teams):
+    """An event recorded while the agent could see the conversation is rendered as the conversation is now (its
+    newest message too): once it moved to another team, or became sensitive, the replay leaves it out."""
+    await note(ours, agent, "while ours")
+    await database_sync_to_async(Conversation.objects.filter(pk=ours.pk).update)(team=teams[1])
+    communicator = await connect(agent)
+    await communicator.send_json_to({"type": "resume", "last_event_id": 0})
+    done = await communicator.receive_json_from(timeout=TIMEOUT)
+    assert done["type"] == "resumed"  # no event frame before it
+    await communicator.disconnect()

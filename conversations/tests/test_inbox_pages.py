@@ -93,7 +93,7 @@ def test_conversation_page_shows_messages_ticks_notes_and_customer(logged_in, ag
     assert "Vielen Dank!" in html and "Thank you!" not in html and "Goodbye!" in html
     # Customer panel: masked contact, language, jurisdiction, consent per purpose.
     assert re.search(r'id="customer-contact">\+49•+\d\d<', html)
-    assert 'id="customer-language">de<' in html and 'id="customer-jurisdiction">GDPR<' in html
+    assert 'id="customer-language" data-language="de">German<' in html and 'id="customer-jurisdiction">GDPR<' in html
     assert 'data-purpose="marketing" data-consent-status="none"' in html
     # Keyboard and screen readers: labelled composer, send button, live log.
     assert '<label for="composer-text">' in html and 'id="send"' in html and 'role="log"' in html
@@ -149,3 +149,58 @@ def test_static_files_are_found():
     from django.contrib.staticfiles import finders
 
     assert finders.find("inbox/inbox.js") and finders.find("inbox/inbox.css")
+
+
+def test_customer_panel_names_each_purpose_with_its_basis_and_lists_earlier_conversations(
+    logged_in, agent, support, outsider, marketing
+):
+    from consent.tests.factories import PurposeFactory
+
+    PurposeFactory(code="service", label="Customer service", contract=True)
+    conversation = ConversationFactory(channel="whatsapp", team=support)
+    subject = conversation.subject
+    earlier = ConversationFactory(channel="webchat", team=support, subject=subject, status="resolved")
+    elsewhere = ConversationFactory(channel="webchat", team=outsider.team_memberships.get().team, subject=subject,
+                                    status="resolved")  # fmt: skip
+    html = logged_in.get(f"/inbox/c/{conversation.pk}/").content.decode()
+    # A contract needs no consent: said so, instead of a bare "none".
+    service = re.search(r'<li data-purpose="service"[^>]*>(.*?)</li>', html, flags=re.S).group(1)
+    assert (
+        "data-on-consent" not in service and "Performance of a contract" in service and "no consent needed" in service
+    )
+    marketing_row = re.search(r'<li data-purpose="marketing"[^>]*>(.*?)</li>', html, flags=re.S).group(1)
+    assert "No consent" in marketing_row and "Consent" in marketing_row
+    # The same customer's other conversations, on any channel, as far as this agent may see them.
+    panel = html[html.index('id="earlier"') :]
+    panel = panel[: panel.index("</ul>")]
+    assert f'data-conversation-id="{earlier.pk}"' in panel and "Web chat" in panel and "Resolved" in panel
+    assert f'data-conversation-id="{elsewhere.pk}"' not in panel
+    assert f'data-conversation-id="{conversation.pk}"' not in panel
+
+
+def test_the_agent_chooses_the_inbox_language_and_keeps_it_across_sign_ins(client, agent, support):
+    client.force_login(agent)
+    assert 'lang="en"' in client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = client.post("/inbox/profile/", {"language": "pt-br", "next": "/inbox/?scope=mine"})
+    assert response.status_code == 302 and response["Location"] == "/inbox/?scope=mine"
+    html = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'lang="pt-br"' in html and "Sair" in html  # "Sign out", whatever the browser asks for
+    # A new session (another browser) starts in the chosen language too.
+    client.logout()
+    client.force_login(agent)
+    assert client.session.get("inbox_language") == "pt-br"
+    assert 'lang="pt-br"' in client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    # Back to the browser's language; nonsense refused; no redirect off the site.
+    assert client.post("/inbox/profile/", {"language": "xx"}).status_code == 400
+    response = client.post("/inbox/profile/", {"language": "", "next": "https://evil.example/"})
+    assert response["Location"] == "/inbox/"
+    assert 'lang="nl"' in client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+
+
+def test_the_assignee_picker_lists_the_team_after_a_transfer(logged_in, agent, support, teammate, teams):
+    conversation = ConversationFactory(channel="webchat", team=support)
+    answer = logged_in.get(f"/api/v1/conversations/{conversation.pk}/assignees/")
+    assert answer.status_code == 200
+    assert {row["username"] for row in answer.json()} == {"agent1", "agent2"}
+    hidden = ConversationFactory(channel="webchat", team=teams[1])
+    assert logged_in.get(f"/api/v1/conversations/{hidden.pk}/assignees/").status_code == 404

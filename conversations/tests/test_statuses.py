@@ -7,7 +7,7 @@ from django.utils import timezone
 from conversations import services
 from conversations.models import EarlyStatus, Message
 from conversations.providers.base import StatusUpdate
-from conversations.services.outbound import _mark
+from conversations.services.outbound import message_mark
 from conversations.tests.factories import MessageFactory
 
 
@@ -31,7 +31,7 @@ def status(provider_id: str, value: str, code: str = "") -> StatusUpdate:
 )
 def test_statuses_only_move_forward(db, order, final):
     message = MessageFactory()
-    _mark(message, status="sent", provider_message_id="wamid.out")
+    message_mark(message, status="sent", provider_message_id="wamid.out")
     Message.objects.filter(pk=message.pk).update(status="queued")  # start from queued for the test
     for value in order:
         services.message_status_update(update=status("wamid.out", value, code="131026" if value == "failed" else ""))
@@ -43,7 +43,7 @@ def test_status_that_overtakes_the_send_is_applied_afterwards(db):
     message = MessageFactory()
     assert services.message_status_update(update=status("wamid.fast", "delivered")) is False
     assert EarlyStatus.objects.count() == 1
-    _mark(message, status="sent", provider_message_id="wamid.fast")
+    message_mark(message, status="sent", provider_message_id="wamid.fast")
     message.refresh_from_db()
     assert message.status == "delivered" and not EarlyStatus.objects.exists()
 

@@ -1,7 +1,10 @@
 """Outbound WhatsApp: ``POST {WHATSAPP_API_BASE}/{phone_number_id}/messages`` on the Cloud API.
 
+``WhatsAppSender.upload_media`` puts a file an agent sends on Meta's servers first
+(``POST /{phone_number_id}/media``, multipart: ``messaging_product``, ``type``, ``file``)
+and returns its media id; an image or document message then names that id.
 ``WhatsAppSender.send`` returns the provider's message id (``wamid``) or
-raises: ``RetryableSendError`` for what may succeed later (5xx, 429, Meta's
+raises (``upload_media`` the same): ``RetryableSendError`` for what may succeed later (5xx, 429, Meta's
 throttling codes, timeouts, connection errors; ``Retry-After`` honoured),
 ``PermanentSendError`` for a refusal (window closed, undeliverable, invalid
 parameter, bad token). Errors carry Graph error codes, never the recipient.
@@ -9,7 +12,7 @@ parameter, bad token). Errors carry Graph error codes, never the recipient.
 
 import email.utils
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 from django.conf import settings
@@ -76,12 +79,31 @@ def message_payload(message: Message, *, to: str) -> dict[str, Any]:
             payload["template"]["components"].append(
                 {"type": "button", "sub_type": "url", "index": "0", "parameters": [{"type": "text", "text": code}]}
             )
+    elif message.type in (MessageType.IMAGE, MessageType.DOCUMENT):
+        payload["type"] = message.type
+        payload[message.type] = media_section(message)
     else:
         payload["type"] = "text"
         payload["text"] = {"body": content.get("text", ""), "preview_url": False}
     if message.reply_to_provider_id:
         payload["context"] = {"message_id": message.reply_to_provider_id}
     return payload
+
+
+def media_section(message: Message) -> dict[str, str]:
+    """``{"id", "caption", "filename"}`` of an image or document message whose file was uploaded (its media id
+    on the attachment); the filename only for documents (WhatsApp shows it; images have none)."""
+    content = message.content
+    attachment = message.attachments.exclude(provider_media_id="").order_by("pk").first()
+    if attachment is None:
+        raise PermanentSendError(f"message {message.pk}: its file was not uploaded", code="not_uploaded")
+    section = {"id": attachment.provider_media_id}
+    if content.get("text"):
+        section["caption"] = content["text"]
+    filename = (content.get("media") or {}).get("filename", "")
+    if message.type == MessageType.DOCUMENT and filename:
+        section["filename"] = filename
+    return section
 
 
 def _graph_error(response: httpx.Response) -> tuple[int | None, str]:
@@ -103,29 +125,54 @@ class WhatsAppSender:
         self.timeout = settings.WHATSAPP_TIMEOUT_SECONDS
         self.transport = transport
 
-    def send(self, *, message: Message) -> str:
-        payload = message_payload(message, to=recipient_for(message))
-        url = f"{self.base}/{self.phone_number_id}/messages"
+    def _post(self, path: str, **request: Any) -> httpx.Response:
+        url = f"{self.base}/{self.phone_number_id}/{path}"
         try:
             with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
-                response = client.post(url, json=payload, headers={"Authorization": f"Bearer {self.token}"})
+                return client.post(url, headers={"Authorization": f"Bearer {self.token}"}, **request)
         except httpx.TimeoutException as exc:
             raise RetryableSendError("Graph API timed out", code="timeout") from exc
         except httpx.TransportError as exc:
             raise RetryableSendError("Graph API unreachable", code="connection") from exc
+
+    def send(self, *, message: Message) -> str:
+        payload = message_payload(message, to=recipient_for(message))
+        response = self._post("messages", json=payload)
         if response.is_success:
             try:
                 return str(response.json()["messages"][0]["id"])
             except (ValueError, KeyError, IndexError, TypeError) as exc:
                 # Accepted but unreadable: sending again could duplicate the message; fail it visibly instead.
                 raise PermanentSendError("Graph API answered without a message id", code="bad_response") from exc
-        code, title = _graph_error(response)
-        shown = str(code) if code is not None else f"http_{response.status_code}"
-        title = (title or response.reason_phrase or "")[:200]
-        if response.status_code >= 500 or response.status_code == 429 or code in RETRYABLE_CODES:
-            raise RetryableSendError(
-                title or "Graph API temporarily unavailable",
-                code=shown,
-                retry_after=retry_after_parse(response.headers.get("Retry-After")),
-            )
-        raise PermanentSendError(title or "Graph API refused the message", code=shown)
+        _refusal(response, "Graph API refused the message")
+
+    def upload_media(self, *, data: bytes, mime_type: str, filename: str) -> str:
+        """Upload one file (multipart/form-data, as the Cloud API's media endpoint takes it); its media id."""
+        response = self._post(
+            "media",
+            data={"messaging_product": "whatsapp", "type": mime_type},
+            files={"file": (filename, data, mime_type)},
+        )
+        if response.is_success:
+            try:
+                media_id = str(response.json()["id"] or "")
+            except (ValueError, KeyError, TypeError):
+                media_id = ""
+            if not media_id:
+                raise PermanentSendError("Graph API answered the upload without a media id", code="bad_response")
+            return media_id
+        _refusal(response, "Graph API refused the file")
+
+
+def _refusal(response: httpx.Response, fallback: str) -> NoReturn:
+    """Raise the error a Graph API refusal means: retryable (5xx, 429, throttling codes) or permanent."""
+    code, title = _graph_error(response)
+    shown = str(code) if code is not None else f"http_{response.status_code}"
+    title = (title or response.reason_phrase or "")[:200]
+    if response.status_code >= 500 or response.status_code == 429 or code in RETRYABLE_CODES:
+        raise RetryableSendError(
+            title or "Graph API temporarily unavailable",
+            code=shown,
+            retry_after=retry_after_parse(response.headers.get("Retry-After")),
+        )
+    raise PermanentSendError(title or fallback, code=shown)
