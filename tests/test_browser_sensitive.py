@@ -4,6 +4,7 @@ to reveal it; the DPO, on the admin alert queue, sees the alert arrive live."""
 import re
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from consent.models import AccessRecord
@@ -77,5 +78,7 @@ def test_card_number_masked_for_the_agent_reveal_needs_a_reason_dpo_alerted_live
         == 200
     )
     last = agent_page.locator('#messages [data-direction="in"]').last
-    expect(last.locator(".badge--special")).to_have_text("Special category")
+    # The page is German (the browser's language): the badge says so in German.
+    with translation.override("de"):
+        expect(last.locator(".badge--special")).to_have_text(translation.gettext("Special category"))
     expect(agent_page.locator("#conversation-sensitive")).to_be_visible()
