@@ -34,22 +34,26 @@ def sees_every_team(*, user: AbstractBaseUser) -> bool:
 
 
 def team_presence_list(*, teams: list[Team]) -> list[dict[str, Any]]:
-    """Each team with its active members: role, status, connected or not, since when, conversations held
-    (open or pending). Three queries whatever the number of teams and members."""
+    """Each team with its active members: role, status, connected or not, since when, conversations held in
+    that team (open or pending; a member's work for teams the reader does not oversee is not counted).
+    Three queries whatever the number of teams and members."""
     memberships = list(
         TeamMembership.objects.filter(team__in=teams, user__is_active=True)
         .select_related("user__presence")
         .order_by("user__username")
     )
     user_ids = {m.user_id for m in memberships}
-    held = dict(
-        Conversation.objects.filter(
-            assigned_agent_id__in=user_ids, status__in=[ConversationStatus.OPEN, ConversationStatus.PENDING]
+    held = {
+        (agent_id, team_id): n
+        for agent_id, team_id, n in Conversation.objects.filter(
+            assigned_agent_id__in=user_ids,
+            team__in=teams,
+            status__in=[ConversationStatus.OPEN, ConversationStatus.PENDING],
         )
-        .values("assigned_agent_id")
+        .values("assigned_agent_id", "team_id")
         .annotate(n=Count("id"))
-        .values_list("assigned_agent_id", "n")
-    )
+        .values_list("assigned_agent_id", "team_id", "n")
+    }
     by_team: dict[int, list[dict[str, Any]]] = {team.pk: [] for team in teams}
     for membership in memberships:
         user = membership.user
@@ -59,7 +63,7 @@ def team_presence_list(*, teams: list[Team]) -> list[dict[str, Any]]:
             presence = AgentPresence(user=user, connections=0)
         row = presence_render(presence, username=user.get_username())
         row["role"] = membership.role
-        row["held"] = held.get(user.pk, 0)
+        row["held"] = held.get((user.pk, membership.team_id), 0)
         by_team[membership.team_id].append(row)
     return [{"id": team.pk, "name": team.name, "members": by_team[team.pk]} for team in teams]
 

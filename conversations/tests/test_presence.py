@@ -123,6 +123,9 @@ def test_supervisor_sees_the_members_of_their_teams_only(client, support, teams,
     services.presence_set(user=agent, status="away")
     services.presence_connect(user=agent)
     ConversationFactory(team=support, assigned_agent=agent)
+    # agent1 also works for Sales, which lead1 does not oversee: that work is not counted on lead1's panel.
+    TeamMembershipFactory(team=teams[1], user=agent)
+    ConversationFactory(team=teams[1], assigned_agent=agent)
     client.force_login(lead)
     answer = client.get(TEAM_PRESENCE_URL)
     assert answer.status_code == 200
