@@ -19,10 +19,13 @@ _LONG_NUMBER = re.compile(r"\+?\d(?:[\s.\-/]?\d){6,}")
 
 # /privacy/requests/<token>/ and /privacy/download/<token>/: the path's last part is the credential.
 _LINK_TOKEN = re.compile(r"(/privacy/(?:requests|download)/)[^/\s?\"']+")
+# A search's words (the inbox API's and the admin's ``?q=``) are a customer's name or message words.
+_SEARCH_QUERY = re.compile(r"([?&]q=)[^&\s\"']*")
 
 
 def redact(text: str) -> str:
     text = _LINK_TOKEN.sub(r"\1[token]", text)
+    text = _SEARCH_QUERY.sub(r"\1[query]", text)
     text = _EMAIL.sub("[email]", text)
     return _LONG_NUMBER.sub("[number]", text)
 
