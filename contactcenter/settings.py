@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -67,6 +68,8 @@ if DEVTOOLS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header (SECURE_CSP below).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +96,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {{ csp_nonce }} for the pages' own <style> blocks (SECURE_CSP).
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -402,11 +407,36 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("DJANGO_HSTS_SECONDS", default=31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Every subdomain must serve HTTPS too; 0 where a sibling host (an intranet name) still speaks plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG and env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is a commitment browsers keep for months after it is withdrawn: the operator opts in.
+SECURE_HSTS_PRELOAD = not DEBUG and env.bool("DJANGO_HSTS_PRELOAD", default=False)
+if not DEBUG and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+# Load balancers probe over plain HTTP: a redirect would count as a failed check.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Only our own scripts run (no inline code, no event-handler attributes); the one inline <style> a page may carry
+# bears the request's nonce ({{ csp_nonce }}). 'self' covers ws:/wss: to this host in current browsers (CSP level 3),
+# so the inbox's and the widget's sockets need no scheme source. Embedders load widget.js as a static file: this
+# header governs our pages, not theirs. data: images are the admin's and Swagger UI's inline icons.
+STATEMENT_STYLE_HASH = "'sha256-EJy6hOMogAo/CrJGOXlv1RzN1HTMXAhjWBDF4ZegH0o='"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    # The published privacy statements are stored documents with their own print stylesheet, rendered without a
+    # request (no nonce): that one stylesheet by its hash (contactcenter/tests/test_security_headers.py recomputes it
+    # from templates/privacy/statement.html).
+    "style-src": [CSP.SELF, CSP.NONCE, STATEMENT_STYLE_HASH],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 
 # --- Logging: internal ids only, never personal data (DESIGN decision 6) ---------------

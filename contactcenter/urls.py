@@ -1,7 +1,7 @@
 from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from contactcenter import health, home, views
 
@@ -22,7 +22,7 @@ urlpatterns = [
     path("webhooks/", include("conversations.urls_webhooks")),
     path("inbox/", include("conversations.urls_pages")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 # Outside the API views (a path no view matches, a failure before a view ran): still the API's error model.

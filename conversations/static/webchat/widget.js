@@ -85,8 +85,10 @@
   var host = document.createElement("div");
   host.setAttribute("data-cc-webchat", "");
   var root = host.attachShadow({ mode: "open" });
-  root.innerHTML =
-    "<style>" +
+  // The widget's stylesheet is constructed (CSSOM), not an inline <style>: a host page whose
+  // Content-Security-Policy forbids inline styles (ours does) still shows the widget styled. Without
+  // constructable stylesheets, a <style> carrying this script tag's nonce, if the page gave it one.
+  var css =
     ":host{all:initial}" +
     "*{box-sizing:border-box;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:15px;line-height:1.4}" +
     "#cc-open{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:28px;padding:14px 20px;" +
@@ -116,8 +118,15 @@
     "#cc-send:disabled{background:#9aa6c7;cursor:not-allowed}" +
     "footer{display:flex;justify-content:space-between;align-items:center;padding:6px 14px 10px;font-size:13px}" +
     "#cc-transcript{border:1px solid #1f4fd1;background:#fff;color:#1f4fd1;border-radius:6px;padding:3px 8px;cursor:pointer;font-size:13px}" +
-    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}" +
-    "</style>" +
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}";
+  var adopted = false;
+  try {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+    adopted = true;
+  } catch (e) { /* an older browser: the <style> element below */ }
+  root.innerHTML =
     "<button id='cc-open' type='button' aria-haspopup='dialog' aria-expanded='false' aria-controls='cc-panel'></button>" +
     "<section id='cc-panel' role='dialog' aria-modal='false' aria-labelledby='cc-title' hidden>" +
     "<header><h2 id='cc-title'></h2><button id='cc-close' type='button'>×</button></header>" +
@@ -133,6 +142,12 @@
     "<a id='cc-rights' target='_blank' rel='noopener' hidden></a></footer>" +
     "</section>";
 
+  if (!adopted) {
+    var style = document.createElement("style");
+    if (script && script.nonce) style.nonce = script.nonce;
+    style.textContent = css;
+    root.insertBefore(style, root.firstChild);
+  }
   function $(id) { return root.getElementById(id); }
   var openBtn = $("cc-open"), panel = $("cc-panel"), closeBtn = $("cc-close"), statusEl = $("cc-status");
   var noticeEl = $("cc-notice"), consentBox = $("cc-consent"), list = $("cc-messages"), form = $("cc-form");
