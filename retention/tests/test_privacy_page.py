@@ -32,8 +32,9 @@ def _known(address: str = "joana@example.com.br") -> Subject:
 
 
 def _strip(page: bytes) -> str:
-    """The page without what differs on every response (the CSRF token)."""
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.decode())
+    """The page without what differs on every response (the CSRF token, the Content-Security-Policy nonce)."""
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.decode())
+    return re.sub(r'nonce="[^"]+"', "", text)
 
 
 @pytest.fixture(autouse=True)
