@@ -15,6 +15,7 @@ so the whole loop runs without a Meta account:
   the supported types and their limits); recorded (``uploads``) and answered with a media id. Image and
   document messages must name an uploaded (or ``add_media``) id: an unknown one is refused as Meta refuses it.
   ``fail_upload_next`` makes the next uploads fail.
+- ``send_gate`` holds accepted sends open (accepted, not yet answered) until it is set.
 - ``GET /{media_id}`` and ``GET /media-download/{media_id}``: the two-step media download.
 - Paths may start with the Graph API version (``/v23.0/...``), as the real base URL does.
 - With a webhook URL and the app secret it posts signed ``sent`` → ``delivered`` →
@@ -177,6 +178,10 @@ class FakeGraphAPI:
 
     uploads: list[RecordedUpload] = field(default_factory=list)  # every accepted upload, in order
     on_upload: Callable[[RecordedUpload], None] | None = None  # called with each accepted upload
+    # When set: every accepted message send waits (at most ``hold_seconds``) until the event is set before it is
+    # answered, as a slow Graph API would; fault tests kill the sender while it waits.
+    send_gate: threading.Event | None = None
+    hold_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -660,6 +665,8 @@ def _handler_for(fake: FakeGraphAPI) -> type[BaseHTTPRequestHandler]:
                     fake._codes.append((body["to"], code))
             if code and fake.on_code is not None:
                 fake.on_code(body["to"], code)
+            if fake.send_gate is not None:
+                fake.send_gate.wait(fake.hold_seconds)
             self._json(
                 200,
                 {

@@ -9,8 +9,6 @@ import asyncio
 import json
 import os
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from django.conf import settings
 from conversations.providers.whatsapp.signature import signature_for
 from conversations.tests.factories import TeamFactory, TeamMembershipFactory
 from devtools.fakegraph import inbound_text_value, webhook_envelope
+from tests.faults import start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_SECRET = "scale-out-secret"
@@ -30,22 +29,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
-    command = [sys.executable, "-m", "uvicorn", "contactcenter.asgi:application", "--host", "127.0.0.1",
-               "--port", str(port), "--log-level", "warning", "--lifespan", "off"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"server on port {port} did not become healthy")
 
 
 def signed_text(wa_id: str, wamid: str, text: str) -> tuple[bytes, str]:
@@ -85,8 +68,8 @@ def test_agent_on_one_server_receives_a_message_ingested_by_the_other(require_po
         "CHANNEL_LAYER_PREFIX": f"scale{os.getpid()}",
     }
     port_a, port_b = free_port(), free_port()
-    server_a = start_server(port_a, env)
-    server_b = start_server(port_b, env)
+    server_a, _ = start_server(env, port=port_a)
+    server_b, _ = start_server(env, port=port_b)
     try:
         received = asyncio.run(_agent_on_a_webhook_on_b(port_a, port_b, cookie))
     finally:

@@ -21,6 +21,7 @@ from conversations.services.outbound import (
     template_locale,
 )
 from conversations.services.outbound_media import message_send_media
+from conversations.services.outbound_recovery import messages_recover_interrupted
 from conversations.services.presence import presence_connect, presence_disconnect, presence_get, presence_set
 from conversations.services.realtime import event_record, signal_send
 from conversations.services.sensitive import (
@@ -77,6 +78,7 @@ __all__ = [
     "message_send_template",
     "message_status_update",
     "message_status_update_many",
+    "messages_recover_interrupted",
     "note_add",
     "presence_connect",
     "presence_disconnect",

@@ -319,6 +319,22 @@ def message_deliver(*, message_id: int, sleep=time.sleep) -> str:
     return message_send_with_retries(message, sleep=sleep)
 
 
+UNKNOWN_OUTCOME = "unknown_outcome"
+UNKNOWN_OUTCOME_TITLE = "the send was interrupted; not sent again so that it cannot arrive twice"
+
+
+def _send_claim(message_id: int, *, attempt: int) -> bool:
+    """Record, committed before the provider is called, that attempt ``attempt`` starts; False when the message
+    is no longer ``queued`` or another run recorded that attempt first. What makes a send at most once: a run
+    that finds an attempt recorded and no answer knows the provider may have the message (see the caller)."""
+    return (
+        Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED, attempts=attempt - 1).update(
+            attempts=attempt
+        )
+        == 1
+    )
+
+
 def message_send_with_retries(message: Message, *, sleep: Callable[[float], object]) -> str:
     message_id = message.pk
     if message.status != MessageStatus.QUEUED:
@@ -329,11 +345,23 @@ def message_send_with_retries(message: Message, *, sleep: Callable[[float], obje
             message, status=MessageStatus.FAILED, code="restricted", title="processing restricted (GDPR Art. 18)"
         )
         return MessageStatus.FAILED
+    started = Message.objects.filter(pk=message_id).values_list("attempts", flat=True).first() or 0
+    if started:
+        # A run before this one began handing the message to the provider and never recorded the answer (its
+        # worker was killed mid-send, and the task run again). The provider may have accepted it, and the Cloud
+        # API takes no idempotency key: sending again could deliver it twice. Failed, visibly, instead.
+        message.attempts = started
+        message_mark(message, status=MessageStatus.FAILED, code=UNKNOWN_OUTCOME, title=UNKNOWN_OUTCOME_TITLE)
+        return MessageStatus.FAILED
     sender = sender_for(message.provider)
     attempts = settings.OUTBOUND_MAX_ATTEMPTS
     delay = settings.OUTBOUND_BACKOFF_SECONDS
     last: RetryableSendError | None = None
     for attempt in range(1, attempts + 1):
+        if not _send_claim(message_id, attempt=attempt):
+            # Another run holds this message (a second task for it) or it left ``queued``: that run decides.
+            message.refresh_from_db(fields=["status", "attempts"])
+            return message.status
         message.attempts = attempt
         try:
             provider_id = sender.send(message=message)
