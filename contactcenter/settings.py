@@ -38,6 +38,10 @@ else:
     FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 
+# Older master keys, comma-separated, newest first: they only unwrap, while `manage.py rotate_master_key`
+# re-wraps everything under FIELD_ENCRYPTION_KEY (README, "Rotating the master key"); removed afterwards.
+FIELD_ENCRYPTION_KEYS_PREVIOUS = env.list("FIELD_ENCRYPTION_KEYS_PREVIOUS", default=[])
+
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -145,8 +149,10 @@ if REDIS_URL:
                 "hosts": [REDIS_URL],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="cc"),
                 # Frames carry message text to agents' sockets: encrypted in transit through Redis.
+                # The first key encrypts; during a master-key rotation the previous ones still decrypt.
                 "symmetric_encryption_keys": [
-                    hashlib.sha256(b"channel-layer:" + FIELD_ENCRYPTION_KEY.encode()).hexdigest()
+                    hashlib.sha256(b"channel-layer:" + key.encode()).hexdigest()
+                    for key in [FIELD_ENCRYPTION_KEY, *FIELD_ENCRYPTION_KEYS_PREVIOUS]
                 ],
             },
         }

@@ -5,7 +5,7 @@ from consent.models.notice import PrivacyNotice
 from consent.models.objection import Objection
 from consent.models.purpose import Purpose
 from consent.models.subject import ContactKind, ContactPoint, RestrictionGround, Subject
-from consent.models.vault import DataKey
+from consent.models.vault import DataKey, HashKey
 
 __all__ = [
     "AccessRecord",
@@ -17,6 +17,7 @@ __all__ = [
     "ContactKind",
     "ContactPoint",
     "DataKey",
+    "HashKey",
     "LedgerHead",
     "LegalHold",
     "Objection",

@@ -78,12 +78,12 @@ class Subject(models.Model):
             return cached
         loaded = self._state.fields_cache.get("data_key")  # fetched with select_related("data_key")
         if loaded is not None:
-            wrapped = loaded.wrapped_key
+            stored = (loaded.wrapped_key, loaded.master_key_id)
         else:
-            wrapped = DataKey.objects.filter(subject_id=self.pk).values_list("wrapped_key", flat=True).first()
-        if wrapped is None:
+            stored = DataKey.objects.filter(subject_id=self.pk).values_list("wrapped_key", "master_key_id").first()
+        if stored is None:
             raise KeyDestroyed(f"subject #{self.pk} has no data key (erased)")
-        data_key = crypto.unwrap_data_key(bytes(wrapped), subject_ref=str(self.public_id))
+        data_key = crypto.unwrap_data_key(bytes(stored[0]), subject_ref=str(self.public_id), key_id=stored[1])
         self._data_key_cache = data_key
         return data_key
 

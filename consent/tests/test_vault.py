@@ -104,6 +104,7 @@ def test_data_key_does_not_unwrap_under_another_master_key(subject_de, settings)
         _ = Subject.objects.get(pk=subject_de.pk).display_name
 
 
+@pytest.mark.django_db  # the keyed-hash keys are read from the database once (HashKey, consent.crypto)
 def test_blind_index_depends_on_the_master_key(settings):
     first = crypto.blind_index("+4915123456789", scope="contact:whatsapp")
     assert first == crypto.blind_index("+4915123456789", scope="contact:whatsapp")

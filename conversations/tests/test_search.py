@@ -48,6 +48,7 @@ def found(user, q: str) -> set[int]:
 # --- the tokens ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db  # the keyed-hash keys are read from the database once (HashKey, consent.crypto)
 def test_words_are_normalised_accents_and_case_ignored_short_ones_dropped():
     assert search.tokens("Müller, MÜLLER und müller-Straße: a 1 #42 Øre") == ["muller", "und", "strasse", "42", "øre"]
     assert search.tokens("Café CAFE café") == ["cafe"]
@@ -55,6 +56,7 @@ def test_words_are_normalised_accents_and_case_ignored_short_ones_dropped():
     assert search.query_digests("Müller") == search.query_digests("muller") == search.query_digests("MÜLLER")
 
 
+@pytest.mark.django_db  # the keyed-hash keys are read from the database once (HashKey, consent.crypto)
 def test_a_digest_is_keyed_and_reveals_no_word(settings):
     digest = search.token_digest("fahrrad")
     assert isinstance(digest, int) and -(2**63) <= digest < 2**63  # 64 bits of the HMAC, no text at all
