@@ -56,10 +56,17 @@ def test_a_resolved_conversation_is_not_reopened(conversation, fake_graph, agent
 def test_a_code_message_never_goes_out_without_its_code(conversation, fake_graph):
     message_send_code(contact_point=conversation.contact_point, code="123456", language="de")
     message = Message.objects.get(direction="out")
-    Message.objects.filter(pk=message.pk).update(status=MessageStatus.QUEUED)  # a stray redelivery
+    # A stray redelivery with no attempt on record (as outbound_recover queues a message again): the code lived
+    # only in the memory of the first run, so the sender refuses rather than send the template without it.
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.QUEUED, attempts=0)
     assert message_deliver(message_id=message.pk) == MessageStatus.FAILED
     message.refresh_from_db()
     assert message.error_code == "code_not_kept" and len(fake_graph.sends) == 1
+    # With the attempt on record it is not even tried: it may have gone out already (unknown outcome).
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.QUEUED)
+    assert message_deliver(message_id=message.pk) == MessageStatus.FAILED
+    message.refresh_from_db()
+    assert message.error_code == "unknown_outcome" and len(fake_graph.sends) == 1
 
 
 def test_agents_cannot_send_or_pick_the_authentication_template(conversation, fake_graph, agent):
