@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: purposes, published notices, users in each role (from the factories)."""
 
 import os
+import uuid
 
 import pytest
 
@@ -33,6 +34,22 @@ def webhook_on_request_thread(settings):
     # Tests inside the ``db`` fixture's transaction must see what the webhook stores: the same
     # thread and connection. The threaded path runs in the scale-out test's real servers.
     settings.WEBHOOK_DB_THREADS = 0
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """A cache of its own per test (per-address limits, the web chat's rates): no test shares counters with
+    another, and none touches the Redis a developer's REDIS_URL names (never cleared: others' keys live there)."""
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    location = f"test-{uuid.uuid4().hex}"
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": location}}
+    ):
+        yield
+        caches["default"].clear()  # this test's own locmem store, nothing else's
+    caches.close_all()
 
 
 @pytest.fixture(autouse=True)

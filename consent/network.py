@@ -12,6 +12,9 @@ far as it was written by a proxy we trust:
 
 ``TRUSTED_PROXIES`` lists addresses and networks (``127.0.0.1``, ``10.0.0.0/8``, ``::1``); empty by default,
 so nothing in the header counts until the operator says which proxies are theirs. Nothing here logs.
+
+Per-address limits count ``limit_address``: an IPv6 host is handed a whole /64 (a network changes the low 64 bits
+at will, privacy addresses do so daily), so one machine counts per /64, never per address it can make up.
 """
 
 import ipaddress
@@ -82,3 +85,14 @@ def scope_client_address(scope: Mapping[str, object]) -> str:
     headers = scope.get("headers") or []
     forwarded = ",".join(value.decode("latin-1") for name, value in headers if name.lower() == b"x-forwarded-for")
     return client_address(peer, forwarded)
+
+
+def limit_address(address: str) -> str:
+    """What a per-address limit counts for ``address``: an IPv4 address itself, an IPv6 address its /64
+    (``2001:db8:1:2::/64``). Text that is no address is returned as it is ("" for an unknown peer)."""
+    parsed = _address(address or "")
+    if parsed is None:
+        return address or ""
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)

@@ -160,6 +160,20 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds the per-address limits' counters (conversations.services.webchat_limits, the web chat's
+# per-visitor rate): in Redis they are shared by every server process, and cache.add/incr are atomic there.
+# Without Redis each process counts on its own (fine for one process in development).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cc"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend")}}
 
 # --- E-mail ------------------------------------------------------------------------
@@ -363,6 +377,15 @@ OUTBOUND_BACKOFF_SECONDS = env.float("OUTBOUND_BACKOFF_SECONDS", default=0.5)
 OUTBOUND_BACKOFF_MAX_SECONDS = env.float("OUTBOUND_BACKOFF_MAX_SECONDS", default=30.0)
 # The purpose a web-chat visitor consents to with the widget's checkbox.
 WEBCHAT_CONSENT_PURPOSE = env.str("WEBCHAT_CONSENT_PURPOSE", default="webchat-service")
+# What one source address (an IPv6 /64; consent.network, behind TRUSTED_PROXIES) may do in the web chat: open
+# sockets at once, new visitors (fresh identities) and new conversations within an hour. Beyond them the socket
+# is closed with 4429 before anything is stored, so a script cannot fill the agents' queue.
+WEBCHAT_SOCKETS_PER_ADDRESS = env.int("WEBCHAT_SOCKETS_PER_ADDRESS", default=20)
+WEBCHAT_VISITORS_PER_ADDRESS_PER_HOUR = env.int("WEBCHAT_VISITORS_PER_ADDRESS_PER_HOUR", default=20)
+WEBCHAT_CONVERSATIONS_PER_ADDRESS_PER_HOUR = env.int("WEBCHAT_CONVERSATIONS_PER_ADDRESS_PER_HOUR", default=10)
+# One-time codes the self-service page sends per source address (an IPv6 /64) within an hour, for whichever
+# identifiers (retention.services.verification; each identifier gets at most 3).
+PRIVACY_CODES_PER_ADDRESS_PER_HOUR = env.int("PRIVACY_CODES_PER_ADDRESS_PER_HOUR", default=10)
 
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 

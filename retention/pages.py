@@ -30,7 +30,7 @@ from consent.exceptions import InvalidContactPoint
 from consent.jurisdictions import JURISDICTIONS, LANGUAGES
 from consent.models import ContactKind
 from consent.network import request_client_address
-from retention.exceptions import VerificationError
+from retention.exceptions import RateLimited, VerificationError
 from retention.models import RequestKind
 from retention.selectors import request_export_current
 from retention.services.request_exports import request_export_link
@@ -101,6 +101,8 @@ def privacy_start(request: HttpRequest) -> HttpResponse:
     language = _language(request)
     form = StartForm(request.POST or None)
     error = ""
+    status = 400 if request.method == "POST" else 200
+    retry_after = 0
     if request.method == "POST" and form.is_valid():
         try:
             challenge = challenge_start(kind=form.cleaned_data["channel"], value=form.cleaned_data["identifier"],
@@ -111,11 +113,15 @@ def privacy_start(request: HttpRequest) -> HttpResponse:
         except VerificationError as exc:
             with translation.override(language):
                 error = _refusal(exc)
+            if isinstance(exc, RateLimited):  # 429, with when to try again
+                status, retry_after = exc.http_status, int(exc.extra.get("retry_after") or 0)
         else:
             request.session[_SESSION] = {"challenge": str(challenge.pk), "kind": form.cleaned_data["kind"]}
             return HttpResponseRedirect(reverse("privacy-code") + f"?lang={language}")
-    return _page(request, "retention/privacy/start.html", {"form": form, "error": error},
-                 status=400 if request.method == "POST" else 200)  # fmt: skip
+    response = _page(request, "retention/privacy/start.html", {"form": form, "error": error}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _refusal(exc: VerificationError) -> str:

@@ -75,3 +75,17 @@ def test_visitor_consents_chats_and_gets_a_live_reply(asgi_server, page, webchat
         page.wait_for_timeout(200)
     assert status == "read", f"the widget never reported the reply as read (status {status})"
     expect(page.locator("#cc-transcript")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_visitor_over_the_addresss_limit_is_told_so_in_their_language(asgi_server, page, webchat_setup, settings):
+    settings.WEBCHAT_VISITORS_PER_ADDRESS_PER_HOUR = 0  # this address started its hour's new chats already
+    page.goto(f"{asgi_server}/webchat/demo/")
+    page.click("#cc-open")
+    status = page.locator("#cc-status")
+    expect(status).to_have_text("Aus Ihrem Netzwerk wurden zu viele neue Chats begonnen. Bitte versuchen Sie es "
+                                "später erneut.")  # fmt: skip
+    page.wait_for_timeout(1500)  # the socket was closed (4429): the widget keeps saying why, no quick reconnect
+    expect(status).to_have_text(re.compile(r"^Aus Ihrem Netzwerk wurden zu viele neue Chats begonnen"))
+    expect(page.locator("#cc-send")).to_be_disabled()
+    assert not ConsentEvent.objects.exists()

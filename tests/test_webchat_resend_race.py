@@ -21,7 +21,9 @@ def test_the_same_message_sent_at_once_is_stored_once_and_acknowledged_each_time
     TeamFactory(name="Care", is_default=True, auto_assign=False)
     visitor, _ = webchat.visitor_issue()
     webchat_consent(visitor=visitor, language="de", notice_id=notices[("GDPR", "de")].pk, ip="192.0.2.7")
-    webchat_receive(visitor=visitor, language="de", client_id="c-first", text="Hallo")  # opens the conversation
+    webchat_receive(
+        visitor=visitor, language="de", client_id="c-first", text="Hallo", address="203.0.113.7"
+    )  # opens the conversation
     answers: list[str] = []
     errors: list[BaseException] = []
     start = threading.Barrier(WORKERS)
@@ -29,7 +31,11 @@ def test_the_same_message_sent_at_once_is_stored_once_and_acknowledged_each_time
     def send() -> None:
         try:
             start.wait()
-            answers.append(webchat_receive(visitor=visitor, language="de", client_id="c-twice", text="Noch da?"))
+            answers.append(
+                webchat_receive(
+                    visitor=visitor, language="de", client_id="c-twice", text="Noch da?", address="203.0.113.7"
+                )
+            )
         except BaseException as exc:  # noqa: BLE001 — reported by the assertion below
             errors.append(exc)
         finally:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from consent.network import client_address, request_client_address, scope_client_address
+from consent.network import client_address, limit_address, request_client_address, scope_client_address
 
 CLIENT, OTHER, PROXY = "203.0.113.7", "198.51.100.20", "10.0.0.5"
 
@@ -45,3 +45,12 @@ def test_requests_and_sockets_are_read_alike(behind_proxy):
     assert scope_client_address(scope) == CLIENT
     assert scope_client_address({"client": None, "headers": []}) == ""
     assert client_address(f"::ffff:{CLIENT}") == CLIENT  # an IPv4 client on a dual-stack socket
+
+
+def test_limits_count_an_ipv6_host_by_its_64_and_an_ipv4_one_by_its_address():
+    assert limit_address(CLIENT) == CLIENT
+    assert limit_address("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == limit_address("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert limit_address("2001:db8:1:3::1") == "2001:db8:1:3::/64"  # the next /64 is another
+    assert limit_address(f"::ffff:{CLIENT}") == CLIENT
+    assert limit_address(limit_address("2001:db8::1")) == "2001:db8::/64"  # counted once, however often mapped
+    assert limit_address("") == ""

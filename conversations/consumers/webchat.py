@@ -12,7 +12,13 @@ client → server                          server → client
 ``read {message_id}``                     ``message {message}`` (agent replies, live)
                                           ``error {code[, client_id, notice]}``
 
+Per source address (``conversations.services.webchat_limits``): a socket beyond the open ones allowed, a new
+visitor or a new conversation beyond the hour's is answered with ``error`` (``too_many_connections``,
+``too_many_visitors``, ``too_many_conversations``) and closed with ``CLOSE_TOO_MANY`` (4429).
+
 Invariants:
+- Limits refuse before anything is stored: at connect, at hello (before an identity is issued) and before the
+  message that would open a conversation.
 - Nothing is stored before the visitor ticked the consent box: the subject,
   its contact point and the ledger event are written together on ``consent``;
   a ``message`` before that is refused with ``consent_required``.
@@ -23,23 +29,26 @@ Invariants:
 - Never logs message text or visitor ids.
 """
 
+import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
 from django.utils import timezone
 
 from consent.exceptions import DomainError
-from consent.network import scope_client_address
+from consent.network import limit_address, scope_client_address
 from consent.selectors import notice_current
 from conversations.consumers.relay import RelayDispatchMixin
 from conversations.exceptions import WebchatRefused as Refused
 from conversations.models import Conversation, ConversationStatus, Direction
 from conversations.providers import webchat
-from conversations.services import signal_send
+from conversations.services import signal_send, webchat_limits
 from conversations.services import webchat as webchat_services
 
 logger = logging.getLogger(__name__)
@@ -49,6 +58,9 @@ FRAMES_PER_MINUTE = 240  # per socket, every frame type: a runaway or hostile cl
 TYPING_INTERVAL = 2.0  # seconds between two typing signals relayed to agents
 MAX_FRAME_CHARS = 20_000
 HISTORY_LIMIT = 50
+CLOSE_TOO_MANY = 4429  # the socket's "429": a per-address limit, try later
+# Refusals that end the socket: the widget says why and waits before it tries again.
+CLOSING_REFUSALS = frozenset({"too_many_connections", "too_many_visitors", "too_many_conversations"})
 
 
 # --- Database work (each runs in a worker thread) -------------------------------------------
@@ -73,6 +85,10 @@ def _welcome(visitor: str, language: str) -> dict[str, Any]:
 
 _consent = database_sync_to_async(webchat_services.webchat_consent)
 _message = database_sync_to_async(webchat_services.webchat_receive)
+_slot_take = sync_to_async(webchat_limits.socket_slot_take)
+_slot_renew = sync_to_async(webchat_limits.socket_slot_renew)
+_slot_release = sync_to_async(webchat_limits.socket_slot_release)
+_visitor_admit = sync_to_async(webchat_limits.visitor_admit)
 _status = database_sync_to_async(webchat_services.webchat_status)
 
 
@@ -113,13 +129,45 @@ class WebchatConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
         self.sent_ids: set[str] = set()  # provider ids of replies this socket was handed
         self.frames: list[float] = []
         self.last_typing = 0.0
+        self.address = limit_address(self._client_ip())
+        self.slot = await _slot_take(address=self.address)
+        self.heartbeat: asyncio.Task | None = None
+        self.refused = False
         await self.accept()
+        if self.slot is None:
+            await self.refuse("too_many_connections")
+            return
+        self.heartbeat = asyncio.create_task(self._hold_slot())
 
     async def disconnect(self, code: int) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.heartbeat
+        if self.slot is not None:
+            await _slot_release(slot=self.slot)
+            self.slot = None
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def _hold_slot(self) -> None:
+        """Renew the socket's slot while it is open; a socket whose slot is gone to others is closed."""
+        while True:
+            await asyncio.sleep(webchat_limits.SLOT_RENEW)
+            self.slot = await _slot_renew(slot=self.slot, address=self.address)
+            if self.slot is None:
+                await self.refuse("too_many_connections")
+                return
+
+    async def refuse(self, code: str, **extra: Any) -> None:
+        """A per-address limit: say which, then close the socket with 4429."""
+        self.refused = True
+        await self.error(code, **extra)
+        await self.close(code=CLOSE_TOO_MANY)
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        if self.refused:
+            return  # closing with 4429: nothing more is handled
         if text_data is None or len(text_data) > MAX_FRAME_CHARS:
             await self.error("bad_frame")
             return
@@ -148,7 +196,10 @@ class WebchatConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
         try:
             await handler(self, content)
         except Refused as refused:
-            await self.error(refused.code, **refused.extra)
+            if refused.code in CLOSING_REFUSALS:
+                await self.refuse(refused.code, **refused.extra)
+            else:
+                await self.error(refused.code, **refused.extra)
         except DomainError as exc:  # a rule refused (consent state, restriction, ...): answered, not a crash
             logger.warning("web chat %s refused by a service: %s", kind, getattr(exc, "code", type(exc).__name__))
             await self.error("refused", **self._client_id_of(kind, content))
@@ -163,7 +214,9 @@ class WebchatConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
             raise Refused("already_greeted")
         visitor, token = content.get("visitor"), content.get("token")
         if not webchat.visitor_verify(visitor=visitor, token=token):
-            # Unknown, tampered with or absent: a fresh identity, never the claimed one.
+            # Unknown, tampered with or absent: a fresh identity, never the claimed one, within the address's hour.
+            if not await _visitor_admit(address=self.address):
+                raise Refused("too_many_visitors")
             visitor, token = webchat.visitor_issue()
         self.language = webchat.language_from_browser(content.get("language"))
         state = await _welcome(visitor, self.language)
@@ -202,7 +255,9 @@ class WebchatConsumer(RelayDispatchMixin, AsyncJsonWebsocketConsumer):
         if not await self._message_allowed():
             raise Refused("rate_limited", client_id=client_id)
         try:
-            message_id = await _message(visitor=self.visitor, language=self.language, client_id=client_id, text=text)
+            message_id = await _message(
+                visitor=self.visitor, language=self.language, client_id=client_id, text=text, address=self.address
+            )
         except Refused as refused:
             refused.extra.setdefault("client_id", client_id)
             raise

@@ -2,7 +2,8 @@
 
 Invariants: nothing is stored before the visitor ticked the consent box; the grant records the
 notice version the widget showed, validated to be the current one; a message is stored once
-whatever the resends; a status report touches only a reply sent to this visitor.
+whatever the resends; a status report touches only a reply sent to this visitor; a message that would open a
+conversation counts against its address's hourly limit (``webchat_limits``) before anything is stored.
 """
 
 import logging
@@ -15,11 +16,12 @@ from consent import services as consent_services
 from consent.models import ConsentChannel, ConsentStatus, ContactKind, PrivacyNotice, Purpose, Subject
 from consent.selectors import consent_state, notice_current, subject_get_by_contact
 from conversations.exceptions import WebchatRefused as Refused
-from conversations.models import Direction, Message
+from conversations.models import Conversation, ConversationStatus, Direction, Message
 from conversations.providers import webchat
 from conversations.providers.base import InboundMessage, StatusUpdate
 from conversations.services.ingest import ingest
 from conversations.services.statuses import message_status_update
+from conversations.services.webchat_limits import conversation_admit
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +75,24 @@ def webchat_consent(*, visitor: str, language: str, notice_id: int, ip: str) -> 
         )
 
 
-def webchat_receive(*, visitor: str, language: str, client_id: str, text: str) -> str:
-    """A visitor's message: refused before consent; stored once whatever the resends."""
+def _opens_conversation(subject: Subject, client_id: str) -> bool:
+    """Whether this message would open a conversation: none is open, and it is not a resend of a stored one."""
+    open_ = Conversation.objects.filter(subject=subject, channel=webchat.PROVIDER).exclude(
+        status=ConversationStatus.RESOLVED
+    )
+    stored = Message.objects.filter(provider=webchat.PROVIDER, provider_message_id=client_id)
+    return not open_.exists() and not stored.exists()
+
+
+def webchat_receive(*, visitor: str, language: str, client_id: str, text: str, address: str) -> str:
+    """A visitor's message: refused before consent; stored once whatever the resends. One that would open a
+    conversation is refused (``too_many_conversations``) beyond its address's hourly limit, before it is stored.
+    ``address``: the client's, as ``consent.network`` determines it."""
     subject = visitor_subject(visitor)
     if not visitor_consented(subject):
         raise Refused("consent_required")
+    if _opens_conversation(subject, client_id) and not conversation_admit(address=address):
+        raise Refused("too_many_conversations")
     inbound = InboundMessage(
         provider=webchat.PROVIDER,
         provider_message_id=client_id,

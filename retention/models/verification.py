@@ -47,7 +47,8 @@ class VerificationChallenge(models.Model):
     )
     code_hash = models.CharField(max_length=64, editable=False)  # HMAC-SHA256, never the code
     language = models.CharField(max_length=8, help_text=_("The language the code's message is written in."))
-    ip_hash = models.CharField(max_length=64, editable=False)  # consent.crypto.ip_hash of the requester's address
+    # consent.crypto.ip_hash of the requester's address (of its /64 for IPv6: consent.network.limit_address)
+    ip_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(

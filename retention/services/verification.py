@@ -15,7 +15,8 @@ Invariants:
 - Codes are compared as hashes in constant time (``hmac.compare_digest``). A wrong code is counted, and stays
   counted although the call raises; the fifth locks the challenge, which then refuses even the right code. A
   right code verifies once.
-- Rate limits per blind index of the identifier and per hash of the IP address, over the last hour, counted
+- Rate limits per blind index of the identifier and per hash of the IP address (an IPv6 address's /64:
+  ``consent.network.limit_address``; a host picks any address in its /64), over the last hour, counted
   from the table in the transaction that inserts: serialised per key (PostgreSQL: transaction-level advisory
   locks; SQLite: its transactions are IMMEDIATE, one writer at a time), so the limits hold across processes.
 - Logs name challenge ids and channels only: never the number, the address or the code.
@@ -40,6 +41,7 @@ from consent.crypto import derived_key, ip_hash
 from consent.exceptions import DomainError, InvalidContactPoint
 from consent.jurisdictions import LANGUAGES
 from consent.models import ContactKind, ContactPoint
+from consent.network import limit_address
 from conversations import services as conversation_services
 from retention.exceptions import (
     ChallengeExpired,
@@ -55,7 +57,8 @@ from retention.models.verification import CODE_LIFETIME, MAX_ATTEMPTS, Verificat
 logger = logging.getLogger(__name__)
 
 # Challenges within an hour: per identifier (a number or an address gets at most 3 codes), per IP address (one
-# machine may ask for 10, for whichever identifiers).
+# machine, or one IPv6 /64, may ask for 10, for whichever identifiers: settings.PRIVACY_CODES_PER_ADDRESS_PER_HOUR,
+# whose default this is).
 PER_IDENTIFIER_PER_HOUR = 3
 PER_ADDRESS_PER_HOUR = 10
 RATE_WINDOW = timedelta(hours=1)
@@ -105,13 +108,13 @@ def challenge_start(*, kind: str, value: str, ip: str, language: str) -> Verific
     if kind not in VerificationChannel.values:
         raise InvalidContactPoint("a one-time code goes to a WhatsApp number or an e-mail address")
     index = contact_index(kind=kind, value=normalize_contact(kind=kind, value=value).value)
-    address = ip_hash(ip or "")
+    address = ip_hash(limit_address(ip or ""))
     _serialise(index, address)
     now = timezone.now()
     since = now - RATE_WINDOW
     recent = VerificationChallenge.objects.filter(created_at__gte=since).order_by("created_at")
     for rows, limit in ((recent.filter(value_index=index), PER_IDENTIFIER_PER_HOUR),
-                        (recent.filter(ip_hash=address), PER_ADDRESS_PER_HOUR)):  # fmt: skip
+                        (recent.filter(ip_hash=address), settings.PRIVACY_CODES_PER_ADDRESS_PER_HOUR)):  # fmt: skip
         moments = list(rows.values_list("created_at", flat=True)[:limit])
         if len(moments) >= limit:
             raise RateLimited(

@@ -124,10 +124,10 @@ def test_behind_our_proxy_the_code_limit_counts_each_clients_address(client, set
                                                      "identifier": f"person{n}@example.org"},
                                HTTP_X_FORWARDED_FOR=forwarded, **meta).status_code  # fmt: skip
 
-    assert [ask(n, "203.0.113.7", **proxied) for n in range(11)] == [302] * 10 + [400]  # ten an hour, then refused
+    assert [ask(n, "203.0.113.7", **proxied) for n in range(11)] == [302] * 10 + [429]  # ten an hour, then refused
     assert ask(11, "198.51.100.20", **proxied) == 302  # another customer behind the same proxy: her own limit
     # Someone reaching us directly cannot pose as a fresh address: the header is not believed from them.
-    assert [ask(20 + n, f"192.0.2.{n}", REMOTE_ADDR="203.0.113.7") for n in range(2)] == [400, 400]
+    assert [ask(20 + n, f"192.0.2.{n}", REMOTE_ADDR="203.0.113.7") for n in range(2)] == [429, 429]
 
 
 def test_five_wrong_codes_lock_it_and_the_right_one_is_refused_then(client):

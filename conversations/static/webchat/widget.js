@@ -26,31 +26,46 @@
           connecting: "Connecting…", offline: "Connection lost, reconnecting…", unavailable: "The chat is not available right now.",
           sending: "Sending", stored: "Received by us", delivered: "Delivered", read: "Read", you: "You", agent: "Agent",
           rate: "You are sending too fast. Please wait a moment.", failed: "Not sent", consented: "Thank you. You can write now.",
-          typing: "An agent is typing…", tooLong: "The message is too long." },
+          typing: "An agent is typing…", tooLong: "The message is too long.",
+          busyConnections: "Too many chats are open from your network. Please close one, or try again later.",
+          busyVisitors: "Too many new chats were started from your network. Please try again later.",
+          busyConversations: "Too many conversations were started from your network. Please try again later." },
     de: { open: "Chatten Sie mit uns", title: "Chat", close: "Chat schließen", placeholder: "Nachricht schreiben…",
           send: "Senden", transcript: "Verlauf", rights: "Ihre Daten / Ihre Rechte", full: "Datenschutzerklärung",
           connecting: "Verbinde…", offline: "Verbindung unterbrochen, verbinde neu…", unavailable: "Der Chat ist gerade nicht verfügbar.",
           sending: "Wird gesendet", stored: "Bei uns eingegangen", delivered: "Zugestellt", read: "Gelesen", you: "Sie", agent: "Mitarbeiter",
           rate: "Sie senden zu schnell. Bitte warten Sie einen Moment.", failed: "Nicht gesendet", consented: "Danke. Sie können jetzt schreiben.",
-          typing: "Ein Mitarbeiter schreibt…", tooLong: "Die Nachricht ist zu lang." },
+          typing: "Ein Mitarbeiter schreibt…", tooLong: "Die Nachricht ist zu lang.",
+          busyConnections: "Aus Ihrem Netzwerk sind zu viele Chats geöffnet. Bitte schließen Sie einen oder versuchen Sie es später erneut.",
+          busyVisitors: "Aus Ihrem Netzwerk wurden zu viele neue Chats begonnen. Bitte versuchen Sie es später erneut.",
+          busyConversations: "Aus Ihrem Netzwerk wurden zu viele Gespräche begonnen. Bitte versuchen Sie es später erneut." },
     nl: { open: "Chat met ons", title: "Chat", close: "Chat sluiten", placeholder: "Schrijf een bericht…",
           send: "Versturen", transcript: "Transcript", rights: "Uw gegevens / uw rechten", full: "Privacyverklaring",
           connecting: "Verbinden…", offline: "Verbinding verbroken, opnieuw verbinden…", unavailable: "De chat is nu niet beschikbaar.",
           sending: "Wordt verstuurd", stored: "Door ons ontvangen", delivered: "Afgeleverd", read: "Gelezen", you: "U", agent: "Medewerker",
           rate: "U verstuurt te snel. Wacht even.", failed: "Niet verstuurd", consented: "Dank u. U kunt nu schrijven.",
-          typing: "Een medewerker typt…", tooLong: "Het bericht is te lang." },
+          typing: "Een medewerker typt…", tooLong: "Het bericht is te lang.",
+          busyConnections: "Er zijn te veel chats geopend vanaf uw netwerk. Sluit er een of probeer het later opnieuw.",
+          busyVisitors: "Er zijn te veel nieuwe chats gestart vanaf uw netwerk. Probeer het later opnieuw.",
+          busyConversations: "Er zijn te veel gesprekken gestart vanaf uw netwerk. Probeer het later opnieuw." },
     it: { open: "Chatta con noi", title: "Chat", close: "Chiudi la chat", placeholder: "Scrivi un messaggio…",
           send: "Invia", transcript: "Trascrizione", rights: "I tuoi dati / i tuoi diritti", full: "Informativa privacy",
           connecting: "Connessione…", offline: "Connessione persa, riconnessione…", unavailable: "La chat non è disponibile al momento.",
           sending: "Invio in corso", stored: "Ricevuto", delivered: "Consegnato", read: "Letto", you: "Tu", agent: "Operatore",
           rate: "Stai inviando troppo velocemente. Attendi un momento.", failed: "Non inviato", consented: "Grazie. Ora puoi scrivere.",
-          typing: "Un operatore sta scrivendo…", tooLong: "Il messaggio è troppo lungo." },
+          typing: "Un operatore sta scrivendo…", tooLong: "Il messaggio è troppo lungo.",
+          busyConnections: "Dalla tua rete sono aperte troppe chat. Chiudine una o riprova più tardi.",
+          busyVisitors: "Dalla tua rete sono state avviate troppe nuove chat. Riprova più tardi.",
+          busyConversations: "Dalla tua rete sono state avviate troppe conversazioni. Riprova più tardi." },
     "pt-br": { open: "Fale conosco", title: "Chat", close: "Fechar o chat", placeholder: "Escreva uma mensagem…",
           send: "Enviar", transcript: "Transcrição", rights: "Seus dados / seus direitos", full: "Declaração de privacidade",
           connecting: "Conectando…", offline: "Conexão perdida, reconectando…", unavailable: "O chat não está disponível no momento.",
           sending: "Enviando", stored: "Recebida por nós", delivered: "Entregue", read: "Lida", you: "Você", agent: "Atendente",
           rate: "Você está enviando rápido demais. Aguarde um momento.", failed: "Não enviada", consented: "Obrigado. Você já pode escrever.",
-          typing: "Um atendente está digitando…", tooLong: "A mensagem é longa demais." }
+          typing: "Um atendente está digitando…", tooLong: "A mensagem é longa demais.",
+          busyConnections: "Há chats demais abertos a partir da sua rede. Feche um ou tente novamente mais tarde.",
+          busyVisitors: "Chats novos demais foram iniciados a partir da sua rede. Tente novamente mais tarde.",
+          busyConversations: "Conversas demais foram iniciadas a partir da sua rede. Tente novamente mais tarde." }
   };
 
   function browserLanguage() {
@@ -170,6 +185,10 @@
   // --- State -------------------------------------------------------------------------------------
   var ws = null, connected = false, consented = false, notice = null, started = false;
   var retry = 0, retryTimer = null;
+  // Per-address limits the server refuses with (then closes the socket with 4429): the text that says so.
+  var BUSY = { too_many_connections: "busyConnections", too_many_visitors: "busyVisitors",
+               too_many_conversations: "busyConversations" };
+  var BUSY_RETRY = 5 * 60 * 1000, busy = "";
   var pending = {};          // client_id -> text, until acknowledged (resent on reconnect: stored once)
   var rendered = {};         // message id -> element
   var reported = {};         // reply id -> "delivered" | "read"
@@ -304,6 +323,7 @@
       else if (f.code === "rate_limited") { setStatus(t("rate")); }
       else if (f.code === "too_long") { setStatus(t("tooLong")); }
       else if (f.code === "unavailable" || f.code === "notice_unavailable") { setStatus(t("unavailable")); }
+      else if (BUSY[f.code]) { busy = BUSY[f.code]; setStatus(t(busy)); }
       if (!consented && consentBox.disabled) { consentBox.checked = false; consentBox.disabled = false; }
       if (f.client_id && pending[f.client_id] !== undefined && f.code !== "rate_limited") {
         delete pending[f.client_id];
@@ -329,12 +349,16 @@
       var handler = frame && handlers[frame.type];
       if (handler) handler(frame);
     };
-    ws.onclose = function () {
+    ws.onclose = function (event) {
       connected = false;
       refreshControls();
-      setStatus(t("offline"));
-      // Exponential backoff with jitter, capped at 30 s.
-      var delay = Math.min(30000, 1000 * Math.pow(2, retry++)) * (0.5 + Math.random() / 2);
+      // 4429: a per-address limit (the error frame before it said which). Keep saying so; try again in minutes:
+      // the limits count in 5-minute steps. Otherwise exponential backoff with jitter, capped at 30 s.
+      var limited = event && event.code === 4429;
+      setStatus(limited ? t(busy || "busyConnections") : t("offline"));
+      busy = "";
+      var delay = limited ? BUSY_RETRY * (1 + Math.random())
+        : Math.min(30000, 1000 * Math.pow(2, retry++)) * (0.5 + Math.random() / 2);
       retryTimer = setTimeout(connect, delay);
     };
   }
