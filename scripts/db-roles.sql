@@ -1,4 +1,4 @@
--- The database, its owner and the application's role (README, "Production" → "Database roles").
+-- The database, its owner and the application's role (README, "Running it in production" → "Database roles").
 -- Run once, as a PostgreSQL superuser (or a role with CREATEROLE and CREATEDB):
 --
 --   psql -h DBHOST -U postgres -v ON_ERROR_STOP=1 \
