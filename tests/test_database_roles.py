@@ -27,7 +27,7 @@ from consent.tests.factories import PurposeFactory
 ROOT = Path(__file__).resolve().parent.parent
 INSUFFICIENT_PRIVILEGE = "42501"
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _superuser_psql(*args: str) -> subprocess.CompletedProcess:

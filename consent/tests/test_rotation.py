@@ -139,7 +139,7 @@ def test_removing_the_old_key_before_the_rotation_fails_loudly(keys, settings):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_app_keeps_serving_while_the_rotation_runs(require_postgres, keys, settings):
     """Threads find returning customers, read their names and take new ones on while the command re-wraps."""
     old, new = settings.FIELD_ENCRYPTION_KEY, crypto.generate_master_key()
